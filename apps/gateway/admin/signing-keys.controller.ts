@@ -1,0 +1,22 @@
+import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { KeysRoutes } from '@roomkey/contracts';
+import { RpcClient } from '@roomkey/nats';
+import { AdminAuthGuard } from './admin-auth.guard';
+
+@Controller('admin/tenants/:tenant/signing-keys')
+@UseGuards(AdminAuthGuard)
+export class SigningKeysController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  list(@Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.listSigningKeys, { tenant });
+  }
+
+  /** Rotates now: next → active, active → retiring, a fresh next. Answers the new active key. */
+  @Post('rotate')
+  @HttpCode(201)
+  rotate(@Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.rotateSigningKeys, { tenant });
+  }
+}

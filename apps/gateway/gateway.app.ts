@@ -1,0 +1,24 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig } from '@roomkey/config';
+import { nestLogLevels } from '@roomkey/nats';
+import { GatewayModule } from './gateway.module';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { MAX_BODY_BYTES } from './http/http-errors';
+
+/** Builds the gateway (not yet listening); `app.listen(port, host)` starts it. */
+export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
+    logger: nestLogLevels(config.logLevel),
+  });
+  app.useGlobalFilters(new HttpErrorFilter());
+  await app.init();
+  return app;
+}
+
+export async function startGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const app = await createGatewayApp(config);
+  await app.listen(config.port, config.host);
+  return app;
+}

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { GatewayConfig } from '@roomkey/config';
+import { AccessTokensController } from './access-tokens/access-tokens.controller';
+import { ApiKeysController } from './admin/api-keys.controller';
+import { SigningKeysController } from './admin/signing-keys.controller';
+import { TenantsController } from './admin/tenants.controller';
+import { HealthController } from './health/health.controller';
+import { GatewayInfraModule } from './infra.module';
+import { DiscoveryController } from './oidc/discovery.controller';
+
+/** The HTTP gateway: authenticates and routes; the services behind NATS do the work. */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [GatewayInfraModule.forRoot(config)],
+      controllers: [
+        HealthController,
+        AccessTokensController,
+        DiscoveryController,
+        TenantsController,
+        ApiKeysController,
+        SigningKeysController,
+      ],
+    };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The gateway's one mapping from any error to an HTTP answer (contract §4): OAuth endpoints get
+ * RFC 6749 §5.2 bodies, every other endpoint `{error, message}`. Fastify's own parser errors
+ * (too large, malformed JSON) and Nest's routing errors map onto the same codes.
+ */
+import { HttpException, Logger } from '@nestjs/common';
+import { RoomkeyError, asRoomkeyError, type ErrorDetails } from '@roomkey/errors';
+import type { FastifyReply } from 'fastify';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+const logger = new Logger('HttpErrors');
+
+export interface HttpErrorAnswer {
+  status: number;
+  body: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'not_found',
+  409: 'conflict',
+  410: 'gone',
+  413: 'payload_too_large',
+  415: 'invalid_request',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+/** A plain typed error for 4xx that come from the HTTP layer itself. */
+class HttpLayerError extends RoomkeyError {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super(message, details);
+  }
+}
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+function fromFastify(error: FastifyLikeError): RoomkeyError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpLayerError('payload_too_large', 413, `Request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new HttpLayerError('invalid_request', 400, 'Request body is not valid JSON');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpLayerError('invalid_request', 400, 'Request body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpLayerError('invalid_request', 400, 'Unsupported Content-Type: send application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HttpLayerError('invalid_request', 400, 'Content-Length does not match the body');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError) return new HttpLayerError('invalid_request', 400, 'Request body is not valid JSON');
+  const status = error.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpLayerError(CODE_BY_STATUS[status] ?? 'invalid_request', status === 415 ? 400 : status, error.message ?? 'Bad request');
+  }
+  return undefined;
+}
+
+function fromNest(error: HttpException): RoomkeyError {
+  const status = error.getStatus();
+  const response = error.getResponse();
+  const message =
+    typeof response === 'object' && response !== null && typeof (response as { message?: unknown }).message === 'string'
+      ? (response as { message: string }).message
+      : error.message;
+  if (status >= 500) return asRoomkeyError(error);
+  return new HttpLayerError(CODE_BY_STATUS[status] ?? 'invalid_request', status === 405 ? 404 : status, message);
+}
+
+export function toHttpError(exception: unknown): HttpErrorAnswer {
+  let error: RoomkeyError;
+  if (exception instanceof RoomkeyError) error = exception;
+  else if (exception instanceof HttpException) error = fromNest(exception);
+  else error = fromFastify((exception ?? {}) as FastifyLikeError) ?? asRoomkeyError(exception);
+
+  if (error.status >= 500 && !error.expose) logger.error(`Unexpected error: ${error.message}`, error.stack);
+  const message = error.expose ? error.message : 'Internal error';
+  const headers: Record<string, string> = {};
+  if (error.details.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.details.retryAfterSeconds);
+  if (error.status === 401) headers['www-authenticate'] = error.details.challenge ?? 'Basic realm="roomkey"';
+  if (error.oauth) headers['cache-control'] = 'no-store';
+  const body: Record<string, string> = error.oauth ? { error: error.code, error_description: message } : { error: error.code, message };
+  return { status: error.status, body, headers };
+}
+
+export function sendHttpError(reply: FastifyReply, exception: unknown): void {
+  const answer = toHttpError(exception);
+  void reply.status(answer.status).headers(answer.headers).send(answer.body);
+}

@@ -1,0 +1,27 @@
+/** Binds the gateway's outbound port: an RPC client over NATS with a timeout on every request. */
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { GatewayConfig } from '@roomkey/config';
+import { NATS_CONNECTION, RpcClient, natsConnectionProviders } from '@roomkey/nats';
+
+export const GATEWAY_CONFIG = Symbol('GatewayConfig');
+
+@Global()
+@Module({})
+export class GatewayInfraModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayInfraModule,
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        ...natsConnectionProviders(config.natsUrl, 'roomkey-gateway'),
+        {
+          provide: RpcClient,
+          useFactory: (connection: NatsConnection) => new RpcClient(connection, config.natsRequestTimeoutMs),
+          inject: [NATS_CONNECTION],
+        },
+      ],
+      exports: [GATEWAY_CONFIG, NATS_CONNECTION, RpcClient],
+    };
+  }
+}

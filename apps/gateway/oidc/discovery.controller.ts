@@ -1,0 +1,36 @@
+import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
+import type { GatewayConfig } from '@roomkey/config';
+import { KeysRoutes, SIGNING_ALGORITHMS, issuerUrl } from '@roomkey/contracts';
+import { RpcClient } from '@roomkey/nats';
+import { GATEWAY_CONFIG } from '../infra.module';
+
+/** Keycloak-compatible realm paths: discovery metadata (RFC 8414) and the tenant's JWKS. */
+@Controller('realms/:tenant')
+export class DiscoveryController {
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Get('.well-known/openid-configuration')
+  @Header('cache-control', 'public, max-age=300')
+  async metadata(@Param('tenant') tenant: string) {
+    await this.rpc.request(KeysRoutes.getTenant, { tenant });
+    const issuer = issuerUrl(this.config.publicUrl, tenant);
+    return {
+      issuer,
+      jwks_uri: `${issuer}/protocol/openid-connect/certs`,
+      response_types_supported: [],
+      grant_types_supported: [],
+      subject_types_supported: ['public'],
+      access_token_signing_alg_values_supported: SIGNING_ALGORITHMS,
+    };
+  }
+
+  /** Next, active and retiring public keys. Short caching is safe: keys are published before they sign. */
+  @Get('protocol/openid-connect/certs')
+  @Header('cache-control', 'public, max-age=60')
+  certs(@Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.getJwks, { tenant });
+  }
+}

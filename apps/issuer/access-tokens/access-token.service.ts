@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import {
+  API_KEY_TOKEN_LIFETIME,
+  DEVELOPMENT_MAX_ROOMS,
+  MAX_ROOMS,
+  permissionsFor,
+  readDisplayText,
+  readRole,
+  readRooms,
+  readSeconds,
+  readUserId,
+  rejectUnknownFields,
+  requireObject,
+  type CreateAccessTokenResult,
+} from '@roomkey/contracts';
+import { CredentialCache } from '../key-cache/credential-cache';
+import { TokenSigner } from './token-signer';
+
+export const CREATE_ACCESS_TOKEN_FIELDS = ['userId', 'role', 'rooms', 'ttlSeconds', 'name', 'image'] as const;
+const CREDENTIAL_FIELDS = ['apiKey', 'secret'] as const;
+
+/** CreateAccessToken (contract §3–5): a user token for the partner's user, limited by the key's environment. */
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    private readonly credentials: CredentialCache,
+    private readonly signer: TokenSigner,
+  ) {}
+
+  async create(request: unknown): Promise<CreateAccessTokenResult> {
+    const body = requireObject(request);
+    const credential = await this.credentials.authenticate(body as { apiKey?: string; secret?: string });
+    rejectUnknownFields(body, [...CREATE_ACCESS_TOKEN_FIELDS, ...CREDENTIAL_FIELDS]);
+
+    const environment = credential.environment;
+    const development = environment === 'development';
+    const lifetime = API_KEY_TOKEN_LIFETIME[environment];
+    const userId = readUserId(body);
+    const role = readRole(body);
+    const rooms = readRooms(body, 'rooms', development ? { required: true, max: DEVELOPMENT_MAX_ROOMS } : { required: false, max: MAX_ROOMS });
+    const ttlSeconds = readSeconds(body, 'ttlSeconds', lifetime.max, `for a ${environment} API key`) ?? lifetime.default;
+    const name = readDisplayText(body, 'name');
+    const image = readDisplayText(body, 'image');
+    const permissions = permissionsFor(role, environment);
+
+    const signed = await this.signer.sign(
+      credential.tenant,
+      {
+        sub: userId,
+        client_id: credential.apiKey,
+        kind: 'user',
+        role,
+        perms: permissions,
+        env: environment,
+        ...(rooms ? { rooms } : {}),
+        ...(name !== undefined ? { name } : {}),
+        ...(image !== undefined ? { image } : {}),
+      },
+      ttlSeconds,
+    );
+    return {
+      accessToken: signed.token,
+      tokenType: 'Bearer',
+      expiresIn: signed.expiresIn,
+      expiresAt: signed.expiresAt,
+      role,
+      permissions,
+    };
+  }
+}

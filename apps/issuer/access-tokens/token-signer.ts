@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ACCESS_TOKEN_TYPE, DEFAULT_AUDIENCE, type AccessTokenClaims } from '@roomkey/contracts';
+import { SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { KeyringCache } from '../key-cache/keyring-cache';
+import { CLOCK, type Clock } from '../ports';
+
+/** The claims a caller decides; the signer adds iss, iat, exp, jti, tid and the default aud. */
+export type TokenContent = Omit<AccessTokenClaims, 'iss' | 'iat' | 'exp' | 'jti' | 'tid' | 'aud'> & { aud?: string | string[] };
+
+export interface SignedToken {
+  token: string;
+  claims: AccessTokenClaims;
+  expiresIn: number;
+  expiresAt: string;
+}
+
+/** Signs RFC 9068 access tokens with the tenant's active key (imported once, cached). */
+@Injectable()
+export class TokenSigner {
+  constructor(
+    private readonly keyrings: KeyringCache,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async sign(tenant: string, content: TokenContent, ttlSeconds: number): Promise<SignedToken> {
+    const keyring = await this.keyrings.forTenant(tenant);
+    const iat = Math.floor(this.clock.now() / 1000);
+    const claims: AccessTokenClaims = {
+      iss: keyring.issuer,
+      aud: DEFAULT_AUDIENCE,
+      ...content,
+      iat,
+      exp: iat + ttlSeconds,
+      jti: randomUUID(),
+      tid: tenant,
+    };
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: keyring.signer.alg, kid: keyring.signer.kid, typ: ACCESS_TOKEN_TYPE })
+      .sign(keyring.signer.key);
+    return { token, claims, expiresIn: ttlSeconds, expiresAt: new Date(claims.exp * 1000).toISOString() };
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { RoomkeyEvent } from '@roomkey/contracts';
+import { NATS_CONNECTION, subscribeToEvents } from '@roomkey/nats';
+import { CredentialCache } from './credential-cache';
+import { KeyringCache } from './keyring-cache';
+
+/**
+ * Keeps this replica's caches fresh. Every replica subscribes on its own (no queue group), so an
+ * API-key revocation or a key rotation reaches all of them within milliseconds.
+ */
+@Injectable()
+export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CacheInvalidation.name);
+  private subscription?: { close(): void };
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    private readonly credentials: CredentialCache,
+    private readonly keyrings: KeyringCache,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscription = subscribeToEvents(
+      this.connection,
+      (event) => this.apply(event),
+      () => {
+        this.logger.warn('NATS connection interrupted: dropping cached keys and credentials');
+        this.credentials.clear();
+        this.keyrings.clear();
+      },
+    );
+  }
+
+  apply(event: RoomkeyEvent): void {
+    switch (event.type) {
+      case 'api-key.created':
+      case 'api-key.revoked':
+        if (event.apiKey) this.credentials.invalidate(event.apiKey);
+        break;
+      case 'tenant.created':
+      case 'signing-key.rotated':
+      case 'signing-key.retired':
+      case 'signing-key.revoked':
+        this.keyrings.invalidate(event.tenant);
+        break;
+      default:
+        break;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.close();
+  }
+}

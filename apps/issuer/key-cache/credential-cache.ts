@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ApiCredentials, CredentialRecord } from '@roomkey/contracts';
+import type { SecretHasher } from '@roomkey/crypto';
+import { UnauthorizedError } from '@roomkey/errors';
+import { KEY_DIRECTORY, SECRET_HASHER, type KeyDirectory } from '../ports';
+import { LoadingCache } from './loading-cache';
+
+const MAX_API_KEY_LENGTH = 64;
+const MAX_SECRET_LENGTH = 256;
+
+/** Authenticates API keys from memory: records load once from the keys service, events keep them fresh. */
+@Injectable()
+export class CredentialCache {
+  private readonly cache: LoadingCache<string, CredentialRecord | null>;
+
+  constructor(
+    @Inject(KEY_DIRECTORY) directory: KeyDirectory,
+    @Inject(SECRET_HASHER) private readonly hasher: SecretHasher,
+  ) {
+    this.cache = new LoadingCache((apiKey) => directory.resolveCredential(apiKey));
+  }
+
+  /** The key's record when `secret` is its secret and it is not revoked; 401 otherwise (one message for all). */
+  async authenticate(credentials: Partial<ApiCredentials> | undefined): Promise<CredentialRecord> {
+    const apiKey = credentials?.apiKey;
+    const secret = credentials?.secret;
+    if (typeof apiKey !== 'string' || typeof secret !== 'string' || apiKey === '' || secret === '') {
+      throw new UnauthorizedError('Missing API key credentials: send apiKey and secret');
+    }
+    if (apiKey.length <= MAX_API_KEY_LENGTH && secret.length <= MAX_SECRET_LENGTH) {
+      const record = await this.cache.get(apiKey);
+      if (record && !record.revoked && this.hasher.matches(secret, record.secretHash)) return record;
+    }
+    throw new UnauthorizedError('Invalid API key or secret');
+  }
+
+  invalidate(apiKey: string): void {
+    this.cache.invalidate(apiKey);
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}

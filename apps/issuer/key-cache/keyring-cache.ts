@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IssuerConfig } from '@roomkey/config';
+import { issuerUrl, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
+import type { SecretBox } from '@roomkey/crypto';
+import { UnavailableError } from '@roomkey/errors';
+import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import { CLOCK, ISSUER_CONFIG, KEY_DIRECTORY, SECRET_BOX, type Clock, type KeyDirectory } from '../ports';
+import { LoadingCache } from './loading-cache';
+
+type ImportedKey = CryptoKey | KeyObject | Uint8Array;
+
+export interface VerificationKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  key: ImportedKey;
+}
+
+/** A tenant's keys, imported once: the active signing key and every published verification key. */
+export interface Keyring {
+  tenant: TenantView;
+  issuer: string;
+  signer: VerificationKey;
+  verifiers: ReadonlyMap<string, VerificationKey>;
+  loadedAt: number;
+}
+
+/** An unknown kid reloads the keyring at most this often (a token signed by a brand-new key). */
+const UNKNOWN_KID_RELOAD_INTERVAL_MS = 2000;
+
+@Injectable()
+export class KeyringCache {
+  private readonly cache: LoadingCache<string, Keyring>;
+
+  constructor(
+    @Inject(KEY_DIRECTORY) private readonly directory: KeyDirectory,
+    @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
+    @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.cache = new LoadingCache((tenant) => this.load(tenant));
+  }
+
+  forTenant(tenant: string): Promise<Keyring> {
+    return this.cache.get(tenant);
+  }
+
+  /** The verification key for `kid`, reloading once (throttled) when the kid is not known yet. */
+  async verificationKey(tenant: string, kid: string): Promise<VerificationKey | undefined> {
+    const keyring = await this.forTenant(tenant);
+    const known = keyring.verifiers.get(kid);
+    if (known || this.clock.now() - keyring.loadedAt < UNKNOWN_KID_RELOAD_INTERVAL_MS) return known;
+    this.cache.invalidate(tenant);
+    return (await this.forTenant(tenant)).verifiers.get(kid);
+  }
+
+  invalidate(tenant: string): void {
+    this.cache.invalidate(tenant);
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private async load(tenant: string): Promise<Keyring> {
+    const material: SigningMaterialResult = await this.directory.signingMaterial(tenant);
+    const verifiers = new Map<string, VerificationKey>();
+    let signer: VerificationKey | undefined;
+    for (const key of material.keys) {
+      verifiers.set(key.kid, { kid: key.kid, alg: key.alg, key: await importJWK(key.publicJwk, key.alg) });
+      if (key.state === 'active' && key.encryptedPrivateJwk) {
+        const privateJwk = JSON.parse(this.secretBox.open(key.encryptedPrivateJwk, key.kid)) as JWK;
+        signer = { kid: key.kid, alg: key.alg, key: await importJWK(privateJwk, key.alg) };
+      }
+    }
+    if (!signer) throw new UnavailableError(`Tenant '${tenant}' has no active signing key`);
+    return {
+      tenant: material.tenant,
+      issuer: issuerUrl(this.config.publicUrl, tenant),
+      signer,
+      verifiers,
+      loadedAt: this.clock.now(),
+    };
+  }
+}

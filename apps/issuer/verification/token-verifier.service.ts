@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ACCESS_TOKEN_TYPE,
+  CLOCK_TOLERANCE_SECONDS,
+  parseAccessTokenClaims,
+  readText,
+  rejectUnknownFields,
+  requireObject,
+  type AccessTokenClaims,
+  type VerifyTokenResult,
+} from '@roomkey/contracts';
+import { InvalidTokenError } from '@roomkey/errors';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { CredentialCache } from '../key-cache/credential-cache';
+import { KeyringCache } from '../key-cache/keyring-cache';
+
+/** Longest token the verifier will parse (a roomkey token is well under 2 KiB). */
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Verification (contract §3): the key's own algorithm only (never `none`, never HS* against an
+ * asymmetric key), a known kid, exp/nbf with 30 s tolerance, the tenant's iss, the claim schema.
+ */
+@Injectable()
+export class TokenVerifier {
+  constructor(
+    private readonly credentials: CredentialCache,
+    private readonly keyrings: KeyringCache,
+  ) {}
+
+  /** `roomkey.v1.tokens.verify`: authenticates the caller, then verifies the token for the caller's tenant. */
+  async verifyForCaller(request: unknown): Promise<VerifyTokenResult> {
+    const body = requireObject(request);
+    const credential = await this.credentials.authenticate(body as { apiKey?: string; secret?: string });
+    rejectUnknownFields(body, ['token', 'apiKey', 'secret']);
+    const token = readText(body, 'token', { max: MAX_TOKEN_LENGTH });
+    return { active: true, claims: await this.verify(credential.tenant, token) };
+  }
+
+  /** Claims of a valid token of `tenant`; InvalidTokenError (one message) for anything else. */
+  async verify(tenant: string, token: string): Promise<AccessTokenClaims> {
+    let header;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new InvalidTokenError('malformed header');
+    }
+    if (typeof header.kid !== 'string' || header.typ !== ACCESS_TOKEN_TYPE) throw new InvalidTokenError('kid or typ');
+    const key = await this.keyrings.verificationKey(tenant, header.kid);
+    if (!key || header.alg !== key.alg) throw new InvalidTokenError('unknown kid or algorithm not allowed for the key');
+    const keyring = await this.keyrings.forTenant(tenant);
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key.key, {
+        algorithms: [key.alg],
+        issuer: keyring.issuer,
+        typ: ACCESS_TOKEN_TYPE,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }));
+    } catch {
+      throw new InvalidTokenError('signature or time claims');
+    }
+    const claims = parseAccessTokenClaims(payload);
+    if (claims.tid !== tenant) throw new InvalidTokenError('tenant mismatch');
+    return claims;
+  }
+}

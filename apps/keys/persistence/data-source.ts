@@ -1,0 +1,19 @@
+import type { KeysConfig } from '@roomkey/config';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { DataSourceOptions } from 'typeorm';
+import { KEYS_ENTITIES } from './entities';
+import { InitialSchema1764028800000 } from './migrations/1764028800000-initial-schema';
+
+export const KEYS_MIGRATIONS = [InitialSchema1764028800000];
+export const SQLITE_FILE = 'roomkey.sqlite';
+
+/** PostgreSQL when DATABASE_URL is set, otherwise an embedded SQLite file under ROOMKEY_DATA_DIR. */
+export function keysDataSourceOptions(config: Pick<KeysConfig, 'databaseUrl' | 'dataDir'>): DataSourceOptions {
+  const common = { entities: KEYS_ENTITIES, migrations: KEYS_MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  if (config.databaseUrl) {
+    return { type: 'postgres', url: config.databaseUrl, ...common, extra: { max: 10 } };
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return { type: 'better-sqlite3', database: join(config.dataDir, SQLITE_FILE), enableWAL: true, ...common };
+}

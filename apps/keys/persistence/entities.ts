@@ -1,0 +1,100 @@
+/** TypeORM entities of the keys service (its own tables; no other service touches them). */
+import type { Environment, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
+
+/** Times are bigint epoch milliseconds in both SQLite and PostgreSQL (portable, no time-zone traps). */
+const epochMs: ValueTransformer = {
+  to: (value: number | null) => value,
+  from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
+};
+
+@Entity('tenants')
+export class TenantEntity {
+  @PrimaryColumn({ type: 'varchar', length: 63 })
+  shortcode: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  @Column({ name: 'login_url', type: 'varchar', length: 2048, nullable: true })
+  loginUrl: string | null;
+
+  @Column({ name: 'guest_access', type: 'boolean' })
+  guestAccess: boolean;
+
+  @Column({ name: 'anonymous_access', type: 'boolean' })
+  anonymousAccess: boolean;
+
+  @Column({ name: 'signing_alg', type: 'varchar', length: 16 })
+  signingAlg: SigningAlgorithm;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+}
+
+@Entity('api_keys')
+export class ApiKeyEntity {
+  @PrimaryColumn({ name: 'api_key', type: 'varchar', length: 64 })
+  apiKey: string;
+
+  @Index('idx_api_keys_tenant')
+  @Column({ type: 'varchar', length: 63 })
+  tenant: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  environment: Environment;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  name: string | null;
+
+  @Column({ name: 'secret_hash', type: 'varchar', length: 64 })
+  secretHash: string;
+
+  @Column({ name: 'secret_ciphertext', type: 'text' })
+  secretCiphertext: string;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs })
+  revokedAt: number | null;
+}
+
+@Entity('signing_keys')
+export class SigningKeyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  kid: string;
+
+  @Index('idx_signing_keys_tenant')
+  @Column({ type: 'varchar', length: 63 })
+  tenant: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  alg: SigningAlgorithm;
+
+  @Column({ type: 'varchar', length: 16 })
+  state: SigningKeyState;
+
+  @Column({ name: 'public_jwk', type: 'text' })
+  publicJwk: string;
+
+  @Column({ name: 'private_jwk_ciphertext', type: 'text' })
+  privateJwkCiphertext: string;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ name: 'activated_at', type: 'bigint', nullable: true, transformer: epochMs })
+  activatedAt: number | null;
+
+  @Column({ name: 'retiring_at', type: 'bigint', nullable: true, transformer: epochMs })
+  retiringAt: number | null;
+
+  @Column({ name: 'retire_after', type: 'bigint', nullable: true, transformer: epochMs })
+  retireAfter: number | null;
+
+  @Column({ name: 'retired_at', type: 'bigint', nullable: true, transformer: epochMs })
+  retiredAt: number | null;
+}
+
+export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity];

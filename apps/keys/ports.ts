@@ -1,0 +1,92 @@
+/**
+ * The keys service's ports: domain code depends on these, `infra.module.ts` binds the TypeORM and
+ * NATS adapters, and unit tests bind in-memory fakes.
+ */
+import type { Environment, EventType, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import type { EventFields } from '@roomkey/nats';
+import type { JWK } from 'jose';
+
+/** All times are milliseconds since the epoch. */
+export interface TenantRecord {
+  shortcode: string;
+  name: string;
+  loginUrl: string | null;
+  guestAccess: boolean;
+  anonymousAccess: boolean;
+  signingAlg: SigningAlgorithm;
+  createdAt: number;
+}
+
+export interface ApiKeyRecord {
+  apiKey: string;
+  tenant: string;
+  environment: Environment;
+  name: string | null;
+  /** Keyed SHA-256 of the secret, for constant-time authentication. */
+  secretHash: string;
+  /** The secret sealed under the master key: partner-signed HS256 tokens need it in clear later. */
+  secretCiphertext: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  tenant: string;
+  alg: SigningAlgorithm;
+  state: SigningKeyState;
+  publicJwk: JWK;
+  /** The private JWK sealed under the master key with the kid as associated data. */
+  privateJwkCiphertext: string;
+  createdAt: number;
+  activatedAt: number | null;
+  retiringAt: number | null;
+  /** Earliest time the key may become retired: every token it signed has expired by then. */
+  retireAfter: number | null;
+  retiredAt: number | null;
+}
+
+export interface TenantRepository {
+  find(shortcode: string): Promise<TenantRecord | null>;
+  insert(tenant: TenantRecord): Promise<void>;
+}
+
+export interface ApiKeyRepository {
+  find(apiKey: string): Promise<ApiKeyRecord | null>;
+  listByTenant(tenant: string): Promise<ApiKeyRecord[]>;
+  insert(record: ApiKeyRecord): Promise<void>;
+  markRevoked(apiKey: string, revokedAt: number): Promise<void>;
+}
+
+export interface SigningKeyRepository {
+  listByTenant(tenant: string, states?: readonly SigningKeyState[]): Promise<SigningKeyRecord[]>;
+  insert(record: SigningKeyRecord): Promise<void>;
+  update(record: SigningKeyRecord): Promise<void>;
+  /** Retiring keys whose retireAfter has passed. */
+  listRetirable(now: number): Promise<SigningKeyRecord[]>;
+  /** Tenants whose active key was activated before `activatedBefore`. */
+  listTenantsWithActiveKeyOlderThan(activatedBefore: number): Promise<string[]>;
+}
+
+export interface KeysStore {
+  readonly tenants: TenantRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly signingKeys: SigningKeyRepository;
+  /** Runs `work` atomically; the store it receives sees and writes inside the transaction. */
+  transaction<T>(work: (store: KeysStore) => Promise<T>): Promise<T>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface EventSink {
+  publish(tenant: string, type: EventType, fields?: EventFields): Promise<void>;
+}
+
+export const KEYS_STORE = Symbol('KeysStore');
+export const CLOCK = Symbol('Clock');
+export const EVENT_SINK = Symbol('EventSink');
+export const SECRET_BOX = Symbol('SecretBox');
+export const SECRET_HASHER = Symbol('SecretHasher');
+export const KEYS_CONFIG = Symbol('KeysConfig');

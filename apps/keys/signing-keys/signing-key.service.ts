@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type {
+  JwksResult,
+  SigningAlgorithm,
+  SigningKeyView,
+  SigningMaterialKey,
+  SigningMaterialResult,
+} from '@roomkey/contracts';
+import { CLOCK, EVENT_SINK, KEYS_STORE, type Clock, type EventSink, type KeysStore, type SigningKeyRecord } from '../ports';
+import { TenantService } from '../tenants/tenant.service';
+import { SigningKeyFactory } from './signing-key.factory';
+import { PUBLISHED_STATES, activate, retire, startRetiring } from './signing-key-lifecycle';
+
+const STATE_ORDER = { active: 0, next: 1, retiring: 2, retired: 3 } as const;
+
+export function toSigningKeyView(key: SigningKeyRecord): SigningKeyView {
+  return { kid: key.kid, alg: key.alg, state: key.state, createdAt: new Date(key.createdAt).toISOString(), publicJwk: key.publicJwk };
+}
+
+@Injectable()
+export class SigningKeyService {
+  private readonly logger = new Logger(SigningKeyService.name);
+
+  constructor(
+    @Inject(KEYS_STORE) private readonly store: KeysStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_SINK) private readonly events: EventSink,
+    private readonly factory: SigningKeyFactory,
+    private readonly tenants: TenantService,
+  ) {}
+
+  async list(tenant: string): Promise<SigningKeyView[]> {
+    await this.tenants.get(tenant);
+    const keys = await this.store.signingKeys.listByTenant(tenant);
+    return keys.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.createdAt - a.createdAt).map(toSigningKeyView);
+  }
+
+  async jwks(tenant: string): Promise<JwksResult> {
+    await this.tenants.get(tenant);
+    const keys = await this.store.signingKeys.listByTenant(tenant, PUBLISHED_STATES);
+    return { keys: keys.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state]).map((k) => k.publicJwk) };
+  }
+
+  /** What an issuer needs to sign and verify: public keys, and the active key's sealed private JWK. */
+  async signingMaterial(tenant: string): Promise<SigningMaterialResult> {
+    const tenantView = await this.tenants.get(tenant);
+    const keys = await this.store.signingKeys.listByTenant(tenant, PUBLISHED_STATES);
+    const material: SigningMaterialKey[] = keys.map((k) => ({
+      kid: k.kid,
+      alg: k.alg,
+      state: k.state,
+      publicJwk: k.publicJwk,
+      ...(k.state === 'active' ? { encryptedPrivateJwk: k.privateJwkCiphertext } : {}),
+    }));
+    return { tenant: tenantView, keys: material };
+  }
+
+  /**
+   * next → active (creating a next first if there is none), active → retiring, and a fresh next.
+   * Returns the new active key.
+   */
+  async rotate(tenant: string): Promise<SigningKeyView> {
+    const tenantRecord = await this.tenants.get(tenant);
+    const freshNext = await this.factory.newKey(tenant, tenantRecord.signingAlg);
+    const { activated, previous } = await this.store.transaction(async (tx) => {
+      const now = this.clock.now();
+      const current = await tx.signingKeys.listByTenant(tenant, ['next', 'active']);
+      const active = current.find((k) => k.state === 'active');
+      let next = current.find((k) => k.state === 'next');
+      if (!next) {
+        next = await this.factory.newKey(tenant, tenantRecord.signingAlg);
+        await tx.signingKeys.insert(next);
+      }
+      // Order matters: at most one active and one next key per tenant at any moment.
+      if (active) await tx.signingKeys.update(startRetiring(active, now));
+      const nowActive = activate(next, now);
+      await tx.signingKeys.update(nowActive);
+      await tx.signingKeys.insert({ ...freshNext, createdAt: now });
+      return { activated: nowActive, previous: active };
+    });
+    this.logger.log(`Rotated signing key of tenant ${tenant}: kid ${activated.kid} is active`);
+    await this.events.publish(tenant, 'signing-key.rotated', { kid: activated.kid, ...(previous ? { previousKid: previous.kid } : {}) });
+    return toSigningKeyView(activated);
+  }
+
+  /** Retires keys past their deadline and rotates keys older than the rotation interval (0: never). */
+  async sweep(rotationIntervalSeconds: number): Promise<{ retired: number; rotated: number }> {
+    const now = this.clock.now();
+    let retired = 0;
+    for (const key of await this.store.signingKeys.listRetirable(now)) {
+      await this.store.signingKeys.update(retire(key, now));
+      await this.events.publish(key.tenant, 'signing-key.retired', { kid: key.kid });
+      retired++;
+    }
+    let rotated = 0;
+    if (rotationIntervalSeconds > 0) {
+      for (const tenant of await this.store.signingKeys.listTenantsWithActiveKeyOlderThan(now - rotationIntervalSeconds * 1000)) {
+        await this.rotate(tenant);
+        rotated++;
+      }
+    }
+    return { retired, rotated };
+  }
+}

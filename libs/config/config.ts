@@ -1,0 +1,193 @@
+/**
+ * Configuration from the environment (contract §6), validated at start-up. A bad value stops the
+ * service with one sentence naming the variable, before anything listens.
+ */
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface CommonConfig {
+  natsUrl: string;
+  dataDir: string;
+  production: boolean;
+  /** Timeout of every NATS request a service makes, in ms. */
+  natsRequestTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['debug', 'log', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface KeysConfig extends CommonConfig {
+  /** undefined: embedded SQLite under dataDir. */
+  databaseUrl?: string;
+  masterKey: Buffer;
+  /** Rotate each tenant's signing key when its active key is this old; 0 turns scheduled rotation off. */
+  rotationIntervalSeconds: number;
+  /** How often the keys service retires expired keys and runs scheduled rotations. */
+  sweepIntervalSeconds: number;
+}
+
+export interface IssuerConfig extends CommonConfig {
+  publicUrl: string;
+  masterKey: Buffer;
+}
+
+export type IdentityConfig = CommonConfig;
+
+export interface GatewayConfig extends CommonConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  adminToken: string;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as ${fallback} (got '${raw}')`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got '${raw}')`);
+  }
+  return raw;
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL || 'log';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${raw}')`);
+  }
+  return raw as LogLevel;
+}
+
+export function readCommonConfig(env: Env = process.env): CommonConfig {
+  return {
+    natsUrl: url(env, 'NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:', 'ws:', 'wss:']),
+    dataDir: resolve(env.ROOMKEY_DATA_DIR || './data'),
+    production: env.NODE_ENV === 'production',
+    natsRequestTimeoutMs: integer(env, 'ROOMKEY_NATS_TIMEOUT_MS', 5000, 100, 120000),
+    logLevel: logLevel(env),
+  };
+}
+
+export function readPort(env: Env = process.env): number {
+  return integer(env, 'PORT', 8080, 1, 65535);
+}
+
+export function readPublicUrl(env: Env = process.env): string {
+  const fallback = `http://127.0.0.1:${readPort(env)}`;
+  return url(env, 'PUBLIC_URL', fallback, ['http:', 'https:']).replace(/\/+$/, '');
+}
+
+/** Reads a secret file under the data dir, creating it (mode 0600) when it does not exist yet. */
+export function loadOrCreateSecretFile(dataDir: string, fileName: string, generate: () => string): { value: string; created: boolean } {
+  const path = join(dataDir, fileName);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Write a private temporary file, then link it into place: the link fails if the file exists,
+    // so services starting at once agree on one secret and nobody ever reads a half-written file.
+    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(temporary, `${generate()}\n`, { flag: 'wx', mode: 0o600 });
+    try {
+      linkSync(temporary, path);
+      return { value: readFileSync(path, 'utf8').trim(), created: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
+    }
+  } catch (error) {
+    throw new ConfigError(`Cannot write ${path} (ROOMKEY_DATA_DIR): ${(error as Error).message}`);
+  }
+  const value = readFileSync(path, 'utf8').trim();
+  if (!value) throw new ConfigError(`${path} is empty: delete it to have roomkey generate a new one`);
+  return { value, created: false };
+}
+
+export const MASTER_KEY_FILE = 'master.key';
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+export function loadMasterKey(env: Env, common: CommonConfig): Buffer {
+  let raw = env.ROOMKEY_MASTER_KEY;
+  let source = 'ROOMKEY_MASTER_KEY';
+  if (!raw) {
+    if (common.production) {
+      throw new ConfigError('ROOMKEY_MASTER_KEY is required when NODE_ENV=production (base64 of 32 random bytes: openssl rand -base64 32)');
+    }
+    raw = loadOrCreateSecretFile(common.dataDir, MASTER_KEY_FILE, () => randomBytes(32).toString('base64')).value;
+    source = join(common.dataDir, MASTER_KEY_FILE);
+  }
+  const key = Buffer.from(raw.trim(), 'base64');
+  if (key.length !== 32 || key.toString('base64') !== raw.trim()) {
+    throw new ConfigError(`${source} must be base64 of exactly 32 bytes (openssl rand -base64 32)`);
+  }
+  return key;
+}
+
+export function loadAdminToken(env: Env, common: CommonConfig): { token: string; generated: boolean } {
+  const fromEnv = env.ROOMKEY_ADMIN_TOKEN;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (fromEnv.length < 16) throw new ConfigError('ROOMKEY_ADMIN_TOKEN must be at least 16 characters long');
+    return { token: fromEnv, generated: false };
+  }
+  const { value, created } = loadOrCreateSecretFile(common.dataDir, ADMIN_TOKEN_FILE, () => `rk_admin_${randomBytes(32).toString('base64url')}`);
+  return { token: value, generated: created };
+}
+
+export function readKeysConfig(env: Env = process.env): KeysConfig {
+  const common = readCommonConfig(env);
+  const databaseUrl = env.DATABASE_URL ? url(env, 'DATABASE_URL', '', ['postgres:', 'postgresql:']) : undefined;
+  return {
+    ...common,
+    databaseUrl,
+    masterKey: loadMasterKey(env, common),
+    rotationIntervalSeconds: integer(env, 'ROOMKEY_SIGNING_KEY_ROTATION_SECONDS', 30 * 86400, 0, 10 * 365 * 86400),
+    sweepIntervalSeconds: integer(env, 'ROOMKEY_KEY_SWEEP_SECONDS', 60, 1, 86400),
+  };
+}
+
+export function readIssuerConfig(env: Env = process.env): IssuerConfig {
+  const common = readCommonConfig(env);
+  return { ...common, publicUrl: readPublicUrl(env), masterKey: loadMasterKey(env, common) };
+}
+
+export function readIdentityConfig(env: Env = process.env): IdentityConfig {
+  return readCommonConfig(env);
+}
+
+export function readGatewayConfig(env: Env = process.env): GatewayConfig & { adminTokenGenerated: boolean } {
+  const common = readCommonConfig(env);
+  const admin = loadAdminToken(env, common);
+  return {
+    ...common,
+    port: readPort(env),
+    host: env.HOST || '0.0.0.0',
+    publicUrl: readPublicUrl(env),
+    adminToken: admin.token,
+    adminTokenGenerated: admin.generated,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Payload types of every NATS request and reply, shared by senders and handlers. Replies travel
+ * as `{ok: true, ...result}`; failures as `WireError` (see @roomkey/errors).
+ */
+import type { JWK } from 'jose';
+import type { AccessTokenClaims, Environment } from './claims';
+import type { Permission, Role } from './roles';
+
+export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA', 'RS256'];
+
+export type SigningKeyState = 'next' | 'active' | 'retiring' | 'retired';
+
+/** Credentials a caller sends in the body of a public NATS request (contract §5). */
+export interface ApiCredentials {
+  apiKey: string;
+  secret: string;
+}
+
+export interface CreateAccessTokenBody {
+  userId: string;
+  role: Role;
+  rooms?: string[];
+  ttlSeconds?: number;
+  name?: string;
+  image?: string;
+}
+export type CreateAccessTokenRequest = CreateAccessTokenBody & ApiCredentials;
+
+export interface CreateAccessTokenResult {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  /** ISO 8601 UTC. */
+  expiresAt: string;
+  role: Role;
+  permissions: Permission[];
+}
+
+export interface VerifyTokenRequest extends ApiCredentials {
+  token: string;
+}
+export interface VerifyTokenResult {
+  active: true;
+  claims: AccessTokenClaims;
+}
+
+/** Admin requests carry the path's tenant and the unvalidated body; the owning service validates. */
+export interface TenantScopedRequest {
+  tenant: string;
+  body?: unknown;
+}
+
+export interface TenantView {
+  shortcode: string;
+  name: string;
+  loginUrl: string | null;
+  guestAccess: boolean;
+  anonymousAccess: boolean;
+  signingAlg: SigningAlgorithm;
+  createdAt: string;
+}
+
+export interface ApiKeyView {
+  apiKey: string;
+  environment: Environment;
+  name: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface CreatedApiKey {
+  apiKey: string;
+  /** Shown once, here; roomkey keeps it encrypted and never shows it again. */
+  secret: string;
+  environment: Environment;
+  name: string | null;
+  createdAt: string;
+}
+
+export interface SigningKeyView {
+  kid: string;
+  alg: SigningAlgorithm;
+  state: SigningKeyState;
+  createdAt: string;
+  publicJwk: JWK;
+}
+
+export interface ItemsResult<T> {
+  items: T[];
+}
+
+export interface JwksResult {
+  keys: JWK[];
+}
+
+export interface RevokeApiKeyRequest {
+  tenant: string;
+  apiKey: string;
+}
+
+export interface EmptyResult {}
+
+/** What an issuer caches to authenticate an API key without a database read. */
+export interface CredentialRecord {
+  apiKey: string;
+  tenant: string;
+  environment: Environment;
+  /** Keyed SHA-256 of the secret (hex); see @roomkey/crypto `SecretHasher`. */
+  secretHash: string;
+  revoked: boolean;
+}
+
+export interface ResolveCredentialRequest {
+  apiKey: string;
+}
+export interface ResolveCredentialResult {
+  /** null when no such API key exists. */
+  credential: CredentialRecord | null;
+}
+
+export interface SigningMaterialKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  state: SigningKeyState;
+  publicJwk: JWK;
+  /** The active key only: the private JWK encrypted under the master key (never in clear). */
+  encryptedPrivateJwk?: string;
+}
+
+export interface SigningMaterialRequest {
+  tenant: string;
+}
+export interface SigningMaterialResult {
+  tenant: TenantView;
+  keys: SigningMaterialKey[];
+}
+
+export type ServiceName = 'keys' | 'issuer' | 'identity';
+
+export interface PingResult {
+  service: ServiceName;
+  instance: string;
+}

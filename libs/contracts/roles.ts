@@ -1,0 +1,69 @@
+/**
+ * Roles and permissions (contract §2): the one definition every service uses.
+ */
+export const PERMISSIONS = [
+  'live:read',
+  'layout:read',
+  'webrtc:join',
+  'layout:write',
+  'webrtc:start',
+  'live:write',
+  'guests:invite',
+  'broadcast:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** Highest first: HOST > COHOST > CONTRIBUTOR > GUEST > VIEWER. */
+export const ROLES = ['HOST', 'COHOST', 'CONTRIBUTOR', 'GUEST', 'VIEWER'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type RoleMatrix = Readonly<Record<Role, readonly Permission[]>>;
+
+export const DEFAULT_ROLE_MATRIX: RoleMatrix = Object.freeze({
+  HOST: PERMISSIONS,
+  COHOST: ['live:read', 'layout:read', 'webrtc:join', 'layout:write', 'webrtc:start', 'live:write', 'guests:invite'],
+  CONTRIBUTOR: ['live:read', 'layout:read', 'webrtc:join', 'layout:write', 'webrtc:start'],
+  GUEST: ['live:read', 'layout:read', 'webrtc:join'],
+  VIEWER: ['live:read', 'layout:read'],
+});
+
+/** Permissions a development API key may never hand out (contract §3). */
+export const PRODUCTION_ONLY_PERMISSIONS: readonly Permission[] = ['broadcast:manage'];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value);
+}
+
+/** 0 for HOST, growing as the role gets weaker. */
+export function roleRank(role: Role): number {
+  return ROLES.indexOf(role);
+}
+
+/** True when `role` is `ceiling` or below it. */
+export function isRoleAtMost(role: Role, ceiling: Role): boolean {
+  return roleRank(role) >= roleRank(ceiling);
+}
+
+/** The role's permissions in matrix order, less what the key's environment may not grant. */
+export function permissionsFor(
+  role: Role,
+  environment: 'production' | 'development',
+  matrix: RoleMatrix = DEFAULT_ROLE_MATRIX,
+): Permission[] {
+  const granted = matrix[role];
+  return PERMISSIONS.filter(
+    (p) => granted.includes(p) && (environment === 'production' || !PRODUCTION_ONLY_PERMISSIONS.includes(p)),
+  );
+}
+
+/** VideoSDK-style permissions mapped onto roomkey's (contract §2). */
+export const VIDEOSDK_PERMISSIONS = {
+  allow_join: ['webrtc:join'],
+  ask_join: [],
+  allow_mod: ['layout:write', 'live:write'],
+} as const satisfies Record<string, readonly Permission[]>;
+export type VideoSdkPermission = keyof typeof VIDEOSDK_PERMISSIONS;

@@ -1,0 +1,72 @@
+/**
+ * Every NATS subject, defined once. Senders call `rpc.request(Route, body)` and handlers use
+ * `@MessagePattern(Route.subject)`, so a subject string is never typed twice.
+ */
+import type {
+  CreateAccessTokenRequest,
+  CreateAccessTokenResult,
+  CreatedApiKey,
+  ApiKeyView,
+  EmptyResult,
+  ItemsResult,
+  JwksResult,
+  PingResult,
+  ResolveCredentialRequest,
+  ResolveCredentialResult,
+  RevokeApiKeyRequest,
+  ServiceName,
+  SigningKeyView,
+  SigningMaterialRequest,
+  SigningMaterialResult,
+  TenantScopedRequest,
+  TenantView,
+  VerifyTokenRequest,
+  VerifyTokenResult,
+} from './messages';
+
+/** A request-reply subject with its payload types and the service that answers it. */
+export interface RpcRoute<Request, Result> {
+  readonly subject: string;
+  readonly service: ServiceName;
+  /** Type-level only: ties the subject to its payloads. */
+  readonly types?: { request: Request; result: Result };
+}
+
+export type RequestOf<R> = R extends RpcRoute<infer Q, unknown> ? Q : never;
+export type ResultOf<R> = R extends RpcRoute<unknown, infer S> ? S : never;
+
+function route<Request, Result>(subject: string, service: ServiceName): RpcRoute<Request, Result> {
+  return Object.freeze({ subject, service });
+}
+
+/** Queue group per service: each request is handled by one replica of that service. */
+export function queueGroup(service: ServiceName): string {
+  return `roomkey-${service}`;
+}
+
+/** Public NATS API (contract §5): any NATS client, plain JSON. */
+export const PublicRoutes = {
+  createAccessToken: route<CreateAccessTokenRequest, CreateAccessTokenResult>('roomkey.v1.tokens.create', 'issuer'),
+  verifyToken: route<VerifyTokenRequest, VerifyTokenResult>('roomkey.v1.tokens.verify', 'issuer'),
+} as const;
+
+/** Internal subjects between roomkey services (restrict `roomkey.internal.>` to them in NATS). */
+export const KeysRoutes = {
+  createTenant: route<{ body: unknown }, TenantView>('roomkey.internal.keys.tenants.create', 'keys'),
+  getTenant: route<TenantScopedRequest, TenantView>('roomkey.internal.keys.tenants.get', 'keys'),
+  createApiKey: route<TenantScopedRequest, CreatedApiKey>('roomkey.internal.keys.api-keys.create', 'keys'),
+  listApiKeys: route<TenantScopedRequest, ItemsResult<ApiKeyView>>('roomkey.internal.keys.api-keys.list', 'keys'),
+  revokeApiKey: route<RevokeApiKeyRequest, EmptyResult>('roomkey.internal.keys.api-keys.revoke', 'keys'),
+  listSigningKeys: route<TenantScopedRequest, ItemsResult<SigningKeyView>>('roomkey.internal.keys.signing-keys.list', 'keys'),
+  rotateSigningKeys: route<TenantScopedRequest, SigningKeyView>('roomkey.internal.keys.signing-keys.rotate', 'keys'),
+  getJwks: route<TenantScopedRequest, JwksResult>('roomkey.internal.keys.jwks.get', 'keys'),
+  resolveCredential: route<ResolveCredentialRequest, ResolveCredentialResult>('roomkey.internal.keys.credentials.resolve', 'keys'),
+  getSigningMaterial: route<SigningMaterialRequest, SigningMaterialResult>('roomkey.internal.keys.signing-material.get', 'keys'),
+} as const;
+
+/** Each service answers its own ping; the gateway's /readyz asks them all. */
+export const PingRoutes: Readonly<Record<ServiceName, RpcRoute<Record<string, never>, PingResult>>> = {
+  keys: route('roomkey.internal.keys.ping', 'keys'),
+  issuer: route('roomkey.internal.issuer.ping', 'issuer'),
+  identity: route('roomkey.internal.identity.ping', 'identity'),
+};

@@ -1,0 +1,83 @@
+/**
+ * Durable events on JetStream (publish side) and the plain subscription every replica uses to keep
+ * its caches fresh (a queue group would hand each event to one replica only).
+ */
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { ALL_EVENTS_SUBJECT, EVENTS_STREAM, eventSubject, type EventType, type RoomkeyEvent } from '@roomkey/contracts';
+import { randomUUID } from 'node:crypto';
+
+const encoder = new TextEncoder();
+const EVENT_RETENTION_DAYS = 7;
+
+/** Creates the events stream when it does not exist yet (idempotent; any service may call it). */
+export async function ensureEventsStream(connection: NatsConnection): Promise<void> {
+  const manager = await jetstreamManager(connection);
+  try {
+    await manager.streams.info(EVENTS_STREAM);
+  } catch {
+    try {
+      await manager.streams.add({
+        name: EVENTS_STREAM,
+        subjects: [ALL_EVENTS_SUBJECT],
+        max_age: nanos(EVENT_RETENTION_DAYS * 86400 * 1000),
+      });
+    } catch (error) {
+      // Another service created it between our look-up and our add.
+      await manager.streams.info(EVENTS_STREAM).catch(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+export type EventFields = Omit<RoomkeyEvent, 'id' | 'type' | 'tenant' | 'occurredAt'>;
+
+export class EventPublisher {
+  private readonly client: JetStreamClient;
+
+  constructor(connection: NatsConnection) {
+    this.client = jetstream(connection);
+  }
+
+  /** Publishes durably; resolves once JetStream has stored the event. */
+  async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<RoomkeyEvent> {
+    const event: RoomkeyEvent = { id: randomUUID(), type, tenant, occurredAt: new Date().toISOString(), ...fields };
+    await this.client.publish(eventSubject(tenant, type), encoder.encode(JSON.stringify(event)), { msgID: event.id });
+    return event;
+  }
+}
+
+/**
+ * Delivers every event to this replica, and tells it when it may have missed some (after a
+ * disconnect), so it can drop what it cached.
+ */
+export function subscribeToEvents(
+  connection: NatsConnection,
+  onEvent: (event: RoomkeyEvent) => void,
+  onPossiblyMissedEvents: () => void,
+): { close(): void } {
+  const subscription: Subscription = connection.subscribe(ALL_EVENTS_SUBJECT, {
+    callback: (error, message) => {
+      if (error) return;
+      try {
+        onEvent(message.json<RoomkeyEvent>());
+      } catch {
+        // A malformed event is ignored: events come from roomkey services only.
+      }
+    },
+  });
+  let closed = false;
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (closed) break;
+      if (status.type === 'disconnect' || status.type === 'reconnect') onPossiblyMissedEvents();
+    }
+  })();
+  return {
+    close() {
+      closed = true;
+      subscription.unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export * from './connection';
+export * from './rpc-client';
+export * from './plain-json.transport';
+export * from './events';
+export * from './nest';
+export * from './run-service';

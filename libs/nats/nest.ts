@@ -1,0 +1,75 @@
+/** NestJS wiring shared by the services: the NATS connection provider, ping handler and start-up. */
+import { Controller, Inject, Injectable, type DynamicModule, type INestMicroservice, type LogLevel as NestLogLevel, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern } from '@nestjs/microservices';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { LogLevel } from '@roomkey/config';
+import { PingRoutes, type PingResult, type ServiceName } from '@roomkey/contracts';
+import { randomUUID } from 'node:crypto';
+import { connectToNats } from './connection';
+import { natsServerOptions, WireErrorFilter } from './plain-json.transport';
+
+export const NATS_CONNECTION = Symbol('NatsConnection');
+
+@Injectable()
+class NatsConnectionCloser implements OnApplicationShutdown {
+  constructor(@Inject(NATS_CONNECTION) private readonly connection: NatsConnection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain().catch(() => this.connection.close());
+  }
+}
+
+/** A NATS connection for requests, events and JetStream, drained when the application shuts down. */
+export function natsConnectionProviders(natsUrl: string, name: string, prepare?: (connection: NatsConnection) => Promise<void>): Provider[] {
+  return [
+    {
+      provide: NATS_CONNECTION,
+      useFactory: async () => {
+        const connection = await connectToNats(natsUrl, name);
+        if (prepare) await prepare(connection);
+        return connection;
+      },
+    },
+    NatsConnectionCloser,
+  ];
+}
+
+/** A controller answering the service's ping subject (used by the gateway's /readyz). */
+export function pingHandler(service: ServiceName): Type {
+  @Controller()
+  class PingHandler {
+    private readonly instance = randomUUID();
+
+    @MessagePattern(PingRoutes[service].subject)
+    ping(): PingResult {
+      return { service, instance: this.instance };
+    }
+  }
+  return PingHandler;
+}
+
+export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
+  const levels: Record<LogLevel, NestLogLevel[] | false> = {
+    debug: ['error', 'warn', 'log', 'debug'],
+    log: ['error', 'warn', 'log'],
+    warn: ['error', 'warn'],
+    error: ['error'],
+    silent: false,
+  };
+  return levels[level];
+}
+
+/** Starts a NestJS microservice on NATS with the plain-JSON transport and the one error mapping. */
+export async function startMicroservice(
+  module: Type | DynamicModule,
+  options: { natsUrl: string; service: ServiceName; logLevel: LogLevel },
+): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice(module, {
+    ...natsServerOptions(options.natsUrl, options.service),
+    logger: nestLogLevels(options.logLevel),
+  });
+  app.useGlobalFilters(new WireErrorFilter());
+  await app.listen();
+  return app;
+}

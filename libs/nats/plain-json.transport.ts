@@ -1,0 +1,83 @@
+/**
+ * Lets NestJS's NATS transport speak the contract's plain JSON (§5): requests need no NestJS
+ * envelope and replies are `{ok: true, ...result}` or `{ok: false, error, message}`.
+ */
+import type { Msg } from '@nats-io/transport-node';
+import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
+import type { ConsumerDeserializer, IncomingRequest, NatsOptions, Serializer } from '@nestjs/microservices';
+import { Transport } from '@nestjs/microservices';
+import { queueGroup, type ServiceName } from '@roomkey/contracts';
+import { toWireError, type WireError } from '@roomkey/errors';
+import { throwError, type Observable } from 'rxjs';
+
+/** Stands in for a body that was not valid JSON, so the handler's validation names it. */
+export class MalformedJsonBody {
+  readonly malformed = true;
+}
+
+let requestCounter = 0;
+
+export class PlainJsonDeserializer implements ConsumerDeserializer {
+  deserialize(message: Msg, options?: { channel?: string; replyTo?: string }): IncomingRequest {
+    let data: unknown;
+    try {
+      data = message.data.length === 0 ? {} : message.json();
+    } catch {
+      data = new MalformedJsonBody();
+    }
+    // Nest treats a packet without id as a fire-and-forget event; a NATS reply subject means "request".
+    const id = message.reply ? String(++requestCounter) : undefined;
+    return { id: id as string, pattern: options?.channel ?? message.subject, data };
+  }
+}
+
+interface OutgoingPacket {
+  response?: unknown;
+  err?: unknown;
+  isDisposed?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+export class PlainJsonSerializer implements Serializer<OutgoingPacket, { data: Uint8Array }> {
+  serialize(packet: OutgoingPacket): { data: Uint8Array } {
+    let body: object;
+    if (packet.err !== undefined) {
+      body = isWire(packet.err) ? packet.err : toWireError(packet.err);
+    } else {
+      const result = packet.response;
+      body = { ok: true, ...(typeof result === 'object' && result !== null ? result : {}) };
+    }
+    return { data: encoder.encode(JSON.stringify(body)) };
+  }
+}
+
+function isWire(value: unknown): value is WireError {
+  return typeof value === 'object' && value !== null && (value as WireError).ok === false && typeof (value as WireError).error === 'string';
+}
+
+/** Every thrown error, typed or not, leaves the service through the one wire mapping. */
+@Catch()
+export class WireErrorFilter implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => toWireError(exception));
+  }
+}
+
+/** NestJS microservice options for a roomkey service: plain JSON, one queue group per service. */
+export function natsServerOptions(natsUrl: string, service: ServiceName): NatsOptions {
+  return {
+    transport: Transport.NATS,
+    options: {
+      servers: natsUrl,
+      name: `roomkey-${service}`,
+      queue: queueGroup(service),
+      serializer: new PlainJsonSerializer(),
+      deserializer: new PlainJsonDeserializer(),
+      gracefulShutdown: true,
+      gracePeriod: 500,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    },
+  } as NatsOptions;
+}

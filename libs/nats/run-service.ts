@@ -1,0 +1,33 @@
+/** The process wrapper of every service's main.ts: start, report, and stop cleanly on a signal. */
+import { ConfigError } from '@roomkey/config';
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+export async function runService(name: string, start: () => Promise<Closable>): Promise<void> {
+  let app: Closable;
+  try {
+    app = await start();
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : (error as Error).message;
+    process.stderr.write(`roomkey ${name} could not start: ${message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1); // a second signal: give up waiting
+    stopping = true;
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: Error) => {
+        process.stderr.write(`roomkey ${name}: error while stopping on ${signal}: ${error.message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
