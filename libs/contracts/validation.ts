@@ -11,9 +11,16 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const TENANT_SHORTCODE_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
+/** Stands in for a NATS request body that was not valid JSON, so validation can say so. */
+export class MalformedJsonBody {
+  readonly malformed = true;
+}
+
 /** The body must be a plain JSON object; anything else is named plainly. */
 export function requireObject(value: unknown, what = 'Request body'): Body {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (value instanceof MalformedJsonBody) throw new InvalidRequestError(`${what} is not valid JSON`);
+  const prototype = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) {
     throw new InvalidRequestError(`${what} must be a JSON object`);
   }
   return value as Body;

@@ -6,14 +6,9 @@ import type { Msg } from '@nats-io/transport-node';
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import type { ConsumerDeserializer, IncomingRequest, NatsOptions, Serializer } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
-import { queueGroup, type ServiceName } from '@roomkey/contracts';
+import { MalformedJsonBody, queueGroup, type ServiceName } from '@roomkey/contracts';
 import { toWireError, type WireError } from '@roomkey/errors';
 import { throwError, type Observable } from 'rxjs';
-
-/** Stands in for a body that was not valid JSON, so the handler's validation names it. */
-export class MalformedJsonBody {
-  readonly malformed = true;
-}
 
 let requestCounter = 0;
 

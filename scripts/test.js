@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm test`: every test. Installs and builds when needed, type-checks, then runs jest (unit tests
+// and integration tests against private nats-servers, SQLite and PostgreSQL). Extra arguments go to
+// jest, e.g. `npm test -- test/access-tokens`. Exits non-zero on any failure.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { root, ensureDependencies, ensureBuilt } = require('./dependencies');
+
+ensureDependencies();
+ensureBuilt();
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+console.log('roomkey: type-checking (tsc --noEmit)…');
+const typecheck = spawnSync(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.error('roomkey: type errors; see above.');
+  process.exit(1);
+}
+
+const results = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'roomkey-jest-')), 'results.json');
+const jest = spawnSync(bin('jest'), ['--maxWorkers=2', '--json', `--outputFile=${results}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'error' },
+});
+let summary;
+try {
+  summary = JSON.parse(fs.readFileSync(results, 'utf8'));
+} catch {
+  summary = undefined;
+}
+if (summary) {
+  const skipped = summary.numPendingTests + summary.numTodoTests;
+  console.log(`\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  if (summary.numTotalTests === 0) {
+    console.error('roomkey: no test ran.');
+    process.exit(1);
+  }
+}
+process.exit(jest.status === null ? 1 : jest.status);

@@ -1,0 +1,170 @@
+/**
+ * Runs the real roomkey services in the test process against a private nats-server (started on a
+ * free port, stopped by its PID) and a real database: an embedded SQLite file or a fresh
+ * PostgreSQL database created for the suite and dropped afterwards.
+ */
+import type { INestMicroservice } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig, IssuerConfig, KeysConfig } from '@roomkey/config';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startGateway } from '../../apps/gateway/gateway.app';
+import { startIdentityService } from '../../apps/identity/identity.app';
+import { startIssuerService } from '../../apps/issuer/issuer.app';
+import { startKeysService } from '../../apps/keys/keys.app';
+import { freePort, startNatsServer, type RunningNatsServer } from '../../scripts/nats-server';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** Which databases the integration suites run against: ROOMKEY_TEST_DATABASES=sqlite,postgres (default both). */
+export function testDatabases(): DatabaseKind[] {
+  const raw = process.env.ROOMKEY_TEST_DATABASES || 'sqlite,postgres';
+  return raw.split(',').map((d) => d.trim()) as DatabaseKind[];
+}
+
+const POSTGRES_ADMIN_URL = process.env.ROOMKEY_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `roomkey_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface SystemOptions {
+  database: DatabaseKind;
+  issuers?: number;
+  natsRequestTimeoutMs?: number;
+}
+
+export interface RoomkeySystem {
+  baseUrl: string;
+  natsUrl: string;
+  adminToken: string;
+  dataDir: string;
+  keys: INestMicroservice;
+  issuers: INestMicroservice[];
+  identity: INestMicroservice;
+  gateway: NestFastifyApplication;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions): Promise<RoomkeySystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roomkey-test-'));
+  const nats: RunningNatsServer = await startNatsServer({ port: await freePort(), storeDir: join(dataDir, 'nats') });
+  const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
+  const masterKey = randomBytes(32);
+  const common = {
+    natsUrl: nats.url,
+    dataDir,
+    production: false,
+    natsRequestTimeoutMs: options.natsRequestTimeoutMs ?? 2000,
+    logLevel: 'error' as const,
+  };
+  const publicUrlPort = await freePort();
+  const publicUrl = `http://127.0.0.1:${publicUrlPort}`;
+  const keysConfig: KeysConfig = { ...common, databaseUrl: postgres?.url, masterKey, rotationIntervalSeconds: 0, sweepIntervalSeconds: 3600 };
+  const issuerConfig: IssuerConfig = { ...common, publicUrl, masterKey };
+  const adminToken = `rk_admin_${randomBytes(24).toString('base64url')}`;
+  const gatewayConfig: GatewayConfig = { ...common, port: publicUrlPort, host: '127.0.0.1', publicUrl, adminToken };
+
+  const keys = await startKeysService(keysConfig);
+  const issuers: INestMicroservice[] = [];
+  for (let i = 0; i < (options.issuers ?? 1); i++) issuers.push(await startIssuerService(issuerConfig));
+  const identity = await startIdentityService(common);
+  const gateway = await startGateway(gatewayConfig);
+
+  return {
+    baseUrl: publicUrl,
+    natsUrl: nats.url,
+    adminToken,
+    dataDir,
+    keys,
+    issuers,
+    identity,
+    gateway,
+    async stop() {
+      await gateway.close().catch(() => undefined);
+      for (const app of [...issuers, identity, keys]) await app.close().catch(() => undefined);
+      await nats.stop();
+      await postgres?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+  basic?: { apiKey: string; secret: string };
+  bearer?: string;
+  headers?: Record<string, string>;
+}
+
+export async function http<T = any>(system: { baseUrl: string }, method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  if (options.basic) headers.authorization = `Basic ${Buffer.from(`${options.basic.apiKey}:${options.basic.secret}`).toString('base64')}`;
+  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+  const response = await fetch(`${system.baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export function admin(system: RoomkeySystem) {
+  const call = (method: string, path: string, body?: unknown) => http(system, method, path, { body, bearer: system.adminToken });
+  return {
+    call,
+    async createTenant(shortcode: string, extra: Record<string, unknown> = {}) {
+      const answer = await call('POST', '/admin/tenants', { shortcode, name: `Tenant ${shortcode}`, ...extra });
+      if (answer.status !== 201) throw new Error(`createTenant ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body;
+    },
+    async createApiKey(tenant: string, environment: 'production' | 'development' = 'production'): Promise<{ apiKey: string; secret: string }> {
+      const answer = await call('POST', `/admin/tenants/${tenant}/api-keys`, { environment });
+      if (answer.status !== 201) throw new Error(`createApiKey ${answer.status} ${JSON.stringify(answer.body)}`);
+      return { apiKey: answer.body.apiKey, secret: answer.body.secret };
+    },
+  };
+}
+
+/** Polls `check` until it returns true; resolves with the time it took, or rejects after `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 20): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started <= timeoutMs) {
+    if (await check()) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
