@@ -5,6 +5,8 @@ import { AccessTokenHandlers } from './access-tokens/access-token.handlers';
 import { AccessTokenService } from './access-tokens/access-token.service';
 import { TokenSigner } from './access-tokens/token-signer';
 import { IssuerInfraModule } from './infra.module';
+import { InternalApiHandlers } from './internal-api/internal-api.handlers';
+import { InternalApiService } from './internal-api/internal-api.service';
 import { CacheInvalidation } from './key-cache/cache-invalidation';
 import { CredentialCache } from './key-cache/credential-cache';
 import { KeyringCache } from './key-cache/keyring-cache';
@@ -18,8 +20,8 @@ export class IssuerModule {
     return {
       module: IssuerModule,
       imports: [IssuerInfraModule.forRoot(config)],
-      controllers: [AccessTokenHandlers, VerificationHandlers, pingHandler('issuer')],
-      providers: [CredentialCache, KeyringCache, CacheInvalidation, TokenSigner, AccessTokenService, TokenVerifier],
+      controllers: [AccessTokenHandlers, VerificationHandlers, InternalApiHandlers, pingHandler('issuer')],
+      providers: [CredentialCache, KeyringCache, CacheInvalidation, TokenSigner, AccessTokenService, TokenVerifier, InternalApiService],
     };
   }
 }

@@ -136,6 +136,45 @@ export interface SigningMaterialResult {
   keys: SigningMaterialKey[];
 }
 
+/** The claims a minting service decides; the issuer adds iss, iat, exp, jti, tid and the default aud. */
+export type MintableClaims = Omit<AccessTokenClaims, 'iss' | 'iat' | 'exp' | 'jti' | 'tid' | 'aud'> & { aud?: string | string[] };
+
+/** Internal: authenticate an API key for another service. Without `secret`, the key is only looked up
+ * (X-Api-Key-alone access, allowed when the tenant switches it on). */
+export interface AuthenticateApiKeyRequest {
+  apiKey: string;
+  secret?: string;
+}
+export interface AuthenticatedApiKey {
+  apiKey: string;
+  environment: Environment;
+  /** Whether the secret was checked (false for an X-Api-Key-alone look-up). */
+  secretVerified: boolean;
+  tenant: TenantView;
+}
+
+/** Internal: sign a token for `tenant` with its active key. The caller has authorised it. */
+export interface MintTokenRequest {
+  tenant: string;
+  claims: MintableClaims;
+  ttlSeconds: number;
+}
+export interface MintedToken {
+  accessToken: string;
+  expiresIn: number;
+  expiresAt: string;
+  claims: AccessTokenClaims;
+}
+
+/** Internal: verify a roomkey access token; the tenant is the token's own `tid` unless given. */
+export interface VerifyAccessTokenRequest {
+  token: string;
+  tenant?: string;
+}
+export interface VerifiedAccessToken {
+  claims: AccessTokenClaims;
+}
+
 export type ServiceName = 'keys' | 'issuer' | 'identity';
 
 export interface PingResult {

@@ -3,6 +3,12 @@
  * `@MessagePattern(Route.subject)`, so a subject string is never typed twice.
  */
 import type {
+  AuthenticateApiKeyRequest,
+  AuthenticatedApiKey,
+  MintTokenRequest,
+  MintedToken,
+  VerifyAccessTokenRequest,
+  VerifiedAccessToken,
   CreateAccessTokenRequest,
   CreateAccessTokenResult,
   CreatedApiKey,
@@ -62,6 +68,19 @@ export const KeysRoutes = {
   getJwks: route<TenantScopedRequest, JwksResult>('roomkey.internal.keys.jwks.get', 'keys'),
   resolveCredential: route<ResolveCredentialRequest, ResolveCredentialResult>('roomkey.internal.keys.credentials.resolve', 'keys'),
   getSigningMaterial: route<SigningMaterialRequest, SigningMaterialResult>('roomkey.internal.keys.signing-material.get', 'keys'),
+} as const;
+
+/** Internal issuer services for the other roomkey services (identity mints guest tokens through these). */
+export const IssuerRoutes = {
+  authenticateApiKey: route<AuthenticateApiKeyRequest, AuthenticatedApiKey>('roomkey.internal.issuer.api-keys.authenticate', 'issuer'),
+  mintToken: route<MintTokenRequest, MintedToken>('roomkey.internal.issuer.tokens.mint', 'issuer'),
+  verifyAccessToken: route<VerifyAccessTokenRequest, VerifiedAccessToken>('roomkey.internal.issuer.tokens.verify', 'issuer'),
+} as const;
+
+/** Core-NATS notices every replica hears (plain subscriptions, no queue group). */
+export const Notices = {
+  /** A shared rate limiter announces a blocked key; one subject per limiter bucket. */
+  rateLimitBlocked: (bucket: string) => `roomkey.internal.rate-limit.${bucket}.blocked`,
 } as const;
 
 /** Each service answers its own ping; the gateway's /readyz asks them all. */

@@ -4,3 +4,4 @@ export * from './plain-json.transport';
 export * from './events';
 export * from './nest';
 export * from './run-service';
+export * from './rate-limiter';

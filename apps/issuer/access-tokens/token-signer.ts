@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ACCESS_TOKEN_TYPE, DEFAULT_AUDIENCE, type AccessTokenClaims } from '@roomkey/contracts';
+import { ACCESS_TOKEN_TYPE, DEFAULT_AUDIENCE, type AccessTokenClaims, type MintableClaims } from '@roomkey/contracts';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { KeyringCache } from '../key-cache/keyring-cache';
 import { CLOCK, type Clock } from '../ports';
-
-/** The claims a caller decides; the signer adds iss, iat, exp, jti, tid and the default aud. */
-export type TokenContent = Omit<AccessTokenClaims, 'iss' | 'iat' | 'exp' | 'jti' | 'tid' | 'aud'> & { aud?: string | string[] };
 
 export interface SignedToken {
   token: string;
@@ -23,7 +20,7 @@ export class TokenSigner {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async sign(tenant: string, content: TokenContent, ttlSeconds: number): Promise<SignedToken> {
+  async sign(tenant: string, content: MintableClaims, ttlSeconds: number): Promise<SignedToken> {
     const keyring = await this.keyrings.forTenant(tenant);
     const iat = Math.floor(this.clock.now() / 1000);
     const claims: AccessTokenClaims = {

@@ -34,6 +34,15 @@ export class CredentialCache {
     throw new UnauthorizedError('Invalid API key or secret');
   }
 
+  /** The key's record without checking a secret (X-Api-Key-alone access); 401 when unknown or revoked. */
+  async lookup(apiKey: unknown): Promise<CredentialRecord> {
+    if (typeof apiKey === 'string' && apiKey !== '' && apiKey.length <= MAX_API_KEY_LENGTH) {
+      const record = await this.cache.get(apiKey);
+      if (record && !record.revoked) return record;
+    }
+    throw new UnauthorizedError('Invalid API key');
+  }
+
   invalidate(apiKey: string): void {
     this.cache.invalidate(apiKey);
   }

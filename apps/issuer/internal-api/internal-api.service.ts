@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import {
+  readSeconds,
+  readText,
+  requireObject,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  TENANT_SHORTCODE_PATTERN,
+  type AuthenticatedApiKey,
+  type MintTokenRequest,
+  type MintedToken,
+  type VerifiedAccessToken,
+} from '@roomkey/contracts';
+import { InvalidRequestError, InvalidTokenError } from '@roomkey/errors';
+import { decodeJwt } from 'jose';
+import { TokenSigner } from '../access-tokens/token-signer';
+import { CredentialCache } from '../key-cache/credential-cache';
+import { KeyringCache } from '../key-cache/keyring-cache';
+import { TokenVerifier } from '../verification/token-verifier.service';
+
+/** What the issuer offers other roomkey services: API-key authentication, minting and verification. */
+@Injectable()
+export class InternalApiService {
+  constructor(
+    private readonly credentials: CredentialCache,
+    private readonly keyrings: KeyringCache,
+    private readonly signer: TokenSigner,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  async authenticateApiKey(request: unknown): Promise<AuthenticatedApiKey> {
+    const body = requireObject(request);
+    const secretGiven = body.secret !== undefined;
+    const credential = secretGiven
+      ? await this.credentials.authenticate(body as { apiKey?: string; secret?: string })
+      : await this.credentials.lookup(body.apiKey);
+    const { tenant } = await this.keyrings.forTenant(credential.tenant);
+    return { apiKey: credential.apiKey, environment: credential.environment, secretVerified: secretGiven, tenant };
+  }
+
+  async mint(request: MintTokenRequest): Promise<MintedToken> {
+    const body = requireObject(request);
+    if (typeof request.tenant !== 'string' || !TENANT_SHORTCODE_PATTERN.test(request.tenant)) {
+      throw new InvalidRequestError("Field 'tenant' must be a tenant shortcode", 'tenant');
+    }
+    const ttlSeconds = readSeconds(body, 'ttlSeconds', MAX_TOKEN_LIFETIME_SECONDS);
+    if (ttlSeconds === undefined) throw new InvalidRequestError("Field 'ttlSeconds' is required", 'ttlSeconds');
+    requireObject(request.claims, "Field 'claims'");
+    const signed = await this.signer.sign(request.tenant, request.claims, ttlSeconds);
+    return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims };
+  }
+
+  /** Verifies for the given tenant, or for the tenant the token names (its signature then proves it). */
+  async verify(request: unknown): Promise<VerifiedAccessToken> {
+    const body = requireObject(request);
+    const token = readText(body, 'token', { max: 8192 });
+    let tenant = body.tenant;
+    if (tenant === undefined) {
+      try {
+        tenant = decodeJwt(token).tid;
+      } catch {
+        throw new InvalidTokenError('malformed');
+      }
+    }
+    if (typeof tenant !== 'string' || !TENANT_SHORTCODE_PATTERN.test(tenant)) throw new InvalidTokenError('no tenant');
+    return { claims: await this.verifier.verify(tenant, token) };
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Fixed-window counters shared by every replica, kept in a JetStream KV bucket and updated with
+ * compare-and-set, so N replicas together allow the limit, not N times it. A key that reaches its
+ * limit is announced to all replicas, which then refuse it from memory until the window ends.
+ */
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { createHash } from 'node:crypto';
+
+export interface RateLimitRule {
+  /** Hits allowed per window. */
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface HitResult {
+  count: number;
+  /** Set once the key is over its limit: seconds until the window ends. */
+  retryAfterSeconds?: number;
+}
+
+interface WindowState {
+  start: number;
+  count: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const MAX_CAS_ATTEMPTS = 20;
+
+/** KV keys allow [-/_=.a-zA-Z0-9]: identifiers (IPv6 addresses, API keys) are hashed into that alphabet. */
+function kvKey(scope: string, id: string): string {
+  return `${scope}.${createHash('sha256').update(id).digest('base64url')}`;
+}
+
+export class SharedRateLimiter {
+  /** key → epoch ms until which it is refused, learned from our own hits or from other replicas. */
+  private readonly blocked = new Map<string, number>();
+  private subscription?: Subscription;
+
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly kv: KV,
+    private readonly noticeSubject: string,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Opens (or creates) the bucket and listens for block notices on `noticeSubject` (a plain
+   * subscription: every replica must hear every notice).
+   */
+  static async open(
+    connection: NatsConnection,
+    options: { bucket: string; noticeSubject: string; maxWindowSeconds: number; now?: () => number },
+  ): Promise<SharedRateLimiter> {
+    const kv = await new Kvm(connection).create(options.bucket, { history: 1, ttl: options.maxWindowSeconds * 1000 });
+    const limiter = new SharedRateLimiter(connection, kv, options.noticeSubject, options.now ?? Date.now);
+    limiter.subscription = connection.subscribe(options.noticeSubject, {
+      callback: (error, message) => {
+        if (error) return;
+        try {
+          const { key, until } = JSON.parse(decoder.decode(message.data)) as { key: string; until: number };
+          limiter.block(key, until);
+        } catch {
+          // ignore malformed notices
+        }
+      },
+    });
+    return limiter;
+  }
+
+  /** Seconds to wait when `scope/id` is refused right now, from memory only (no I/O on the hot path). */
+  retryAfter(scope: string, id: string): number | undefined {
+    const key = kvKey(scope, id);
+    const until = this.blocked.get(key);
+    if (until === undefined) return undefined;
+    const remaining = until - this.now();
+    if (remaining <= 0) {
+      this.blocked.delete(key);
+      return undefined;
+    }
+    return Math.ceil(remaining / 1000);
+  }
+
+  /** Counts one hit for `scope/id` in its window; over the limit, blocks it on every replica. */
+  async hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult> {
+    const key = kvKey(scope, id);
+    const windowMs = rule.windowSeconds * 1000;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const now = this.now();
+      const entry = await this.kv.get(key);
+      const current = entry && entry.operation === 'PUT' ? (JSON.parse(entry.string()) as WindowState) : undefined;
+      const state: WindowState = current && now - current.start < windowMs ? { start: current.start, count: current.count + 1 } : { start: now, count: 1 };
+      try {
+        const payload = encoder.encode(JSON.stringify(state));
+        if (entry) await this.kv.update(key, payload, entry.revision);
+        else await this.kv.create(key, payload);
+      } catch {
+        continue; // another replica wrote first: read again
+      }
+      if (state.count <= rule.limit) return { count: state.count };
+      const until = state.start + windowMs;
+      if (state.count === rule.limit + 1) {
+        this.connection.publish(this.noticeSubject, encoder.encode(JSON.stringify({ key, until })));
+      }
+      this.block(key, until);
+      return { count: state.count, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+    }
+    // Heavy contention on one key: treat as over the limit rather than let it through uncounted.
+    return { count: rule.limit + 1, retryAfterSeconds: rule.windowSeconds };
+  }
+
+  private block(key: string, until: number): void {
+    if (until > this.now() && (this.blocked.get(key) ?? 0) < until) this.blocked.set(key, until);
+  }
+
+  close(): void {
+    this.subscription?.unsubscribe();
+  }
+}
