@@ -2,7 +2,7 @@
  * Configuration from the environment (contract §6), validated at start-up. A bad value stops the
  * service with one sentence naming the variable, before anything listens.
  */
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 
@@ -106,6 +106,7 @@ export function readPublicUrl(env: Env = process.env): string {
 /** Reads a secret file under the data dir, creating it (mode 0600) when it does not exist yet. */
 export function loadOrCreateSecretFile(dataDir: string, fileName: string, generate: () => string): { value: string; created: boolean } {
   const path = join(dataDir, fileName);
+  if (existsSync(path)) return { value: readExisting(path), created: false };
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // Write a private temporary file, then link it into place: the link fails if the file exists,
@@ -123,9 +124,13 @@ export function loadOrCreateSecretFile(dataDir: string, fileName: string, genera
   } catch (error) {
     throw new ConfigError(`Cannot write ${path} (ROOMKEY_DATA_DIR): ${(error as Error).message}`);
   }
+  return { value: readExisting(path), created: false };
+}
+
+function readExisting(path: string): string {
   const value = readFileSync(path, 'utf8').trim();
   if (!value) throw new ConfigError(`${path} is empty: delete it to have roomkey generate a new one`);
-  return { value, created: false };
+  return value;
 }
 
 export const MASTER_KEY_FILE = 'master.key';
@@ -160,7 +165,7 @@ export function loadAdminToken(env: Env, common: CommonConfig): { token: string;
 
 export function readKeysConfig(env: Env = process.env): KeysConfig {
   const common = readCommonConfig(env);
-  const databaseUrl = env.DATABASE_URL ? url(env, 'DATABASE_URL', '', ['postgres:', 'postgresql:']) : undefined;
+  const databaseUrl = env.DATABASE_URL ? url(env, 'DATABASE_URL', 'postgres://user:password@host:5432/roomkey', ['postgres:', 'postgresql:']) : undefined;
   return {
     ...common,
     databaseUrl,

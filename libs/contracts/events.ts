@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'signing-key.revoked',
   'token.revoked',
   'client.created',
+  'client.secret-rotated',
   'client.revoked',
   'guest.created',
   'invite.created',

@@ -5,3 +5,4 @@ export * from './lifetimes';
 export * from './events';
 export * from './messages';
 export * from './subjects';
+export * from './oauth';

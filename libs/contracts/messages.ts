@@ -108,6 +108,8 @@ export interface CredentialRecord {
   environment: Environment;
   /** Keyed SHA-256 of the secret (hex); see @roomkey/crypto `SecretHasher`. */
   secretHash: string;
+  /** The secret sealed under the master key (partner-signed HS256 tokens are verified with it). */
+  secretCiphertext: string;
   revoked: boolean;
 }
 

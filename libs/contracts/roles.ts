@@ -19,12 +19,14 @@ export type Role = (typeof ROLES)[number];
 
 export type RoleMatrix = Readonly<Record<Role, readonly Permission[]>>;
 
+const grant = (...permissions: Permission[]): readonly Permission[] => Object.freeze(permissions);
+
 export const DEFAULT_ROLE_MATRIX: RoleMatrix = Object.freeze({
-  HOST: PERMISSIONS,
-  COHOST: ['live:read', 'layout:read', 'webrtc:join', 'layout:write', 'webrtc:start', 'live:write', 'guests:invite'],
-  CONTRIBUTOR: ['live:read', 'layout:read', 'webrtc:join', 'layout:write', 'webrtc:start'],
-  GUEST: ['live:read', 'layout:read', 'webrtc:join'],
-  VIEWER: ['live:read', 'layout:read'],
+  HOST: grant(...PERMISSIONS),
+  COHOST: grant('live:read', 'layout:read', 'webrtc:join', 'layout:write', 'webrtc:start', 'live:write', 'guests:invite'),
+  CONTRIBUTOR: grant('live:read', 'layout:read', 'webrtc:join', 'layout:write', 'webrtc:start'),
+  GUEST: grant('live:read', 'layout:read', 'webrtc:join'),
+  VIEWER: grant('live:read', 'layout:read'),
 });
 
 /** Permissions a development API key may never hand out (contract §3). */

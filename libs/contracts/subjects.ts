@@ -3,6 +3,19 @@
  * `@MessagePattern(Route.subject)`, so a subject string is never typed twice.
  */
 import type {
+  ClientScopedRequest,
+  CreatedOAuthClient,
+  IntrospectionResult,
+  OAuthClientView,
+  OAuthEndpointRequest,
+  ResolveClientRequest,
+  ResolveClientResult,
+  RevokeTokenRequest,
+  RevokeTokenResult,
+  RotatedClientSecret,
+  TokenEndpointResult,
+} from './oauth';
+import type {
   AuthenticateApiKeyRequest,
   AuthenticatedApiKey,
   MintTokenRequest,
@@ -68,6 +81,20 @@ export const KeysRoutes = {
   getJwks: route<TenantScopedRequest, JwksResult>('roomkey.internal.keys.jwks.get', 'keys'),
   resolveCredential: route<ResolveCredentialRequest, ResolveCredentialResult>('roomkey.internal.keys.credentials.resolve', 'keys'),
   getSigningMaterial: route<SigningMaterialRequest, SigningMaterialResult>('roomkey.internal.keys.signing-material.get', 'keys'),
+  createClient: route<TenantScopedRequest, CreatedOAuthClient>('roomkey.internal.keys.clients.create', 'keys'),
+  listClients: route<TenantScopedRequest, ItemsResult<OAuthClientView>>('roomkey.internal.keys.clients.list', 'keys'),
+  getClient: route<ClientScopedRequest, OAuthClientView>('roomkey.internal.keys.clients.get', 'keys'),
+  revokeClient: route<ClientScopedRequest, EmptyResult>('roomkey.internal.keys.clients.revoke', 'keys'),
+  rotateClientSecret: route<ClientScopedRequest, RotatedClientSecret>('roomkey.internal.keys.clients.rotate-secret', 'keys'),
+  resolveClient: route<ResolveClientRequest, ResolveClientResult>('roomkey.internal.keys.clients.resolve', 'keys'),
+} as const;
+
+/** OAuth 2.0 endpoints, answered by the issuer (the gateway parses HTTP and forwards). */
+export const OAuthRoutes = {
+  token: route<OAuthEndpointRequest, TokenEndpointResult>('roomkey.internal.issuer.oauth.token', 'issuer'),
+  introspect: route<OAuthEndpointRequest, IntrospectionResult>('roomkey.internal.issuer.oauth.introspect', 'issuer'),
+  revoke: route<OAuthEndpointRequest, EmptyResult>('roomkey.internal.issuer.oauth.revoke', 'issuer'),
+  revokeWithApiKey: route<RevokeTokenRequest, RevokeTokenResult>('roomkey.internal.issuer.tokens.revoke', 'issuer'),
 } as const;
 
 /** Internal issuer services for the other roomkey services (identity mints guest tokens through these). */

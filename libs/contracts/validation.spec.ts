@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '@roomkey/errors';
 import {
   ANONYMOUS_SUBJECT,
+  MalformedJsonBody,
   readRole,
   readRooms,
   readSeconds,
@@ -255,6 +256,22 @@ describe('requireObject', () => {
     }
     expect(caught).toBeInstanceOf(InvalidRequestError);
     expect((caught as Error).message).toBe('Request body must be a JSON object');
+  });
+
+  it('accepts an object without a prototype (JSON.parse reviver output, Object.create(null))', () => {
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare.a = 1;
+    expect(requireObject(bare)).toBe(bare);
+  });
+
+  it.each([[new Date(0)], [new Map()], [/re/], [new (class Custom {})()]])('rejects the non-plain object %p', (value) => {
+    expect(() => requireObject(value)).toThrow(InvalidRequestError);
+    expect(() => requireObject(value)).toThrow('Request body must be a JSON object');
+  });
+
+  it('says a body that was not valid JSON is not valid JSON', () => {
+    expect(() => requireObject(new MalformedJsonBody())).toThrow(InvalidRequestError);
+    expect(() => requireObject(new MalformedJsonBody())).toThrow('Request body is not valid JSON');
   });
 
   it('names what it was asked to check', () => {

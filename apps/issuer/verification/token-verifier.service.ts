@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   ACCESS_TOKEN_TYPE,
   CLOCK_TOLERANCE_SECONDS,
@@ -13,6 +13,7 @@ import { InvalidTokenError } from '@roomkey/errors';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { CredentialCache } from '../key-cache/credential-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
+import { CLOCK, type Clock } from '../ports';
 
 /** Longest token the verifier will parse (a roomkey token is well under 2 KiB). */
 const MAX_TOKEN_LENGTH = 8192;
@@ -26,6 +27,7 @@ export class TokenVerifier {
   constructor(
     private readonly credentials: CredentialCache,
     private readonly keyrings: KeyringCache,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `roomkey.v1.tokens.verify`: authenticates the caller, then verifies the token for the caller's tenant. */
@@ -56,6 +58,7 @@ export class TokenVerifier {
         issuer: keyring.issuer,
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.clock.now()),
       }));
     } catch {
       throw new InvalidTokenError('signature or time claims');

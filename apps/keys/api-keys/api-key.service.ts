@@ -93,6 +93,7 @@ export class ApiKeyService {
       tenant: record.tenant,
       environment: record.environment,
       secretHash: record.secretHash,
+      secretCiphertext: record.secretCiphertext,
       revoked: record.revokedAt !== null,
     };
   }

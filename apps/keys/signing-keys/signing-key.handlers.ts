@@ -13,8 +13,8 @@ export class SigningKeyHandlers {
   }
 
   @MessagePattern(KeysRoutes.rotateSigningKeys.subject)
-  rotate(@Payload() request: RequestOf<typeof KeysRoutes.rotateSigningKeys>) {
-    return this.signingKeys.rotate(request.tenant);
+  async rotate(@Payload() request: RequestOf<typeof KeysRoutes.rotateSigningKeys>) {
+    return (await this.signingKeys.rotate(request.tenant))!;
   }
 
   @MessagePattern(KeysRoutes.getJwks.subject)

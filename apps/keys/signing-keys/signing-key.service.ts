@@ -59,13 +59,15 @@ export class SigningKeyService {
    * next → active (creating a next first if there is none), active → retiring, and a fresh next.
    * Returns the new active key.
    */
-  async rotate(tenant: string): Promise<SigningKeyView> {
+  async rotate(tenant: string, onlyIfActivatedBefore?: number): Promise<SigningKeyView | null> {
     const tenantRecord = await this.tenants.get(tenant);
     const freshNext = await this.factory.newKey(tenant, tenantRecord.signingAlg);
-    const { activated, previous } = await this.store.transaction(async (tx) => {
+    const rotation = await this.store.transaction(async (tx) => {
       const now = this.clock.now();
       const current = await tx.signingKeys.listByTenant(tenant, ['next', 'active']);
       const active = current.find((k) => k.state === 'active');
+      // A scheduled rotation that raced a manual one finds a fresh active key and does nothing.
+      if (onlyIfActivatedBefore !== undefined && active && (active.activatedAt ?? 0) >= onlyIfActivatedBefore) return null;
       let next = current.find((k) => k.state === 'next');
       if (!next) {
         next = await this.factory.newKey(tenant, tenantRecord.signingAlg);
@@ -78,6 +80,8 @@ export class SigningKeyService {
       await tx.signingKeys.insert({ ...freshNext, createdAt: now });
       return { activated: nowActive, previous: active };
     });
+    if (!rotation) return null;
+    const { activated, previous } = rotation;
     this.logger.log(`Rotated signing key of tenant ${tenant}: kid ${activated.kid} is active`);
     await this.events.publish(tenant, 'signing-key.rotated', { kid: activated.kid, ...(previous ? { previousKid: previous.kid } : {}) });
     return toSigningKeyView(activated);
@@ -94,9 +98,9 @@ export class SigningKeyService {
     }
     let rotated = 0;
     if (rotationIntervalSeconds > 0) {
-      for (const tenant of await this.store.signingKeys.listTenantsWithActiveKeyOlderThan(now - rotationIntervalSeconds * 1000)) {
-        await this.rotate(tenant);
-        rotated++;
+      const activatedBefore = now - rotationIntervalSeconds * 1000;
+      for (const tenant of await this.store.signingKeys.listTenantsWithActiveKeyOlderThan(activatedBefore)) {
+        if (await this.rotate(tenant, activatedBefore)) rotated++;
       }
     }
     return { retired, rotated };

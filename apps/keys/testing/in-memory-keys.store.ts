@@ -1,0 +1,192 @@
+/**
+ * Typed in-memory fakes of the keys service's ports, for unit tests (no database, no NATS).
+ *
+ * The store behaves like a small database: records are copied in and out (a caller cannot change
+ * stored state by mutating what it got), primary keys are unique (a duplicate insert throws, like a
+ * unique violation), and `transaction` gives snapshot isolation with an all-or-nothing commit that
+ * re-checks the primary keys against what other transactions committed meanwhile.
+ */
+import type { EventType, SigningKeyState } from '@roomkey/contracts';
+import type { EventFields } from '@roomkey/nats';
+import type {
+  ApiKeyRecord,
+  ApiKeyRepository,
+  Clock,
+  EventSink,
+  KeysStore,
+  SigningKeyRecord,
+  SigningKeyRepository,
+  TenantRecord,
+  TenantRepository,
+} from '../ports';
+
+interface State {
+  tenants: Map<string, TenantRecord>;
+  apiKeys: Map<string, ApiKeyRecord>;
+  signingKeys: Map<string, SigningKeyRecord>;
+}
+
+type Write =
+  | { kind: 'insertTenant'; record: TenantRecord }
+  | { kind: 'insertApiKey'; record: ApiKeyRecord }
+  | { kind: 'revokeApiKey'; apiKey: string; revokedAt: number }
+  | { kind: 'insertSigningKey'; record: SigningKeyRecord }
+  | { kind: 'updateSigningKey'; record: SigningKeyRecord };
+
+/** Thrown for a duplicate primary key, as a database driver would. */
+export class UniqueViolationError extends Error {}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+function cloneState(state: State): State {
+  return {
+    tenants: new Map([...state.tenants].map(([k, v]) => [k, copy(v)])),
+    apiKeys: new Map([...state.apiKeys].map(([k, v]) => [k, copy(v)])),
+    signingKeys: new Map([...state.signingKeys].map(([k, v]) => [k, copy(v)])),
+  };
+}
+
+function apply(state: State, write: Write): void {
+  switch (write.kind) {
+    case 'insertTenant':
+      if (state.tenants.has(write.record.shortcode)) throw new UniqueViolationError(`duplicate tenant ${write.record.shortcode}`);
+      state.tenants.set(write.record.shortcode, copy(write.record));
+      return;
+    case 'insertApiKey':
+      if (state.apiKeys.has(write.record.apiKey)) throw new UniqueViolationError(`duplicate API key ${write.record.apiKey}`);
+      state.apiKeys.set(write.record.apiKey, copy(write.record));
+      return;
+    case 'revokeApiKey': {
+      const record = state.apiKeys.get(write.apiKey);
+      if (record) record.revokedAt = write.revokedAt;
+      return;
+    }
+    case 'insertSigningKey':
+      if (state.signingKeys.has(write.record.kid)) throw new UniqueViolationError(`duplicate signing key ${write.record.kid}`);
+      state.signingKeys.set(write.record.kid, copy(write.record));
+      return;
+    case 'updateSigningKey':
+      // Stricter than SQL (which updates zero rows silently): updating a key that was never stored is a bug.
+      if (!state.signingKeys.has(write.record.kid)) throw new Error(`update of unknown signing key ${write.record.kid}`);
+      state.signingKeys.set(write.record.kid, copy(write.record));
+      return;
+  }
+}
+
+export class InMemoryKeysStore implements KeysStore {
+  readonly tenants: TenantRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly signingKeys: SigningKeyRepository;
+  /** Transactions committed (or rolled back) by this store, for assertions. */
+  committed = 0;
+  rolledBack = 0;
+
+  constructor(
+    private state: State = { tenants: new Map(), apiKeys: new Map(), signingKeys: new Map() },
+    /** Inside a transaction: the writes to replay on commit. */
+    private readonly log?: Write[],
+  ) {
+    const write = (w: Write) => {
+      apply(this.state, w);
+      this.log?.push(w);
+    };
+    const s = () => this.state;
+
+    this.tenants = {
+      find: async (shortcode) => copy(s().tenants.get(shortcode) ?? null),
+      insert: async (record) => write({ kind: 'insertTenant', record: copy(record) }),
+    };
+
+    this.apiKeys = {
+      find: async (apiKey) => copy(s().apiKeys.get(apiKey) ?? null),
+      listByTenant: async (tenant) => [...s().apiKeys.values()].filter((k) => k.tenant === tenant).map(copy),
+      insert: async (record) => write({ kind: 'insertApiKey', record: copy(record) }),
+      markRevoked: async (apiKey, revokedAt) => write({ kind: 'revokeApiKey', apiKey, revokedAt }),
+    };
+
+    this.signingKeys = {
+      listByTenant: async (tenant, states?: readonly SigningKeyState[]) =>
+        [...s().signingKeys.values()].filter((k) => k.tenant === tenant && (!states || states.includes(k.state))).map(copy),
+      insert: async (record) => write({ kind: 'insertSigningKey', record: copy(record) }),
+      update: async (record) => write({ kind: 'updateSigningKey', record: copy(record) }),
+      listRetirable: async (now) =>
+        [...s().signingKeys.values()].filter((k) => k.state === 'retiring' && k.retireAfter !== null && k.retireAfter <= now).map(copy),
+      listTenantsWithActiveKeyOlderThan: async (activatedBefore) =>
+        [...s().signingKeys.values()]
+          .filter((k) => k.state === 'active' && k.activatedAt !== null && k.activatedAt < activatedBefore)
+          .map((k) => k.tenant),
+    };
+  }
+
+  async transaction<T>(work: (store: KeysStore) => Promise<T>): Promise<T> {
+    const writes: Write[] = [];
+    const inner = new InMemoryKeysStore(cloneState(this.state), writes);
+    let result: T;
+    try {
+      result = await work(inner);
+      // Commit: replay onto what is current now (others may have committed meanwhile), all or nothing.
+      const next = cloneState(this.state);
+      for (const w of writes) apply(next, w);
+      this.state = next;
+      for (const w of writes) this.log?.push(w);
+    } catch (error) {
+      this.rolledBack++;
+      throw error;
+    }
+    this.committed++;
+    return result;
+  }
+
+  /** Direct views for assertions (copies). */
+  allTenants(): TenantRecord[] {
+    return [...this.state.tenants.values()].map(copy);
+  }
+
+  allApiKeys(): ApiKeyRecord[] {
+    return [...this.state.apiKeys.values()].map(copy);
+  }
+
+  allSigningKeys(tenant?: string): SigningKeyRecord[] {
+    return [...this.state.signingKeys.values()].filter((k) => tenant === undefined || k.tenant === tenant).map(copy);
+  }
+}
+
+/** A clock that only moves when told to. */
+export class FakeClock implements Clock {
+  constructor(private current: number = Date.UTC(2026, 0, 1)) {}
+
+  now(): number {
+    return this.current;
+  }
+
+  set(ms: number): void {
+    this.current = ms;
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface RecordedEvent {
+  tenant: string;
+  type: EventType;
+  fields: EventFields;
+}
+
+/** Records every published event, in order. */
+export class RecordingEventSink implements EventSink {
+  readonly events: RecordedEvent[] = [];
+
+  async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<void> {
+    this.events.push({ tenant, type, fields: structuredClone(fields) });
+  }
+
+  ofType(type: EventType): RecordedEvent[] {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  clear(): void {
+    this.events.length = 0;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * OAuth 2.0 surface (contract §1, §4): client shapes, grant types, the token endpoint's request and
+ * answer, introspection and revocation, shared by the gateway, the issuer and the keys service.
+ */
+import type { AccessTokenClaims, Environment } from './claims';
+import type { TenantView } from './messages';
+
+export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+/** Grants a public client (no secret) may use. */
+export const PUBLIC_CLIENT_GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token'];
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+
+/** RFC 6749 scope-token: printable ASCII except space, '"' and '\'. */
+export const SCOPE_TOKEN_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+
+export interface OAuthClientView {
+  clientId: string;
+  name: string | null;
+  public: boolean;
+  grantTypes: GrantType[];
+  redirectUris: string[];
+  audiences: string[];
+  scopes: string[];
+  accessTokenTtl: number;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface CreatedOAuthClient extends OAuthClientView {
+  /** Confidential clients only; shown once. */
+  clientSecret?: string;
+}
+
+export interface RotatedClientSecret {
+  clientId: string;
+  clientSecret: string;
+  /** Until when the previous secret keeps working (ISO 8601). */
+  previousSecretValidUntil: string;
+}
+
+/** What an issuer caches to authenticate a client without a database read. */
+export interface ClientCredentialRecord {
+  clientId: string;
+  tenant: string;
+  public: boolean;
+  grantTypes: GrantType[];
+  redirectUris: string[];
+  audiences: string[];
+  scopes: string[];
+  accessTokenTtl: number;
+  /** Keyed hashes of the secrets that authenticate it now; `validUntil` ms for a rotated-out one. */
+  secrets: Array<{ hash: string; validUntil: number | null }>;
+  revoked: boolean;
+}
+
+export interface ResolveClientRequest {
+  clientId: string;
+}
+export interface ResolveClientResult {
+  client: ClientCredentialRecord | null;
+}
+
+export interface ClientScopedRequest {
+  tenant: string;
+  clientId: string;
+}
+
+/** Form parameters as parsed (a repeated parameter arrives as an array and is refused). */
+export type OAuthParams = Record<string, string | string[] | undefined>;
+
+export interface OAuthEndpointRequest {
+  /** The realm in the path; absent for `/oauth/token`, where the client names its tenant. */
+  tenant?: string;
+  params: OAuthParams;
+  /** Decoded `Authorization: Basic` client credentials (client_secret_basic), when sent. */
+  basic?: { clientId: string; clientSecret: string };
+  clientAddress?: string;
+}
+
+export interface TokenEndpointResult {
+  access_token: string;
+  expires_in: number;
+  refresh_expires_in: number;
+  token_type: 'Bearer';
+  'not-before-policy': 0;
+  scope: string;
+  refresh_token?: string;
+}
+
+export type IntrospectionResult = { active: false } | ({ active: true; token_type: 'Bearer' } & AccessTokenClaims);
+
+/** `/v1/tokens/revoke`: Basic credentials plus `{token}` or `{jti}`. */
+export interface RevokeTokenRequest {
+  apiKey: string;
+  secret: string;
+  token?: string;
+  jti?: string;
+  clientAddress?: string;
+}
+export interface RevokeTokenResult {
+  revoked: true;
+  jti: string;
+}
+
+/** A partner-signed (VideoSDK-style, HS256) token as `/v1/tokens/verify` reports it. */
+export interface PartnerTokenClaims extends Record<string, unknown> {
+  apikey: string;
+  tid: string;
+  perms: string[];
+  rooms?: string[];
+  env: Environment;
+  kind: 'partner';
+}
+
+export type { TenantView };
