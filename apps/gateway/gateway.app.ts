@@ -8,7 +8,7 @@ import { MAX_BODY_BYTES } from './http/http-errors';
 
 /** Builds the gateway (not yet listening); `app.listen(port, host)` starts it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: true });
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: config.trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: nestLogLevels(config.logLevel),
   });

@@ -2,10 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { GatewayConfig } from '@roomkey/config';
 import { AccessTokensController } from './access-tokens/access-tokens.controller';
 import { ApiKeysController } from './admin/api-keys.controller';
+import { ClientsController } from './admin/clients.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
 import { HealthController } from './health/health.controller';
+import { IdentityController } from './identity/identity.controller';
 import { GatewayInfraModule } from './infra.module';
+import { OAuthController } from './oauth/oauth.controller';
 import { DiscoveryController } from './oidc/discovery.controller';
 
 /** The HTTP gateway: authenticates and routes; the services behind NATS do the work. */
@@ -18,10 +21,13 @@ export class GatewayModule {
       controllers: [
         HealthController,
         AccessTokensController,
+        IdentityController,
         DiscoveryController,
+        OAuthController,
         TenantsController,
         ApiKeysController,
         SigningKeysController,
+        ClientsController,
       ],
     };
   }

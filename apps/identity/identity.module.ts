@@ -1,11 +1,28 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { IdentityConfig } from '@roomkey/config';
 import { pingHandler } from '@roomkey/nats';
+import { KeyAccess } from './access/key-access';
+import { AnonymousHandlers } from './anonymous/anonymous.handlers';
+import { AnonymousService } from './anonymous/anonymous.service';
+import { IdentityEvents } from './events/identity-events';
+import { GuestHandlers } from './guests/guest.handlers';
+import { GuestService } from './guests/guest.service';
+import { IdentityInfraModule } from './infra.module';
+import { InviteHandlers } from './invites/invite.handlers';
+import { InviteService } from './invites/invite.service';
 
-/** Guests, anonymous viewers and invites (their flows arrive with the identity issue); answers /readyz pings. */
+/**
+ * The identity service: guests, anonymous viewers and delegated invites. Stateless apart from the
+ * invites it keeps in JetStream KV; run as many replicas as needed.
+ */
 @Module({})
 export class IdentityModule {
-  static forRoot(_config: IdentityConfig): DynamicModule {
-    return { module: IdentityModule, controllers: [pingHandler('identity')] };
+  static forRoot(config: IdentityConfig): DynamicModule {
+    return {
+      module: IdentityModule,
+      imports: [IdentityInfraModule.forRoot(config)],
+      controllers: [GuestHandlers, AnonymousHandlers, InviteHandlers, pingHandler('identity')],
+      providers: [KeyAccess, IdentityEvents, GuestService, AnonymousService, InviteService],
+    };
   }
 }

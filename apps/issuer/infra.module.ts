@@ -1,15 +1,22 @@
-/** Binds the issuer's ports: the keys service over NATS as its key directory, the system clock. */
+/**
+ * Binds the issuer's ports: the keys service over NATS as its key directory, the revocation list
+ * and rate-limit counters in JetStream KV, JetStream events, the system clock.
+ */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { IssuerConfig } from '@roomkey/config';
-import { KeysRoutes } from '@roomkey/contracts';
+import { KeysRoutes, Notices } from '@roomkey/contracts';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
-import { NATS_CONNECTION, RpcClient, natsConnectionProviders } from '@roomkey/nats';
-import { CLOCK, ISSUER_CONFIG, KEY_DIRECTORY, SECRET_BOX, SECRET_HASHER, type KeyDirectory } from './ports';
+import { EventPublisher, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, natsConnectionProviders } from '@roomkey/nats';
+import { CLOCK, EVENT_PUBLISHER, ISSUER_CONFIG, KEY_DIRECTORY, RATE_LIMITER, REVOCATION_STORE, SECRET_BOX, SECRET_HASHER, type KeyDirectory } from './ports';
+import { KvRevocationList } from './revocation/kv-revocation-list';
+
+const AUTH_FAILURES_BUCKET = 'roomkey_auth_failures';
 
 function natsKeyDirectory(rpc: RpcClient): KeyDirectory {
   return {
     resolveCredential: async (apiKey) => (await rpc.request(KeysRoutes.resolveCredential, { apiKey })).credential,
+    resolveClient: async (clientId) => (await rpc.request(KeysRoutes.resolveClient, { clientId })).client,
     signingMaterial: (tenant) => rpc.request(KeysRoutes.getSigningMaterial, { tenant }),
   };
 }
@@ -25,14 +32,27 @@ export class IssuerInfraModule {
         { provide: CLOCK, useValue: { now: () => Date.now() } },
         { provide: SECRET_BOX, useValue: new SecretBox(config.masterKey) },
         { provide: SECRET_HASHER, useValue: new SecretHasher(config.masterKey) },
-        ...natsConnectionProviders(config.natsUrl, 'roomkey-issuer'),
+        ...natsConnectionProviders(config.natsUrl, 'roomkey-issuer', ensureEventsStream),
         {
           provide: KEY_DIRECTORY,
           useFactory: (connection: NatsConnection) => natsKeyDirectory(new RpcClient(connection, config.natsRequestTimeoutMs)),
           inject: [NATS_CONNECTION],
         },
+        { provide: EVENT_PUBLISHER, useFactory: (connection: NatsConnection) => new EventPublisher(connection), inject: [NATS_CONNECTION] },
+        {
+          provide: RATE_LIMITER,
+          useFactory: (connection: NatsConnection) =>
+            SharedRateLimiter.open(connection, {
+              bucket: AUTH_FAILURES_BUCKET,
+              noticeSubject: Notices.rateLimitBlocked(AUTH_FAILURES_BUCKET),
+              maxWindowSeconds: config.authFailureWindowSeconds,
+            }),
+          inject: [NATS_CONNECTION],
+        },
+        KvRevocationList,
+        { provide: REVOCATION_STORE, useExisting: KvRevocationList },
       ],
-      exports: [ISSUER_CONFIG, CLOCK, SECRET_BOX, SECRET_HASHER, NATS_CONNECTION, KEY_DIRECTORY],
+      exports: [ISSUER_CONFIG, CLOCK, SECRET_BOX, SECRET_HASHER, NATS_CONNECTION, KEY_DIRECTORY, EVENT_PUBLISHER, RATE_LIMITER, REVOCATION_STORE],
     };
   }
 }

@@ -4,14 +4,29 @@ import { pingHandler } from '@roomkey/nats';
 import { AccessTokenHandlers } from './access-tokens/access-token.handlers';
 import { AccessTokenService } from './access-tokens/access-token.service';
 import { TokenSigner } from './access-tokens/token-signer';
+import { AuthenticationThrottle } from './auth-throttle/authentication-throttle';
 import { IssuerInfraModule } from './infra.module';
 import { InternalApiHandlers } from './internal-api/internal-api.handlers';
 import { InternalApiService } from './internal-api/internal-api.service';
 import { CacheInvalidation } from './key-cache/cache-invalidation';
+import { ClientCache } from './key-cache/client-cache';
 import { CredentialCache } from './key-cache/credential-cache';
 import { KeyringCache } from './key-cache/keyring-cache';
-import { VerificationHandlers } from './verification/verification.handlers';
+import { ClientAuthenticator } from './oauth/client-authenticator';
+import { ClientCredentialsGrant } from './oauth/grants/client-credentials.grant';
+import { GRANT_HANDLERS } from './oauth/grants/grant-handler';
+import { GrantRegistry } from './oauth/grants/grant-registry';
+import { IntrospectionService } from './oauth/introspection.service';
+import { OAuthHandlers } from './oauth/oauth.handlers';
+import { RevocationService } from './oauth/revocation.service';
+import { TokenEndpointService } from './oauth/token-endpoint.service';
+import { TokenRevoker } from './revocation/token-revoker';
+import { PartnerTokenVerifier } from './verification/partner-token.verifier';
 import { TokenVerifier } from './verification/token-verifier.service';
+import { VerificationHandlers } from './verification/verification.handlers';
+
+/** One entry per grant type file under oauth/grants/; the registry dispatches on grant_type. */
+const GRANTS = [ClientCredentialsGrant];
 
 /** The issuer: mints and verifies tokens from memory. Stateless; run as many replicas as needed. */
 @Module({})
@@ -20,8 +35,27 @@ export class IssuerModule {
     return {
       module: IssuerModule,
       imports: [IssuerInfraModule.forRoot(config)],
-      controllers: [AccessTokenHandlers, VerificationHandlers, InternalApiHandlers, pingHandler('issuer')],
-      providers: [CredentialCache, KeyringCache, CacheInvalidation, TokenSigner, AccessTokenService, TokenVerifier, InternalApiService],
+      controllers: [AccessTokenHandlers, VerificationHandlers, OAuthHandlers, InternalApiHandlers, pingHandler('issuer')],
+      providers: [
+        CredentialCache,
+        ClientCache,
+        KeyringCache,
+        CacheInvalidation,
+        AuthenticationThrottle,
+        TokenSigner,
+        AccessTokenService,
+        PartnerTokenVerifier,
+        TokenVerifier,
+        InternalApiService,
+        ClientAuthenticator,
+        ...GRANTS,
+        { provide: GRANT_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: GRANTS },
+        GrantRegistry,
+        TokenEndpointService,
+        IntrospectionService,
+        TokenRevoker,
+        RevocationService,
+      ],
     };
   }
 }

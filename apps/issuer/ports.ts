@@ -1,9 +1,23 @@
 /** The issuer's ports: where it gets credentials and keys (the keys service, over NATS) and the time. */
-import type { CredentialRecord, SigningMaterialResult } from '@roomkey/contracts';
+import type { ClientCredentialRecord, CredentialRecord, SigningMaterialResult } from '@roomkey/contracts';
+import type { HitResult, RateLimitRule } from '@roomkey/nats';
 
 export interface KeyDirectory {
   resolveCredential(apiKey: string): Promise<CredentialRecord | null>;
+  resolveClient(clientId: string): Promise<ClientCredentialRecord | null>;
   signingMaterial(tenant: string): Promise<SigningMaterialResult>;
+}
+
+/** Revoked token ids, shared by every replica (JetStream KV), answered from memory. */
+export interface RevocationStore {
+  revoke(tenant: string, jti: string, exp: number): Promise<void>;
+  isRevoked(tenant: string, jti: string): boolean;
+}
+
+/** Counters shared by every replica; `retryAfter` answers from memory. */
+export interface RateLimiter {
+  retryAfter(scope: string, id: string): number | undefined;
+  hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult>;
 }
 
 export interface Clock {
@@ -11,6 +25,17 @@ export interface Clock {
 }
 
 export const KEY_DIRECTORY = Symbol('KeyDirectory');
+export const REVOCATION_STORE = Symbol('RevocationStore');
+export const RATE_LIMITER = Symbol('RateLimiter');
+export const EVENT_PUBLISHER = Symbol('EventPublisher');
+/** VersionedStore<LoginRequest>, keyed by challenge. */
+export const LOGIN_REQUESTS = Symbol('LoginRequests');
+/** VersionedStore<{challenge}>, keyed by the SHA-256 of an authorization code. */
+export const AUTHORIZATION_CODES = Symbol('AuthorizationCodes');
+/** VersionedStore<RefreshTokenRecord>, keyed by the SHA-256 of a refresh token. */
+export const REFRESH_TOKENS = Symbol('RefreshTokens');
+/** VersionedStore<TokenFamily>, keyed by family id. */
+export const TOKEN_FAMILIES = Symbol('TokenFamilies');
 export const CLOCK = Symbol('Clock');
 export const ISSUER_CONFIG = Symbol('IssuerConfig');
 export const SECRET_BOX = Symbol('SecretBox');

@@ -3,6 +3,8 @@ import type { KeysConfig } from '@roomkey/config';
 import { pingHandler } from '@roomkey/nats';
 import { ApiKeyHandlers } from './api-keys/api-key.handlers';
 import { ApiKeyService } from './api-keys/api-key.service';
+import { ClientHandlers } from './clients/client.handlers';
+import { ClientService } from './clients/client.service';
 import { KeysInfraModule } from './infra.module';
 import { RotationScheduler } from './signing-keys/rotation.scheduler';
 import { SigningKeyFactory } from './signing-keys/signing-key.factory';
@@ -11,15 +13,15 @@ import { SigningKeyService } from './signing-keys/signing-key.service';
 import { TenantHandlers } from './tenants/tenant.handlers';
 import { TenantService } from './tenants/tenant.service';
 
-/** The keys service: tenants, API keys, signing keys (rotation, JWKS). It alone owns these tables. */
+/** The keys service: tenants, API keys, OAuth clients, signing keys (rotation, JWKS). It alone owns these tables. */
 @Module({})
 export class KeysModule {
   static forRoot(config: KeysConfig): DynamicModule {
     return {
       module: KeysModule,
       imports: [KeysInfraModule.forRoot(config)],
-      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, pingHandler('keys')],
-      providers: [TenantService, ApiKeyService, SigningKeyFactory, SigningKeyService, RotationScheduler],
+      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, pingHandler('keys')],
+      providers: [TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, RotationScheduler],
     };
   }
 }

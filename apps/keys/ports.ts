@@ -2,7 +2,7 @@
  * The keys service's ports: domain code depends on these, `infra.module.ts` binds the TypeORM and
  * NATS adapters, and unit tests bind in-memory fakes.
  */
-import type { Environment, EventType, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import type { Environment, EventType, GrantType, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import type { EventFields } from '@roomkey/nats';
 import type { JWK } from 'jose';
 
@@ -46,6 +46,25 @@ export interface SigningKeyRecord {
   retiredAt: number | null;
 }
 
+export interface OAuthClientRecord {
+  clientId: string;
+  tenant: string;
+  name: string | null;
+  public: boolean;
+  grantTypes: GrantType[];
+  redirectUris: string[];
+  audiences: string[];
+  scopes: string[];
+  accessTokenTtl: number;
+  /** Keyed SHA-256 of the secret; null for public clients. */
+  secretHash: string | null;
+  /** After a secret rotation: the previous secret's hash, valid until previousSecretValidUntil. */
+  previousSecretHash: string | null;
+  previousSecretValidUntil: number | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
 export interface TenantRepository {
   find(shortcode: string): Promise<TenantRecord | null>;
   insert(tenant: TenantRecord): Promise<void>;
@@ -68,10 +87,18 @@ export interface SigningKeyRepository {
   listTenantsWithActiveKeyOlderThan(activatedBefore: number): Promise<string[]>;
 }
 
+export interface OAuthClientRepository {
+  find(clientId: string): Promise<OAuthClientRecord | null>;
+  listByTenant(tenant: string): Promise<OAuthClientRecord[]>;
+  insert(record: OAuthClientRecord): Promise<void>;
+  update(record: OAuthClientRecord): Promise<void>;
+}
+
 export interface KeysStore {
   readonly tenants: TenantRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly clients: OAuthClientRepository;
   /** Runs `work` atomically; the store it receives sees and writes inside the transaction. */
   transaction<T>(work: (store: KeysStore) => Promise<T>): Promise<T>;
 }

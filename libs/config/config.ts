@@ -35,20 +35,40 @@ export interface KeysConfig extends CommonConfig {
   rotationIntervalSeconds: number;
   /** How often the keys service retires expired keys and runs scheduled rotations. */
   sweepIntervalSeconds: number;
+  /** How long an OAuth client's previous secret keeps working after a secret rotation. */
+  clientSecretGraceSeconds: number;
 }
 
 export interface IssuerConfig extends CommonConfig {
   publicUrl: string;
   masterKey: Buffer;
+  /** Failed authentications allowed per client id or API key, and per address, in each window. */
+  authFailuresPerIdentifier: number;
+  authFailuresPerAddress: number;
+  authFailureWindowSeconds: number;
+  /** How long a login request (authorization code flow) waits for the partner's login app. */
+  loginRequestTtlSeconds: number;
+  /** Lifetime of refresh tokens (authorization code flow), rotated on every use. */
+  refreshTokenTtlSeconds: number;
 }
 
-export type IdentityConfig = CommonConfig;
+export interface IdentityConfig extends CommonConfig {
+  /**
+   * Guest and anonymous tokens asked for with an API key alone (no secret; the tenant's guestAccess
+   * or anonymousAccess switch on): at most this many a minute per client address and per tenant,
+   * shared by every identity replica. 0 turns a limit off.
+   */
+  guestRateLimitPerAddress: number;
+  guestRateLimitPerTenant: number;
+}
 
 export interface GatewayConfig extends CommonConfig {
   port: number;
   host: string;
   publicUrl: string;
   adminToken: string;
+  /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
+  trustProxy: boolean;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -59,6 +79,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false (got '${raw}')`);
 }
 
 function url(env: Env, name: string, fallback: string, protocols: string[]): string {
@@ -172,16 +200,30 @@ export function readKeysConfig(env: Env = process.env): KeysConfig {
     masterKey: loadMasterKey(env, common),
     rotationIntervalSeconds: integer(env, 'ROOMKEY_SIGNING_KEY_ROTATION_SECONDS', 30 * 86400, 0, 10 * 365 * 86400),
     sweepIntervalSeconds: integer(env, 'ROOMKEY_KEY_SWEEP_SECONDS', 60, 1, 86400),
+    clientSecretGraceSeconds: integer(env, 'ROOMKEY_CLIENT_SECRET_GRACE_SECONDS', 3600, 0, 30 * 86400),
   };
 }
 
 export function readIssuerConfig(env: Env = process.env): IssuerConfig {
   const common = readCommonConfig(env);
-  return { ...common, publicUrl: readPublicUrl(env), masterKey: loadMasterKey(env, common) };
+  return {
+    ...common,
+    publicUrl: readPublicUrl(env),
+    masterKey: loadMasterKey(env, common),
+    authFailuresPerIdentifier: integer(env, 'ROOMKEY_AUTH_FAILURES_PER_CLIENT', 10, 1, 1_000_000),
+    authFailuresPerAddress: integer(env, 'ROOMKEY_AUTH_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
+    authFailureWindowSeconds: integer(env, 'ROOMKEY_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86400),
+    loginRequestTtlSeconds: integer(env, 'ROOMKEY_LOGIN_REQUEST_TTL_SECONDS', 600, 30, 86400),
+    refreshTokenTtlSeconds: integer(env, 'ROOMKEY_REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
+  };
 }
 
 export function readIdentityConfig(env: Env = process.env): IdentityConfig {
-  return readCommonConfig(env);
+  return {
+    ...readCommonConfig(env),
+    guestRateLimitPerAddress: integer(env, 'ROOMKEY_GUEST_RATE_LIMIT_PER_ADDRESS', 30, 0, 1_000_000),
+    guestRateLimitPerTenant: integer(env, 'ROOMKEY_GUEST_RATE_LIMIT_PER_TENANT', 600, 0, 1_000_000),
+  };
 }
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig & { adminTokenGenerated: boolean } {
@@ -194,5 +236,6 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig & { adm
     publicUrl: readPublicUrl(env),
     adminToken: admin.token,
     adminTokenGenerated: admin.generated,
+    trustProxy: boolean(env, 'ROOMKEY_TRUST_PROXY', false),
   };
 }

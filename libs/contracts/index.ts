@@ -6,3 +6,4 @@ export * from './events';
 export * from './messages';
 export * from './subjects';
 export * from './oauth';
+export * from './identity';

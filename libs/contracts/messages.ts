@@ -146,6 +146,8 @@ export type MintableClaims = Omit<AccessTokenClaims, 'iss' | 'iat' | 'exp' | 'jt
 export interface AuthenticateApiKeyRequest {
   apiKey: string;
   secret?: string;
+  /** The end client's address, for brute-force limits on failed authentication. */
+  clientAddress?: string;
 }
 export interface AuthenticatedApiKey {
   apiKey: string;

@@ -5,7 +5,7 @@
  */
 import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { GatewayConfig, IssuerConfig, KeysConfig } from '@roomkey/config';
+import { readIdentityConfig, type GatewayConfig, type IdentityConfig, type IssuerConfig, type KeysConfig } from '@roomkey/config';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,12 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
 export interface SystemOptions {
   database: DatabaseKind;
   issuers?: number;
+  /** Identity replicas (default 1) and identity settings over the defaults (rate limits). */
+  identities?: number;
+  identity?: Partial<IdentityConfig>;
   natsRequestTimeoutMs?: number;
+  authFailuresPerIdentifier?: number;
+  authFailuresPerAddress?: number;
 }
 
 export interface RoomkeySystem {
@@ -59,7 +64,9 @@ export interface RoomkeySystem {
   dataDir: string;
   keys: INestMicroservice;
   issuers: INestMicroservice[];
+  /** The first identity replica; `identities` holds them all. */
   identity: INestMicroservice;
+  identities: INestMicroservice[];
   gateway: NestFastifyApplication;
   stop(): Promise<void>;
 }
@@ -78,15 +85,27 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
   };
   const publicUrlPort = await freePort();
   const publicUrl = `http://127.0.0.1:${publicUrlPort}`;
-  const keysConfig: KeysConfig = { ...common, databaseUrl: postgres?.url, masterKey, rotationIntervalSeconds: 0, sweepIntervalSeconds: 3600 };
-  const issuerConfig: IssuerConfig = { ...common, publicUrl, masterKey };
+  const keysConfig: KeysConfig = { ...common, databaseUrl: postgres?.url, masterKey, rotationIntervalSeconds: 0, sweepIntervalSeconds: 3600, clientSecretGraceSeconds: 3600 };
+  const issuerConfig: IssuerConfig = {
+    ...common,
+    publicUrl,
+    masterKey,
+    authFailuresPerIdentifier: options.authFailuresPerIdentifier ?? 10,
+    authFailuresPerAddress: options.authFailuresPerAddress ?? 100,
+    authFailureWindowSeconds: 60,
+    loginRequestTtlSeconds: 600,
+    refreshTokenTtlSeconds: 30 * 86400,
+  };
   const adminToken = `rk_admin_${randomBytes(24).toString('base64url')}`;
-  const gatewayConfig: GatewayConfig = { ...common, port: publicUrlPort, host: '127.0.0.1', publicUrl, adminToken };
+  const gatewayConfig: GatewayConfig = { ...common, port: publicUrlPort, host: '127.0.0.1', publicUrl, adminToken, trustProxy: false };
 
   const keys = await startKeysService(keysConfig);
   const issuers: INestMicroservice[] = [];
   for (let i = 0; i < (options.issuers ?? 1); i++) issuers.push(await startIssuerService(issuerConfig));
-  const identity = await startIdentityService(common);
+  const identityConfig: IdentityConfig = { ...readIdentityConfig({}), ...common, ...options.identity };
+  const identities: INestMicroservice[] = [];
+  for (let i = 0; i < (options.identities ?? 1); i++) identities.push(await startIdentityService(identityConfig));
+  const identity = identities[0];
   const gateway = await startGateway(gatewayConfig);
 
   return {
@@ -97,10 +116,11 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
     keys,
     issuers,
     identity,
+    identities,
     gateway,
     async stop() {
       await gateway.close().catch(() => undefined);
-      for (const app of [...issuers, identity, keys]) await app.close().catch(() => undefined);
+      for (const app of [...issuers, ...identities, keys]) await app.close().catch(() => undefined);
       await nats.stop();
       await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendHttpError } from './http-errors';
 
 /** Every error a route throws leaves through `toHttpError`. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
-    sendHttpError(host.switchToHttp().getResponse<FastifyReply>(), exception);
+    const http = host.switchToHttp();
+    sendHttpError(http.getResponse<FastifyReply>(), exception, http.getRequest<FastifyRequest>().url);
   }
 }

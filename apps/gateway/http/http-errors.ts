@@ -82,7 +82,14 @@ function fromNest(error: HttpException): RoomkeyError {
   return new HttpLayerError(CODE_BY_STATUS[status] ?? 'invalid_request', status === 405 ? 404 : status, message);
 }
 
-export function toHttpError(exception: unknown): HttpErrorAnswer {
+/** Endpoints that answer RFC 6749 §5.2 bodies `{error, error_description}` for every error. */
+const OAUTH_ENDPOINT = /^\/(?:realms\/[^/]+\/protocol\/openid-connect\/(?:token(?:\/introspect)?|revoke)|oauth\/token)\/?(?:\?|$)/;
+
+export function isOAuthEndpoint(url: string): boolean {
+  return OAUTH_ENDPOINT.test(url);
+}
+
+export function toHttpError(exception: unknown, oauthEndpoint = false): HttpErrorAnswer {
   let error: RoomkeyError;
   if (exception instanceof RoomkeyError) error = exception;
   else if (exception instanceof HttpException) error = fromNest(exception);
@@ -93,12 +100,13 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
   const headers: Record<string, string> = {};
   if (error.details.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.details.retryAfterSeconds);
   if (error.status === 401) headers['www-authenticate'] = error.details.challenge ?? 'Basic realm="roomkey"';
-  if (error.oauth) headers['cache-control'] = 'no-store';
-  const body: Record<string, string> = error.oauth ? { error: error.code, error_description: message } : { error: error.code, message };
+  const oauthShape = oauthEndpoint || error.oauth;
+  if (oauthShape) headers['cache-control'] = 'no-store';
+  const body: Record<string, string> = oauthShape ? { error: error.code, error_description: message } : { error: error.code, message };
   return { status: error.status, body, headers };
 }
 
-export function sendHttpError(reply: FastifyReply, exception: unknown): void {
-  const answer = toHttpError(exception);
+export function sendHttpError(reply: FastifyReply, exception: unknown, url = ''): void {
+  const answer = toHttpError(exception, isOAuthEndpoint(url));
   void reply.status(answer.status).headers(answer.headers).send(answer.body);
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
 import type { GatewayConfig } from '@roomkey/config';
-import { KeysRoutes, SIGNING_ALGORITHMS, issuerUrl } from '@roomkey/contracts';
+import { CLIENT_AUTH_METHODS, IMPLEMENTED_GRANT_TYPES, KeysRoutes, SIGNING_ALGORITHMS, issuerUrl } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 
@@ -17,11 +17,18 @@ export class DiscoveryController {
   async metadata(@Param('tenant') tenant: string) {
     await this.rpc.request(KeysRoutes.getTenant, { tenant });
     const issuer = issuerUrl(this.config.publicUrl, tenant);
+    const oidc = `${issuer}/protocol/openid-connect`;
     return {
       issuer,
-      jwks_uri: `${issuer}/protocol/openid-connect/certs`,
-      response_types_supported: [],
-      grant_types_supported: [],
+      token_endpoint: `${oidc}/token`,
+      introspection_endpoint: `${oidc}/token/introspect`,
+      revocation_endpoint: `${oidc}/revoke`,
+      jwks_uri: `${oidc}/certs`,
+      grant_types_supported: IMPLEMENTED_GRANT_TYPES,
+      response_types_supported: IMPLEMENTED_GRANT_TYPES.includes('authorization_code') ? ['code'] : [],
+      token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       subject_types_supported: ['public'],
       access_token_signing_alg_values_supported: SIGNING_ALGORITHMS,
     };

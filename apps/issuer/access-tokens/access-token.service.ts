@@ -13,11 +13,13 @@ import {
   requireObject,
   type CreateAccessTokenResult,
 } from '@roomkey/contracts';
+import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
 import { CredentialCache } from '../key-cache/credential-cache';
 import { TokenSigner } from './token-signer';
 
 export const CREATE_ACCESS_TOKEN_FIELDS = ['userId', 'role', 'rooms', 'ttlSeconds', 'name', 'image'] as const;
-const CREDENTIAL_FIELDS = ['apiKey', 'secret'] as const;
+/** Set by the callers, not by the body's author: credentials, and the gateway's view of the client address. */
+const CREDENTIAL_FIELDS = ['apiKey', 'secret', 'clientAddress'] as const;
 
 /** CreateAccessToken (contract §3–5): a user token for the partner's user, limited by the key's environment. */
 @Injectable()
@@ -25,11 +27,16 @@ export class AccessTokenService {
   constructor(
     private readonly credentials: CredentialCache,
     private readonly signer: TokenSigner,
+    private readonly throttle: AuthenticationThrottle,
   ) {}
 
   async create(request: unknown): Promise<CreateAccessTokenResult> {
     const body = requireObject(request);
-    const credential = await this.credentials.authenticate(body as { apiKey?: string; secret?: string });
+    const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
+    const address = typeof body.clientAddress === 'string' ? body.clientAddress : undefined;
+    const credential = await this.throttle.guard({ scope: 'api-key', id: apiKey, address }, () =>
+      this.credentials.authenticate(body as { apiKey?: string; secret?: string }),
+    );
     rejectUnknownFields(body, [...CREATE_ACCESS_TOKEN_FIELDS, ...CREDENTIAL_FIELDS]);
 
     const environment = credential.environment;

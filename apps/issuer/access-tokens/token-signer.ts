@@ -20,7 +20,8 @@ export class TokenSigner {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async sign(tenant: string, content: MintableClaims, ttlSeconds: number): Promise<SignedToken> {
+  /** `jti` may be chosen by the caller when it must record the id before the token exists. */
+  async sign(tenant: string, content: MintableClaims, ttlSeconds: number, jti: string = randomUUID()): Promise<SignedToken> {
     const keyring = await this.keyrings.forTenant(tenant);
     const iat = Math.floor(this.clock.now() / 1000);
     const claims: AccessTokenClaims = {
@@ -29,7 +30,7 @@ export class TokenSigner {
       ...content,
       iat,
       exp: iat + ttlSeconds,
-      jti: randomUUID(),
+      jti,
       tid: tenant,
     };
     const token = await new SignJWT({ ...claims })

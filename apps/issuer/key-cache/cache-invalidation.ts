@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RoomkeyEvent } from '@roomkey/contracts';
 import { NATS_CONNECTION, subscribeToEvents } from '@roomkey/nats';
+import { ClientCache } from './client-cache';
 import { CredentialCache } from './credential-cache';
 import { KeyringCache } from './keyring-cache';
 
@@ -17,6 +18,7 @@ export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
     private readonly credentials: CredentialCache,
+    private readonly clients: ClientCache,
     private readonly keyrings: KeyringCache,
   ) {}
 
@@ -27,6 +29,7 @@ export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationS
       () => {
         this.logger.warn('NATS connection interrupted: dropping cached keys and credentials');
         this.credentials.clear();
+        this.clients.clear();
         this.keyrings.clear();
       },
     );
@@ -37,6 +40,11 @@ export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationS
       case 'api-key.created':
       case 'api-key.revoked':
         if (event.apiKey) this.credentials.invalidate(event.apiKey);
+        break;
+      case 'client.created':
+      case 'client.secret-rotated':
+      case 'client.revoked':
+        if (event.clientId) this.clients.invalidate(event.clientId);
         break;
       case 'tenant.created':
       case 'signing-key.rotated':

@@ -5,6 +5,7 @@
  */
 import type { IssuerConfig } from '@roomkey/config';
 import type {
+  ClientCredentialRecord,
   CredentialRecord,
   Environment,
   SigningAlgorithm,
@@ -20,7 +21,10 @@ import { AccessTokenService } from '../access-tokens/access-token.service';
 import { TokenSigner } from '../access-tokens/token-signer';
 import { CredentialCache } from '../key-cache/credential-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
-import type { Clock, KeyDirectory } from '../ports';
+import type { HitResult, RateLimitRule } from '@roomkey/nats';
+import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
+import type { Clock, KeyDirectory, RateLimiter, RevocationStore } from '../ports';
+import { PartnerTokenVerifier } from '../verification/partner-token.verifier';
 import { TokenVerifier } from '../verification/token-verifier.service';
 
 export class FakeClock implements Clock {
@@ -49,8 +53,45 @@ interface FakeTenant {
   keys: FakeKey[];
 }
 
+/** Revocations in memory (the KV-backed list replicates the same map across replicas). */
+export class InMemoryRevocationStore implements RevocationStore {
+  readonly revoked = new Map<string, number>();
+
+  async revoke(tenant: string, jti: string, exp: number): Promise<void> {
+    this.revoked.set(`${tenant}.${jti}`, exp);
+  }
+
+  isRevoked(tenant: string, jti: string): boolean {
+    return this.revoked.has(`${tenant}.${jti}`);
+  }
+}
+
+/** Fixed-window counters in memory, with the shared limiter's semantics, on the given clock. */
+export class InMemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number; until?: number }>();
+
+  constructor(private readonly clock: Clock) {}
+
+  retryAfter(scope: string, id: string): number | undefined {
+    const until = this.windows.get(`${scope}:${id}`)?.until;
+    const now = this.clock.now();
+    return until !== undefined && until > now ? Math.ceil((until - now) / 1000) : undefined;
+  }
+
+  async hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult> {
+    const key = `${scope}:${id}`;
+    const now = this.clock.now();
+    const current = this.windows.get(key);
+    const state = current && now - current.start < rule.windowSeconds * 1000 ? { ...current, count: current.count + 1 } : { start: now, count: 1 };
+    if (state.count > rule.limit) state.until = state.start + rule.windowSeconds * 1000;
+    this.windows.set(key, state);
+    return state.until ? { count: state.count, retryAfterSeconds: Math.ceil((state.until - now) / 1000) } : { count: state.count };
+  }
+}
+
 export class FakeKeyDirectory implements KeyDirectory {
   readonly credentials = new Map<string, CredentialRecord>();
+  readonly clients = new Map<string, ClientCredentialRecord>();
   readonly tenants = new Map<string, FakeTenant>();
   /** Every call, in order, for assertions about caching. */
   readonly resolveCalls: string[] = [];
@@ -65,6 +106,11 @@ export class FakeKeyDirectory implements KeyDirectory {
     this.resolveCalls.push(apiKey);
     const record = this.credentials.get(apiKey);
     return record ? { ...record } : null;
+  }
+
+  async resolveClient(clientId: string): Promise<ClientCredentialRecord | null> {
+    const record = this.clients.get(clientId);
+    return record ? structuredClone(record) : null;
   }
 
   async signingMaterial(tenant: string): Promise<SigningMaterialResult> {
@@ -174,13 +220,22 @@ export function createIssuerTestKit(startMs: number) {
     logLevel: 'silent',
     publicUrl: PUBLIC_URL,
     masterKey,
+    authFailuresPerIdentifier: 10,
+    authFailuresPerAddress: 100,
+    authFailureWindowSeconds: 60,
+    loginRequestTtlSeconds: 600,
+    refreshTokenTtlSeconds: 30 * 86400,
   };
+  const revocations = new InMemoryRevocationStore();
+  const limiter = new InMemoryRateLimiter(clock);
+  const throttle = new AuthenticationThrottle(limiter, config);
   const credentials = new CredentialCache(directory, hasher);
   const keyrings = new KeyringCache(directory, secretBox, config, clock);
   const signer = new TokenSigner(keyrings, clock);
-  const accessTokens = new AccessTokenService(credentials, signer);
-  const verifier = new TokenVerifier(credentials, keyrings, clock);
-  return { masterKey, secretBox, hasher, clock, directory, config, credentials, keyrings, signer, accessTokens, verifier };
+  const accessTokens = new AccessTokenService(credentials, signer, throttle);
+  const partnerTokens = new PartnerTokenVerifier(credentials, secretBox, clock);
+  const verifier = new TokenVerifier(credentials, keyrings, clock, revocations, partnerTokens, throttle);
+  return { masterKey, secretBox, hasher, clock, directory, config, credentials, keyrings, signer, accessTokens, verifier, revocations, limiter, throttle, partnerTokens };
 }
 
 export type IssuerTestKit = ReturnType<typeof createIssuerTestKit>;

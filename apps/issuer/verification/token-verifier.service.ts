@@ -7,20 +7,24 @@ import {
   rejectUnknownFields,
   requireObject,
   type AccessTokenClaims,
+  type PartnerTokenClaims,
   type VerifyTokenResult,
 } from '@roomkey/contracts';
 import { InvalidTokenError } from '@roomkey/errors';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { CredentialCache } from '../key-cache/credential-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
-import { CLOCK, type Clock } from '../ports';
+import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
+import { CLOCK, REVOCATION_STORE, type Clock, type RevocationStore } from '../ports';
+import { PartnerTokenVerifier } from './partner-token.verifier';
 
 /** Longest token the verifier will parse (a roomkey token is well under 2 KiB). */
 const MAX_TOKEN_LENGTH = 8192;
 
 /**
  * Verification (contract §3): the key's own algorithm only (never `none`, never HS* against an
- * asymmetric key), a known kid, exp/nbf with 30 s tolerance, the tenant's iss, the claim schema.
+ * asymmetric key), a known kid, exp/nbf with 30 s tolerance, the tenant's iss, the claim schema, and
+ * not revoked (checked in memory against the replicated revocation list).
  */
 @Injectable()
 export class TokenVerifier {
@@ -28,14 +32,25 @@ export class TokenVerifier {
     private readonly credentials: CredentialCache,
     private readonly keyrings: KeyringCache,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
+    private readonly partnerTokens: PartnerTokenVerifier,
+    private readonly throttle: AuthenticationThrottle,
   ) {}
 
-  /** `roomkey.v1.tokens.verify`: authenticates the caller, then verifies the token for the caller's tenant. */
-  async verifyForCaller(request: unknown): Promise<VerifyTokenResult> {
+  /**
+   * `roomkey.v1.tokens.verify`: authenticates the caller, then verifies the token for the caller's
+   * tenant: a roomkey token, or a partner-signed HS256 token naming one of the tenant's API keys.
+   */
+  async verifyForCaller(request: unknown): Promise<VerifyTokenResult | { active: true; claims: PartnerTokenClaims }> {
     const body = requireObject(request);
-    const credential = await this.credentials.authenticate(body as { apiKey?: string; secret?: string });
-    rejectUnknownFields(body, ['token', 'apiKey', 'secret']);
+    const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
+    const address = typeof body.clientAddress === 'string' ? body.clientAddress : undefined;
+    const credential = await this.throttle.guard({ scope: 'api-key', id: apiKey, address }, () =>
+      this.credentials.authenticate(body as { apiKey?: string; secret?: string }),
+    );
+    rejectUnknownFields(body, ['token', 'apiKey', 'secret', 'clientAddress']);
     const token = readText(body, 'token', { max: MAX_TOKEN_LENGTH });
+    if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.partnerTokens.verify(credential.tenant, token) };
     return { active: true, claims: await this.verify(credential.tenant, token) };
   }
 
@@ -65,6 +80,15 @@ export class TokenVerifier {
     }
     const claims = parseAccessTokenClaims(payload);
     if (claims.tid !== tenant) throw new InvalidTokenError('tenant mismatch');
+    if (this.revocations.isRevoked(tenant, claims.jti)) throw new InvalidTokenError('revoked');
     return claims;
+  }
+}
+
+function algorithmOf(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
   }
 }

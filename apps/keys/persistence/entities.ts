@@ -1,5 +1,5 @@
 /** TypeORM entities of the keys service (its own tables; no other service touches them). */
-import type { Environment, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import type { Environment, GrantType, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 
 /** Times are bigint epoch milliseconds in both SQLite and PostgreSQL (portable, no time-zone traps). */
@@ -97,4 +97,57 @@ export class SigningKeyEntity {
   retiredAt: number | null;
 }
 
-export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity];
+
+/** JSON arrays kept as text: portable across SQLite and PostgreSQL. */
+const jsonList: ValueTransformer = {
+  to: (value: string[] | undefined) => (value === undefined ? undefined : JSON.stringify(value)),
+  from: (value: string | null) => (value === null || value === undefined ? [] : (JSON.parse(value) as string[])),
+};
+
+@Entity('oauth_clients')
+export class OAuthClientEntity {
+  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 64 })
+  clientId: string;
+
+  @Index('idx_oauth_clients_tenant')
+  @Column({ type: 'varchar', length: 63 })
+  tenant: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  name: string | null;
+
+  @Column({ name: 'is_public', type: 'boolean' })
+  public: boolean;
+
+  @Column({ name: 'grant_types', type: 'text', transformer: jsonList })
+  grantTypes: GrantType[];
+
+  @Column({ name: 'redirect_uris', type: 'text', transformer: jsonList })
+  redirectUris: string[];
+
+  @Column({ type: 'text', transformer: jsonList })
+  audiences: string[];
+
+  @Column({ type: 'text', transformer: jsonList })
+  scopes: string[];
+
+  @Column({ name: 'access_token_ttl', type: 'integer' })
+  accessTokenTtl: number;
+
+  @Column({ name: 'secret_hash', type: 'varchar', length: 64, nullable: true })
+  secretHash: string | null;
+
+  @Column({ name: 'previous_secret_hash', type: 'varchar', length: 64, nullable: true })
+  previousSecretHash: string | null;
+
+  @Column({ name: 'previous_secret_valid_until', type: 'bigint', nullable: true, transformer: epochMs })
+  previousSecretValidUntil: number | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs })
+  revokedAt: number | null;
+}
+
+export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity];

@@ -5,12 +5,14 @@ import type {
   ApiKeyRecord,
   ApiKeyRepository,
   KeysStore,
+  OAuthClientRecord,
+  OAuthClientRepository,
   SigningKeyRecord,
   SigningKeyRepository,
   TenantRecord,
   TenantRepository,
 } from '../ports';
-import { ApiKeyEntity, SigningKeyEntity, TenantEntity } from './entities';
+import { ApiKeyEntity, OAuthClientEntity, SigningKeyEntity, TenantEntity } from './entities';
 
 class TypeOrmTenantRepository implements TenantRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -83,10 +85,32 @@ class TypeOrmSigningKeyRepository implements SigningKeyRepository {
   }
 }
 
+class TypeOrmOAuthClientRepository implements OAuthClientRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  find(clientId: string): Promise<OAuthClientRecord | null> {
+    return this.manager.findOneBy(OAuthClientEntity, { clientId });
+  }
+
+  listByTenant(tenant: string): Promise<OAuthClientRecord[]> {
+    return this.manager.findBy(OAuthClientEntity, { tenant });
+  }
+
+  async insert(record: OAuthClientRecord): Promise<void> {
+    await this.manager.insert(OAuthClientEntity, record);
+  }
+
+  async update(record: OAuthClientRecord): Promise<void> {
+    const { clientId, ...changes } = record;
+    await this.manager.update(OAuthClientEntity, { clientId }, changes);
+  }
+}
+
 export class TypeOrmKeysStore implements KeysStore {
   readonly tenants: TenantRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly clients: OAuthClientRepository;
 
   /** SQLite has one connection: its transactions must not interleave, so they queue here. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -98,6 +122,7 @@ export class TypeOrmKeysStore implements KeysStore {
     this.tenants = new TypeOrmTenantRepository(manager);
     this.apiKeys = new TypeOrmApiKeyRepository(manager);
     this.signingKeys = new TypeOrmSigningKeyRepository(manager);
+    this.clients = new TypeOrmOAuthClientRepository(manager);
   }
 
   transaction<T>(work: (store: KeysStore) => Promise<T>): Promise<T> {

@@ -14,6 +14,8 @@ import type {
   Clock,
   EventSink,
   KeysStore,
+  OAuthClientRecord,
+  OAuthClientRepository,
   SigningKeyRecord,
   SigningKeyRepository,
   TenantRecord,
@@ -24,6 +26,7 @@ interface State {
   tenants: Map<string, TenantRecord>;
   apiKeys: Map<string, ApiKeyRecord>;
   signingKeys: Map<string, SigningKeyRecord>;
+  clients: Map<string, OAuthClientRecord>;
 }
 
 type Write =
@@ -31,7 +34,9 @@ type Write =
   | { kind: 'insertApiKey'; record: ApiKeyRecord }
   | { kind: 'revokeApiKey'; apiKey: string; revokedAt: number }
   | { kind: 'insertSigningKey'; record: SigningKeyRecord }
-  | { kind: 'updateSigningKey'; record: SigningKeyRecord };
+  | { kind: 'updateSigningKey'; record: SigningKeyRecord }
+  | { kind: 'insertClient'; record: OAuthClientRecord }
+  | { kind: 'updateClient'; record: OAuthClientRecord };
 
 /** Thrown for a duplicate primary key, as a database driver would. */
 export class UniqueViolationError extends Error {}
@@ -43,6 +48,7 @@ function cloneState(state: State): State {
     tenants: new Map([...state.tenants].map(([k, v]) => [k, copy(v)])),
     apiKeys: new Map([...state.apiKeys].map(([k, v]) => [k, copy(v)])),
     signingKeys: new Map([...state.signingKeys].map(([k, v]) => [k, copy(v)])),
+    clients: new Map([...state.clients].map(([k, v]) => [k, copy(v)])),
   };
 }
 
@@ -70,6 +76,14 @@ function apply(state: State, write: Write): void {
       if (!state.signingKeys.has(write.record.kid)) throw new Error(`update of unknown signing key ${write.record.kid}`);
       state.signingKeys.set(write.record.kid, copy(write.record));
       return;
+    case 'insertClient':
+      if (state.clients.has(write.record.clientId)) throw new UniqueViolationError(`duplicate client ${write.record.clientId}`);
+      state.clients.set(write.record.clientId, copy(write.record));
+      return;
+    case 'updateClient':
+      if (!state.clients.has(write.record.clientId)) throw new Error(`update of unknown client ${write.record.clientId}`);
+      state.clients.set(write.record.clientId, copy(write.record));
+      return;
   }
 }
 
@@ -77,12 +91,13 @@ export class InMemoryKeysStore implements KeysStore {
   readonly tenants: TenantRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly clients: OAuthClientRepository;
   /** Transactions committed (or rolled back) by this store, for assertions. */
   committed = 0;
   rolledBack = 0;
 
   constructor(
-    private state: State = { tenants: new Map(), apiKeys: new Map(), signingKeys: new Map() },
+    private state: State = { tenants: new Map(), apiKeys: new Map(), signingKeys: new Map(), clients: new Map() },
     /** Inside a transaction: the writes to replay on commit. */
     private readonly log?: Write[],
   ) {
@@ -116,6 +131,13 @@ export class InMemoryKeysStore implements KeysStore {
           .filter((k) => k.state === 'active' && k.activatedAt !== null && k.activatedAt < activatedBefore)
           .map((k) => k.tenant),
     };
+
+    this.clients = {
+      find: async (clientId) => copy(s().clients.get(clientId) ?? null),
+      listByTenant: async (tenant) => [...s().clients.values()].filter((c) => c.tenant === tenant).map(copy),
+      insert: async (record) => write({ kind: 'insertClient', record: copy(record) }),
+      update: async (record) => write({ kind: 'updateClient', record: copy(record) }),
+    };
   }
 
   async transaction<T>(work: (store: KeysStore) => Promise<T>): Promise<T> {
@@ -144,6 +166,10 @@ export class InMemoryKeysStore implements KeysStore {
 
   allApiKeys(): ApiKeyRecord[] {
     return [...this.state.apiKeys.values()].map(copy);
+  }
+
+  allClients(): OAuthClientRecord[] {
+    return [...this.state.clients.values()].map(copy);
   }
 
   allSigningKeys(tenant?: string): SigningKeyRecord[] {

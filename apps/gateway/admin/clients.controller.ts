@@ -1,0 +1,39 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { KeysRoutes } from '@roomkey/contracts';
+import { RpcClient } from '@roomkey/nats';
+import { AdminAuthGuard } from './admin-auth.guard';
+
+@Controller('admin/tenants/:tenant/clients')
+@UseGuards(AdminAuthGuard)
+export class ClientsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@Param('tenant') tenant: string, @Body() body: unknown) {
+    return this.rpc.request(KeysRoutes.createClient, { tenant, body });
+  }
+
+  @Get()
+  list(@Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.listClients, { tenant });
+  }
+
+  @Get(':clientId')
+  get(@Param('tenant') tenant: string, @Param('clientId') clientId: string) {
+    return this.rpc.request(KeysRoutes.getClient, { tenant, clientId });
+  }
+
+  /** A new secret; the previous one keeps working for ROOMKEY_CLIENT_SECRET_GRACE_SECONDS. */
+  @Post(':clientId/secret')
+  @HttpCode(201)
+  rotateSecret(@Param('tenant') tenant: string, @Param('clientId') clientId: string) {
+    return this.rpc.request(KeysRoutes.rotateClientSecret, { tenant, clientId });
+  }
+
+  @Delete(':clientId')
+  @HttpCode(204)
+  async revoke(@Param('tenant') tenant: string, @Param('clientId') clientId: string): Promise<void> {
+    await this.rpc.request(KeysRoutes.revokeClient, { tenant, clientId });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The limits guest, anonymous and invite-redeemed tokens share with the API key (or inviter token)
+ * behind them (contract §3): a development key's tokens live at most 3600 s and name 1–10 rooms.
+ */
+import {
+  API_KEY_TOKEN_LIFETIME,
+  DEVELOPMENT_MAX_ROOMS,
+  MAX_ROOMS,
+  permissionsFor,
+  type Environment,
+  type MintableClaims,
+  type Role,
+  type RoomsRule,
+} from '@roomkey/contracts';
+
+export interface TokenRules {
+  rooms: RoomsRule;
+  maxTtlSeconds: number;
+}
+
+/** Guest tokens: rooms optional (required from a development key). */
+export function guestTokenRules(environment: Environment): TokenRules {
+  const development = environment === 'development';
+  return {
+    rooms: development ? { required: true, max: DEVELOPMENT_MAX_ROOMS } : { required: false, max: MAX_ROOMS },
+    maxTtlSeconds: API_KEY_TOKEN_LIFETIME[environment].max,
+  };
+}
+
+/** Anonymous tokens: rooms always required (1–100, or 1–10 from a development key). */
+export function anonymousTokenRules(environment: Environment): TokenRules {
+  return {
+    rooms: { required: true, max: environment === 'development' ? DEVELOPMENT_MAX_ROOMS : MAX_ROOMS },
+    maxTtlSeconds: API_KEY_TOKEN_LIFETIME[environment].max,
+  };
+}
+
+/**
+ * The role-bearing part of a token's claims: role, its permissions for the environment (a
+ * development key never grants broadcast:manage), env, and rooms when restricted. Tokens without
+ * an env (minted for an OAuth client, say) get the production permissions of the role.
+ */
+export function roleClaims(role: Role, environment: Environment | undefined, rooms: string[] | undefined): Pick<MintableClaims, 'role' | 'perms' | 'env' | 'rooms'> {
+  return {
+    role,
+    perms: permissionsFor(role, environment ?? 'production'),
+    ...(environment !== undefined ? { env: environment } : {}),
+    ...(rooms !== undefined ? { rooms } : {}),
+  };
+}

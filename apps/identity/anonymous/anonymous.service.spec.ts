@@ -1,0 +1,58 @@
+import { ForbiddenError, InvalidRequestError } from '@roomkey/errors';
+import { DEV, OPEN, PROD, createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
+
+describe('AnonymousService', () => {
+  let kit: IdentityTestKit;
+  beforeEach(() => {
+    kit = createIdentityTestKit();
+  });
+
+  it('mints a VIEWER token for "!anon" with the rooms and a fresh anon_id per token', async () => {
+    const first = await kit.anonymous.create({ ...PROD, rooms: ['stage', 'stage', 'lobby'] });
+    const second = await kit.anonymous.create({ ...PROD, rooms: ['stage'] });
+    expect(first).toEqual({ accessToken: 'token-1', expiresIn: 3600 });
+    const [a, b] = kit.issuer.minted;
+    expect(a).toEqual({
+      tenant: 'acme',
+      ttlSeconds: 3600,
+      claims: {
+        sub: '!anon',
+        client_id: PROD.apiKey,
+        kind: 'anonymous',
+        role: 'VIEWER',
+        perms: ['live:read', 'layout:read'],
+        env: 'production',
+        rooms: ['stage', 'lobby'],
+        anon_id: expect.any(String),
+      },
+    });
+    expect(a.claims.anon_id).not.toBe(b.claims.anon_id);
+    expect(second.accessToken).toBe('token-2');
+  });
+
+  it.each([
+    [{}, "Field 'rooms' is required"],
+    [{ rooms: [] }, "Field 'rooms' must name 1–100 rooms"],
+    [{ rooms: Array.from({ length: 101 }, (_, i) => `r${i}`) }, "Field 'rooms' must name 1–100 rooms"],
+    [{ rooms: 'stage' }, "Field 'rooms'"],
+    [{ rooms: ['a'], ttlSeconds: 86401 }, "Field 'ttlSeconds'"],
+    [{ rooms: ['a'], userId: 'alice' }, "Unknown field 'userId'"],
+  ])('rejects %p with a 400 (%s) and mints nothing', async (fields, message) => {
+    const failure = await kit.anonymous.create({ ...PROD, ...fields }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(InvalidRequestError);
+    expect((failure as Error).message).toContain(message);
+    expect(kit.issuer.minted).toHaveLength(0);
+  });
+
+  it('applies a development key’s limits', async () => {
+    await expect(kit.anonymous.create({ ...DEV, rooms: Array.from({ length: 11 }, (_, i) => `r${i}`) })).rejects.toThrow("must name 1–10 rooms");
+    await expect(kit.anonymous.create({ ...DEV, rooms: ['a'], ttlSeconds: 3601 })).rejects.toThrow('3600');
+    await kit.anonymous.create({ ...DEV, rooms: ['a'] });
+    expect(kit.issuer.minted[0].claims.env).toBe('development');
+  });
+
+  it('needs the tenant’s anonymousAccess switch for the API key alone', async () => {
+    await expect(kit.anonymous.create({ apiKey: PROD.apiKey, rooms: ['a'] })).rejects.toThrow(ForbiddenError);
+    await expect(kit.anonymous.create({ apiKey: OPEN.apiKey, clientAddress: '10.0.0.1', rooms: ['a'] })).resolves.toMatchObject({ expiresIn: 3600 });
+  });
+});

@@ -1,0 +1,25 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EventType } from '@roomkey/contracts';
+import type { EventFields } from '@roomkey/nats';
+import { EVENT_SINK, type EventSink } from '../ports';
+
+/**
+ * Announces what identity did (guest.created, invite.created, invite.redeemed). Events carry ids
+ * only (jti, apiKey, inviteId), never a token or an invite code. The announcement follows the
+ * change it describes: when it cannot be published the change stands (the token or invite already
+ * exists, and failing the request would waste an invite's use), so the failure is logged instead.
+ */
+@Injectable()
+export class IdentityEvents {
+  private readonly logger = new Logger('IdentityEvents');
+
+  constructor(@Inject(EVENT_SINK) private readonly sink: EventSink) {}
+
+  async announce(tenant: string, type: EventType, fields: EventFields): Promise<void> {
+    try {
+      await this.sink.publish(tenant, type, fields);
+    } catch (error) {
+      this.logger.error(`Could not publish ${type} for tenant ${tenant}: ${(error as Error).message}`);
+    }
+  }
+}

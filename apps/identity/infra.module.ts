@@ -1,0 +1,95 @@
+/**
+ * Binds the identity service's ports to their adapters: the issuer over NATS request-reply (it
+ * authenticates API keys, mints and verifies; identity holds no signing key), invites in JetStream
+ * KV, the shared KV rate limiter, and JetStream events.
+ */
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { IdentityConfig } from '@roomkey/config';
+import { IssuerRoutes, Notices, type EventType } from '@roomkey/contracts';
+import { UnavailableError } from '@roomkey/errors';
+import {
+  EventPublisher,
+  NATS_CONNECTION,
+  RpcClient,
+  SharedRateLimiter,
+  ensureEventsStream,
+  natsConnectionProviders,
+  type EventFields,
+} from '@roomkey/nats';
+import { RATE_LIMIT_WINDOW_SECONDS } from './access/key-access';
+import { KvInviteStore } from './invites/kv-invite-store';
+import { CLOCK, EVENT_SINK, IDENTITY_CONFIG, INVITE_STORE, ISSUER_CLIENT, RATE_LIMITER, type EventSink, type IssuerClient } from './ports';
+
+/** One KV bucket for identity's key-only request counters, shared by every identity replica. */
+export const RATE_LIMIT_BUCKET = 'ROOMKEY_IDENTITY_RATE_LIMITS';
+const RATE_LIMIT_NOTICES = Notices.rateLimitBlocked('identity');
+const PUBLISH_ATTEMPTS = 3;
+
+function natsIssuerClient(rpc: RpcClient): IssuerClient {
+  return {
+    authenticateApiKey: (request) => rpc.request(IssuerRoutes.authenticateApiKey, request),
+    mint: (request) => rpc.request(IssuerRoutes.mintToken, request),
+    verify: async (token) => (await rpc.request(IssuerRoutes.verifyAccessToken, { token })).claims,
+  };
+}
+
+/** Publishes on JetStream, retrying briefly. */
+class JetStreamEventSink implements EventSink {
+  private readonly publisher: EventPublisher;
+
+  constructor(connection: NatsConnection) {
+    this.publisher = new EventPublisher(connection);
+  }
+
+  async publish(tenant: string, type: EventType, fields?: EventFields): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.publisher.publish(tenant, type, fields);
+        return;
+      } catch (error) {
+        if (attempt >= PUBLISH_ATTEMPTS) throw new UnavailableError(`The ${type} event could not be published on NATS: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+}
+
+@Injectable()
+class RateLimiterCloser implements OnApplicationShutdown {
+  constructor(@Inject(RATE_LIMITER) private readonly limiter: SharedRateLimiter) {}
+
+  onApplicationShutdown(): void {
+    this.limiter.close();
+  }
+}
+
+@Global()
+@Module({})
+export class IdentityInfraModule {
+  static forRoot(config: IdentityConfig): DynamicModule {
+    return {
+      module: IdentityInfraModule,
+      providers: [
+        { provide: IDENTITY_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: { now: () => Date.now() } },
+        ...natsConnectionProviders(config.natsUrl, 'roomkey-identity-client', ensureEventsStream),
+        {
+          provide: ISSUER_CLIENT,
+          useFactory: (connection: NatsConnection) => natsIssuerClient(new RpcClient(connection, config.natsRequestTimeoutMs)),
+          inject: [NATS_CONNECTION],
+        },
+        { provide: INVITE_STORE, useFactory: (connection: NatsConnection) => KvInviteStore.open(connection), inject: [NATS_CONNECTION] },
+        {
+          provide: RATE_LIMITER,
+          useFactory: (connection: NatsConnection) =>
+            SharedRateLimiter.open(connection, { bucket: RATE_LIMIT_BUCKET, noticeSubject: RATE_LIMIT_NOTICES, maxWindowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
+          inject: [NATS_CONNECTION],
+        },
+        RateLimiterCloser,
+        { provide: EVENT_SINK, useFactory: (connection: NatsConnection) => new JetStreamEventSink(connection), inject: [NATS_CONNECTION] },
+      ],
+      exports: [IDENTITY_CONFIG, CLOCK, NATS_CONNECTION, ISSUER_CLIENT, INVITE_STORE, RATE_LIMITER, EVENT_SINK],
+    };
+  }
+}

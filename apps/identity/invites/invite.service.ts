@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  API_KEY_TOKEN_LIFETIME,
+  CREATE_INVITE_FIELDS,
+  GUEST_ROLE,
+  GUEST_TOKEN_DEFAULT_LIFETIME,
+  INVITE_DEFAULT_LIFETIME,
+  INVITE_DEFAULT_MAX_USES,
+  INVITE_MAX_USES,
+  MAX_ROOMS,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  REDEEM_INVITE_FIELDS,
+  isRoleAtMost,
+  readDisplayText,
+  readRole,
+  readRooms,
+  readSeconds,
+  rejectUnknownFields,
+  requireObject,
+  type AccessTokenClaims,
+  type Body,
+  type CreatedInvite,
+  type GuestResult,
+  type MintedToken,
+} from '@roomkey/contracts';
+import { ForbiddenError, GoneError, InvalidRequestError, NotFoundError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
+import { randomInt, randomUUID } from 'node:crypto';
+import { roleClaims } from '../access/token-rules';
+import { IdentityEvents } from '../events/identity-events';
+import { uniqueGuestId } from '../guests/guest-id';
+import { CLOCK, INVITE_STORE, ISSUER_CLIENT, type Clock, type InviteRecord, type InviteStore, type IssuerClient } from '../ports';
+import { inviteKey, isInviteCode, newInviteCode } from './invite-code';
+
+/** Compare-and-set rounds before a redemption gives up (503) under extreme contention on one invite. */
+export const MAX_REDEEM_ATTEMPTS = 50;
+const INVITE_PERMISSION = 'guests:invite';
+const NOT_FOUND_MESSAGE = 'Invite not found';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Delegated invites: a host's token (holding guests:invite) creates an invite for a role no higher
+ * than GUEST and its own, for rooms its token covers, for no longer than its token lives; whoever
+ * holds the code redeems it, without the partner's backend, for a guest token naming the inviter as
+ * its actor (RFC 8693 `act`). Invites live in a store shared by every replica; each redemption
+ * counts one use with a compare-and-set, so `maxUses` holds across replicas.
+ */
+@Injectable()
+export class InviteService {
+  private readonly logger = new Logger('InviteService');
+
+  constructor(
+    @Inject(ISSUER_CLIENT) private readonly issuer: IssuerClient,
+    @Inject(INVITE_STORE) private readonly store: InviteStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: IdentityEvents,
+  ) {}
+
+  async create(request: unknown): Promise<CreatedInvite> {
+    const envelope = requireObject(request);
+    const token = envelope.accessToken;
+    if (typeof token !== 'string' || token === '') {
+      throw new UnauthorizedError(`Missing credentials: send a Bearer access token holding ${INVITE_PERMISSION}`);
+    }
+    const inviter = await this.issuer.verify(token);
+    if (!inviter.perms?.includes(INVITE_PERMISSION) || inviter.role === undefined) {
+      throw new ForbiddenError(`The access token does not hold the ${INVITE_PERMISSION} permission`);
+    }
+
+    const body = requireObject(envelope.body);
+    rejectUnknownFields(body, CREATE_INVITE_FIELDS);
+    const role = readRole(body);
+    if (!isRoleAtMost(role, GUEST_ROLE)) {
+      throw new InvalidRequestError(`Field 'role' must be ${GUEST_ROLE} or lower: an invite hands out at most ${GUEST_ROLE}`, 'role');
+    }
+    if (!isRoleAtMost(role, inviter.role)) {
+      throw new ForbiddenError(`Field 'role' may not be above your token's role ${inviter.role}`);
+    }
+    const rooms = this.inviteRooms(body, inviter);
+    const now = this.clock.now();
+    const requestedTtl = readSeconds(body, 'ttlSeconds', MAX_TOKEN_LIFETIME_SECONDS);
+    const remainingSeconds = Math.floor((inviter.exp * 1000 - now) / 1000);
+    // Without ttlSeconds an invite lives INVITE_DEFAULT_LIFETIME, but never past the inviter's token;
+    // an explicit ttlSeconds beyond that is refused.
+    const ttlSeconds = requestedTtl ?? Math.min(INVITE_DEFAULT_LIFETIME, remainingSeconds);
+    if (ttlSeconds > remainingSeconds || ttlSeconds < 1) {
+      throw new InvalidRequestError(
+        remainingSeconds < 1
+          ? 'Your access token expires now: an invite may not outlive the token that creates it'
+          : `Field 'ttlSeconds' must be at most ${remainingSeconds}, your token's remaining lifetime: an invite may not ` +
+            `outlive the token that creates it`,
+        'ttlSeconds',
+      );
+    }
+    const maxUses = readMaxUses(body);
+
+    const code = newInviteCode();
+    const invite: InviteRecord = {
+      id: randomUUID(),
+      tenant: inviter.tid,
+      role,
+      ...(rooms !== undefined ? { rooms } : {}),
+      maxUses,
+      uses: 0,
+      createdAt: now,
+      expiresAt: now + ttlSeconds * 1000,
+      inviter: { sub: inviter.sub, clientId: inviter.client_id, ...(inviter.env !== undefined ? { env: inviter.env } : {}) },
+    };
+    await this.store.create(inviteKey(code), invite);
+    await this.events.announce(invite.tenant, 'invite.created', { inviteId: invite.id, jti: inviter.jti });
+    return { inviteCode: code, expiresAt: new Date(invite.expiresAt).toISOString() };
+  }
+
+  async redeem(request: unknown): Promise<GuestResult> {
+    const envelope = requireObject(request);
+    const body = envelope.body === undefined || envelope.body === null ? {} : requireObject(envelope.body);
+    rejectUnknownFields(body, REDEEM_INVITE_FIELDS);
+    const name = readDisplayText(body, 'name');
+    const code = envelope.code;
+    if (!isInviteCode(code)) throw new NotFoundError(NOT_FOUND_MESSAGE);
+    const key = inviteKey(code);
+
+    const invite = await this.takeOneUse(key);
+    const id = uniqueGuestId();
+    let minted: MintedToken;
+    try {
+      const environment = invite.inviter.env;
+      const lifetime = Math.min(
+        GUEST_TOKEN_DEFAULT_LIFETIME,
+        API_KEY_TOKEN_LIFETIME[environment ?? 'production'].max,
+        Math.ceil((invite.expiresAt - this.clock.now()) / 1000),
+      );
+      minted = await this.issuer.mint({
+        tenant: invite.tenant,
+        claims: {
+          sub: id,
+          client_id: invite.inviter.clientId,
+          kind: 'guest',
+          ...roleClaims(invite.role, environment, invite.rooms),
+          ...(name !== undefined ? { name } : {}),
+          act: { sub: invite.inviter.sub },
+        },
+        ttlSeconds: Math.max(1, lifetime),
+      });
+    } catch (error) {
+      await this.giveBackOneUse(key, invite.id);
+      throw error;
+    }
+    await this.events.announce(invite.tenant, 'invite.redeemed', { inviteId: invite.id, jti: minted.claims.jti, exp: minted.claims.exp });
+    return { user: { id, name: name ?? null, image: null, kind: 'guest' }, accessToken: minted.accessToken, expiresIn: minted.expiresIn };
+  }
+
+  /** Rooms ⊆ the inviter's; without `rooms`, the inviter's rooms (none: every room). */
+  private inviteRooms(body: Body, inviter: AccessTokenClaims): string[] | undefined {
+    const requested = readRooms(body, 'rooms', { required: false, max: MAX_ROOMS });
+    if (inviter.rooms === undefined) return requested;
+    if (requested === undefined) return inviter.rooms;
+    const covered = new Set(inviter.rooms);
+    const outside = requested.filter((room) => !covered.has(room));
+    if (outside.length > 0) {
+      const shown = outside.slice(0, 5).join(', ') + (outside.length > 5 ? ', …' : '');
+      throw new ForbiddenError(`Field 'rooms' names rooms your token does not cover: ${shown}`);
+    }
+    return requested;
+  }
+
+  /** Counts one use with compare-and-set: 404 unknown, 410 expired or used up, else the invite as it was. */
+  private async takeOneUse(key: string): Promise<InviteRecord> {
+    for (let attempt = 0; attempt < MAX_REDEEM_ATTEMPTS; attempt++) {
+      const stored = await this.store.find(key);
+      if (!stored) throw new NotFoundError(NOT_FOUND_MESSAGE);
+      const { invite, revision } = stored;
+      if (this.clock.now() >= invite.expiresAt) throw new GoneError('This invite has expired');
+      if (invite.uses >= invite.maxUses) throw new GoneError('This invite has been used up');
+      if (await this.store.replace(key, { ...invite, uses: invite.uses + 1 }, revision)) return invite;
+      await sleep(randomInt(1, 5 + attempt * 2)); // another redemption won the round: read again
+    }
+    throw new UnavailableError('This invite is being redeemed by many at once; try again');
+  }
+
+  /** Undoes `takeOneUse` when no token could be minted, so a failed redemption uses nothing up. */
+  private async giveBackOneUse(key: string, inviteId: string): Promise<void> {
+    try {
+      for (let attempt = 0; attempt < MAX_REDEEM_ATTEMPTS; attempt++) {
+        const stored = await this.store.find(key);
+        if (!stored || stored.invite.uses === 0) return;
+        if (await this.store.replace(key, { ...stored.invite, uses: stored.invite.uses - 1 }, stored.revision)) return;
+        await sleep(randomInt(1, 5 + attempt * 2));
+      }
+      this.logger.error(`Could not give back a use of invite ${inviteId} after a failed redemption (contention)`);
+    } catch (error) {
+      this.logger.error(`Could not give back a use of invite ${inviteId} after a failed redemption: ${(error as Error).message}`);
+    }
+  }
+}
+
+function readMaxUses(body: Body): number {
+  const value = body.maxUses;
+  if (value === undefined || value === null) return INVITE_DEFAULT_MAX_USES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > INVITE_MAX_USES) {
+    throw new InvalidRequestError(`Field 'maxUses' must be a whole number from 1 to ${INVITE_MAX_USES}`, 'maxUses');
+  }
+  return value;
+}

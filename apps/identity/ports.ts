@@ -1,0 +1,84 @@
+/**
+ * The identity service's ports: the flows depend on these, `infra.module.ts` binds the NATS
+ * adapters (issuer over request-reply, JetStream KV, the shared rate limiter, JetStream events)
+ * and unit tests bind in-memory fakes (see `testing/`).
+ */
+import type {
+  AccessTokenClaims,
+  AuthenticateApiKeyRequest,
+  AuthenticatedApiKey,
+  Environment,
+  EventType,
+  MintTokenRequest,
+  MintedToken,
+  Role,
+} from '@roomkey/contracts';
+import type { EventFields, HitResult, RateLimitRule } from '@roomkey/nats';
+
+/** What identity asks of the issuer: it never holds signing keys itself. */
+export interface IssuerClient {
+  authenticateApiKey(request: AuthenticateApiKeyRequest): Promise<AuthenticatedApiKey>;
+  mint(request: MintTokenRequest): Promise<MintedToken>;
+  /** The claims of a valid roomkey access token (its own `tid` names the tenant); 401 otherwise. */
+  verify(token: string): Promise<AccessTokenClaims>;
+}
+
+/** An invite as stored. Times are milliseconds since the epoch. The code itself is never stored. */
+export interface InviteRecord {
+  /** Public id of the invite (events name it); not the code. */
+  id: string;
+  tenant: string;
+  role: Role;
+  /** Absent: every room of the tenant. */
+  rooms?: string[];
+  maxUses: number;
+  uses: number;
+  createdAt: number;
+  expiresAt: number;
+  inviter: {
+    sub: string;
+    /** The inviter token's client_id: redeemed tokens carry it. */
+    clientId: string;
+    /** The inviter token's env: redeemed tokens carry it and its limits. */
+    env?: Environment;
+  };
+}
+
+export interface StoredInvite {
+  invite: InviteRecord;
+  /** Opaque revision for compare-and-set. */
+  revision: number;
+}
+
+/**
+ * Invites shared by every identity replica. `replace` is a compare-and-set on the revision, so two
+ * replicas redeeming the same invite at once cannot both count the same use.
+ */
+export interface InviteStore {
+  /** Stores a new invite; throws when `key` is taken. */
+  create(key: string, invite: InviteRecord): Promise<void>;
+  find(key: string): Promise<StoredInvite | null>;
+  /** Writes `invite` if `key` is still at `revision`: true when written, false when another writer came first. */
+  replace(key: string, invite: InviteRecord, revision: number): Promise<boolean>;
+}
+
+/** A fixed-window limiter shared by the replicas (`SharedRateLimiter` from @roomkey/nats). */
+export interface RateLimiter {
+  retryAfter(scope: string, id: string): number | undefined;
+  hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult>;
+}
+
+export interface EventSink {
+  publish(tenant: string, type: EventType, fields?: EventFields): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const IDENTITY_CONFIG = Symbol('IdentityConfig');
+export const ISSUER_CLIENT = Symbol('IssuerClient');
+export const INVITE_STORE = Symbol('InviteStore');
+export const RATE_LIMITER = Symbol('RateLimiter');
+export const EVENT_SINK = Symbol('EventSink');
+export const CLOCK = Symbol('Clock');

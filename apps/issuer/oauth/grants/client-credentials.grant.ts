@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import type { TokenEndpointResult } from '@roomkey/contracts';
+import { UnauthorizedClientError } from '@roomkey/errors';
+import { TokenSigner } from '../../access-tokens/token-signer';
+import { param } from '../oauth-params';
+import { grantedAudience, grantedScopes } from '../scopes-and-audiences';
+import { tokenResponse } from '../token-response';
+import type { GrantContext, GrantHandler } from './grant-handler';
+
+/** RFC 6749 §4.4: a machine client gets a token for itself (`sub` = client id, kind `service`). No refresh token. */
+@Injectable()
+export class ClientCredentialsGrant implements GrantHandler {
+  readonly grantType = 'client_credentials' as const;
+
+  constructor(private readonly signer: TokenSigner) {}
+
+  async exchange({ client, tenant, params }: GrantContext): Promise<TokenEndpointResult> {
+    if (client.public) throw new UnauthorizedClientError('A public client cannot use client_credentials');
+    const scopes = grantedScopes(client, param(params, 'scope'));
+    const aud = grantedAudience(client, param(params, 'audience'));
+    const scope = scopes.join(' ');
+    const signed = await this.signer.sign(
+      tenant,
+      { sub: client.clientId, client_id: client.clientId, kind: 'service', aud, ...(scope ? { scope } : {}) },
+      client.accessTokenTtl,
+    );
+    return tokenResponse(signed, scopes);
+  }
+}

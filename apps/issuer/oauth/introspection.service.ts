@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { requireObject, type IntrospectionResult, type OAuthEndpointRequest } from '@roomkey/contracts';
+import { InvalidTokenError } from '@roomkey/errors';
+import { TokenVerifier } from '../verification/token-verifier.service';
+import { ClientAuthenticator } from './client-authenticator';
+import { rejectRepeatedParams, requiredParam } from './oauth-params';
+
+/** RFC 7662: a confidential client asks whether a token of its tenant is active. */
+@Injectable()
+export class IntrospectionService {
+  constructor(
+    private readonly authenticator: ClientAuthenticator,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  async introspect(request: OAuthEndpointRequest): Promise<IntrospectionResult> {
+    const params = requireObject(request?.params, 'The form body') as OAuthEndpointRequest['params'];
+    rejectRepeatedParams(params);
+    const client = await this.authenticator.authenticate({ ...request, params }, { requireSecret: true });
+    const token = requiredParam(params, 'token');
+    try {
+      const claims = await this.verifier.verify(client.tenant, token);
+      return { active: true, token_type: 'Bearer', ...claims };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return { active: false };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { requireObject, type OAuthEndpointRequest, type TokenEndpointResult } from '@roomkey/contracts';
+import { UnauthorizedClientError, UnsupportedGrantTypeError } from '@roomkey/errors';
+import { ClientAuthenticator } from './client-authenticator';
+import { GrantRegistry } from './grants/grant-registry';
+import { rejectRepeatedParams, requiredParam } from './oauth-params';
+
+/** The token endpoint (RFC 6749 §3.2): checks the request, authenticates the client, hands over to the grant. */
+@Injectable()
+export class TokenEndpointService {
+  constructor(
+    private readonly authenticator: ClientAuthenticator,
+    private readonly grants: GrantRegistry,
+  ) {}
+
+  async exchange(request: OAuthEndpointRequest): Promise<TokenEndpointResult> {
+    const params = requireObject(request?.params, 'The form body') as OAuthEndpointRequest['params'];
+    rejectRepeatedParams(params);
+    const grantType = requiredParam(params, 'grant_type');
+    const handler = this.grants.find(grantType);
+    if (!handler) throw new UnsupportedGrantTypeError(`Unsupported grant_type '${grantType}'`);
+    const client = await this.authenticator.authenticate({ ...request, params }, { requireSecret: false });
+    if (!client.grantTypes.includes(handler.grantType)) {
+      throw new UnauthorizedClientError(`Client is not allowed the ${grantType} grant`);
+    }
+    return handler.exchange({ client, tenant: client.tenant, params });
+  }
+}

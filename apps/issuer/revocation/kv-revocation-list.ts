@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from '@roomkey/contracts';
+import { NATS_CONNECTION } from '@roomkey/nats';
+import { CLOCK, type Clock, type RevocationStore } from '../ports';
+
+export const REVOCATION_BUCKET = 'roomkey_revoked_tokens';
+const INITIAL_LOAD_TIMEOUT_MS = 15_000;
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Revoked `jti`s in a JetStream KV bucket, mirrored in every replica's memory by a KV watch (which
+ * replays what was revoked before this replica started). Verification asks memory only.
+ * The bucket keeps an entry for the longest token lifetime; this nats-server version has no
+ * per-entry TTL, so each replica also forgets entries whose token has expired.
+ */
+@Injectable()
+export class KvRevocationList implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(KvRevocationList.name);
+  private readonly revoked = new Map<string, number>();
+  private kv?: KV;
+  private stopWatching?: () => void;
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const ttlMs = (MAX_TOKEN_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS + 60) * 1000;
+    this.kv = await new Kvm(this.connection).create(REVOCATION_BUCKET, { history: 1, ttl: ttlMs });
+    const pending = (await this.kv.status()).values;
+    const watcher = await this.kv.watch({ key: '>' });
+    this.stopWatching = () => watcher.stop();
+    let markLoaded: () => void = () => undefined;
+    const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+    if (pending === 0) markLoaded();
+    void (async () => {
+      for await (const entry of watcher) {
+        if (entry.operation === 'PUT') {
+          try {
+            this.revoked.set(entry.key, (JSON.parse(entry.string()) as { exp: number }).exp);
+          } catch {
+            // not ours
+          }
+        } else {
+          this.revoked.delete(entry.key);
+        }
+        if (entry.isUpdate || entry.delta === 0) markLoaded();
+      }
+    })();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, INITIAL_LOAD_TIMEOUT_MS).unref());
+    await Promise.race([loaded, timeout]);
+    this.sweeper = setInterval(() => this.forgetExpired(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+    this.logger.log(`Revocation list loaded: ${this.revoked.size} revoked tokens`);
+  }
+
+  async revoke(tenant: string, jti: string, exp: number): Promise<void> {
+    const key = `${tenant}.${jti}`;
+    this.revoked.set(key, exp);
+    await this.kv!.put(key, JSON.stringify({ exp }));
+  }
+
+  isRevoked(tenant: string, jti: string): boolean {
+    return this.revoked.has(`${tenant}.${jti}`);
+  }
+
+  private forgetExpired(): void {
+    const cutoff = this.clock.now() / 1000 - CLOCK_TOLERANCE_SECONDS;
+    for (const [key, exp] of this.revoked) if (exp < cutoff) this.revoked.delete(key);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeper);
+    this.stopWatching?.();
+  }
+}

@@ -1,0 +1,188 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { KeysConfig } from '@roomkey/config';
+import {
+  DEFAULT_AUDIENCE,
+  GRANT_TYPES,
+  OAUTH_CLIENT_TOKEN_LIFETIME,
+  PUBLIC_CLIENT_GRANT_TYPES,
+  SCOPE_TOKEN_PATTERN,
+  readBoolean,
+  readSeconds,
+  readText,
+  rejectUnknownFields,
+  requireObject,
+  type Body,
+  type ClientCredentialRecord,
+  type CreatedOAuthClient,
+  type GrantType,
+  type OAuthClientView,
+  type RotatedClientSecret,
+} from '@roomkey/contracts';
+import { randomBase62, randomToken, type SecretHasher } from '@roomkey/crypto';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
+import { CLOCK, EVENT_SINK, KEYS_CONFIG, KEYS_STORE, SECRET_HASHER, type Clock, type EventSink, type KeysStore, type OAuthClientRecord } from '../ports';
+import { TenantService } from '../tenants/tenant.service';
+
+const CLIENT_FIELDS = ['name', 'grantTypes', 'redirectUris', 'audiences', 'scopes', 'accessTokenTtl', 'public'] as const;
+const MAX_LIST = 50;
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function readList(body: Body, field: string, check: (item: string) => boolean, hint: string): string[] | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_LIST) throw new InvalidRequestError(`Field '${field}' must be an array of at most ${MAX_LIST} ${hint}`, field);
+  for (const item of value) {
+    if (typeof item !== 'string' || !check(item)) throw new InvalidRequestError(`Field '${field}' must hold only ${hint}`, field);
+  }
+  return [...new Set(value as string[])];
+}
+
+/** Exact-match redirect URIs: https, or http on a loopback host (RFC 8252), no fragment. */
+function isRedirectUri(value: string): boolean {
+  if (value.length > 2048) return false;
+  try {
+    const url = new URL(value);
+    if (url.hash) return false;
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+const isAudience = (value: string) => /^[\x21-\x7E]{1,255}$/.test(value);
+
+export function toClientView(record: OAuthClientRecord): OAuthClientView {
+  return {
+    clientId: record.clientId,
+    name: record.name,
+    public: record.public,
+    grantTypes: record.grantTypes,
+    redirectUris: record.redirectUris,
+    audiences: record.audiences,
+    scopes: record.scopes,
+    accessTokenTtl: record.accessTokenTtl,
+    createdAt: new Date(record.createdAt).toISOString(),
+    revokedAt: iso(record.revokedAt),
+  };
+}
+
+/** OAuth clients of a tenant: registration, secret rotation with a grace period, revocation. */
+@Injectable()
+export class ClientService {
+  private readonly logger = new Logger(ClientService.name);
+
+  constructor(
+    @Inject(KEYS_STORE) private readonly store: KeysStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_SINK) private readonly events: EventSink,
+    @Inject(SECRET_HASHER) private readonly hasher: SecretHasher,
+    @Inject(KEYS_CONFIG) private readonly config: Pick<KeysConfig, 'clientSecretGraceSeconds'>,
+    private readonly tenants: TenantService,
+  ) {}
+
+  async create(tenant: string, body: unknown): Promise<CreatedOAuthClient> {
+    await this.tenants.get(tenant);
+    const fields = requireObject(body);
+    rejectUnknownFields(fields, CLIENT_FIELDS);
+    const isPublic = readBoolean(fields, 'public', false);
+    const grantTypes = readList(fields, 'grantTypes', (g) => (GRANT_TYPES as readonly string[]).includes(g), `grant types (${GRANT_TYPES.join(', ')})`) as GrantType[] | undefined;
+    if (!grantTypes || grantTypes.length === 0) throw new InvalidRequestError(`Field 'grantTypes' is required: name one or more of ${GRANT_TYPES.join(', ')}`, 'grantTypes');
+    if (isPublic) {
+      const forbidden = grantTypes.filter((g) => !PUBLIC_CLIENT_GRANT_TYPES.includes(g));
+      if (forbidden.length) throw new InvalidRequestError(`Field 'grantTypes': a public client may use only ${PUBLIC_CLIENT_GRANT_TYPES.join(' and ')}, not ${forbidden.join(', ')}`, 'grantTypes');
+    }
+    const redirectUris = readList(fields, 'redirectUris', isRedirectUri, 'absolute https URLs (or http on a loopback host) without fragment') ?? [];
+    if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+      throw new InvalidRequestError("Field 'redirectUris' is required for the authorization_code grant", 'redirectUris');
+    }
+    const audiences = readList(fields, 'audiences', isAudience, 'audiences of 1–255 printable characters without spaces') ?? [DEFAULT_AUDIENCE];
+    if (audiences.length === 0) throw new InvalidRequestError("Field 'audiences' must name at least one audience", 'audiences');
+    const scopes = readList(fields, 'scopes', (s) => SCOPE_TOKEN_PATTERN.test(s), 'scope tokens (printable ASCII without spaces, quotes or backslashes)') ?? [];
+    const accessTokenTtl =
+      readSeconds(fields, 'accessTokenTtl', OAUTH_CLIENT_TOKEN_LIFETIME.max, 'seconds') ?? OAUTH_CLIENT_TOKEN_LIFETIME.default;
+    const clientSecret = isPublic ? undefined : randomToken(32);
+    const record: OAuthClientRecord = {
+      clientId: `rkc_${randomBase62(24)}`,
+      tenant,
+      name: readText(fields, 'name', { max: 255, optional: true }) ?? null,
+      public: isPublic,
+      grantTypes,
+      redirectUris,
+      audiences,
+      scopes,
+      accessTokenTtl,
+      secretHash: clientSecret === undefined ? null : this.hasher.hash(clientSecret),
+      previousSecretHash: null,
+      previousSecretValidUntil: null,
+      createdAt: this.clock.now(),
+      revokedAt: null,
+    };
+    await this.store.clients.insert(record);
+    this.logger.log(`Created ${isPublic ? 'public' : 'confidential'} OAuth client ${record.clientId} for tenant ${tenant}`);
+    await this.events.publish(tenant, 'client.created', { clientId: record.clientId });
+    return { ...toClientView(record), ...(clientSecret !== undefined ? { clientSecret } : {}) };
+  }
+
+  async list(tenant: string): Promise<OAuthClientView[]> {
+    await this.tenants.get(tenant);
+    return (await this.store.clients.listByTenant(tenant)).sort((a, b) => a.createdAt - b.createdAt).map(toClientView);
+  }
+
+  async get(tenant: string, clientId: unknown): Promise<OAuthClientView> {
+    return toClientView(await this.find(tenant, clientId));
+  }
+
+  /** A new secret; the previous one keeps working for the configured grace period. */
+  async rotateSecret(tenant: string, clientId: unknown): Promise<RotatedClientSecret> {
+    const client = await this.find(tenant, clientId);
+    if (client.revokedAt !== null) throw new ConflictError(`Client '${client.clientId}' is revoked`);
+    if (client.public) throw new ConflictError(`Client '${client.clientId}' is public and has no secret`);
+    const clientSecret = randomToken(32);
+    const validUntil = this.clock.now() + this.config.clientSecretGraceSeconds * 1000;
+    await this.store.clients.update({ ...client, secretHash: this.hasher.hash(clientSecret), previousSecretHash: client.secretHash, previousSecretValidUntil: validUntil });
+    await this.events.publish(tenant, 'client.secret-rotated', { clientId: client.clientId });
+    return { clientId: client.clientId, clientSecret, previousSecretValidUntil: new Date(validUntil).toISOString() };
+  }
+
+  /** Revokes the client; repeating it is harmless and announces the revocation again. */
+  async revoke(tenant: string, clientId: unknown): Promise<void> {
+    const client = await this.find(tenant, clientId);
+    if (client.revokedAt === null) {
+      await this.store.clients.update({ ...client, revokedAt: this.clock.now() });
+      this.logger.log(`Revoked OAuth client ${client.clientId} of tenant ${tenant}`);
+    }
+    await this.events.publish(tenant, 'client.revoked', { clientId: client.clientId });
+  }
+
+  /** What an issuer caches to authenticate the client (hashes only). */
+  async resolve(clientId: unknown): Promise<ClientCredentialRecord | null> {
+    if (typeof clientId !== 'string' || clientId.length > 64) return null;
+    const client = await this.store.clients.find(clientId);
+    if (!client) return null;
+    const secrets: ClientCredentialRecord['secrets'] = [];
+    if (client.secretHash) secrets.push({ hash: client.secretHash, validUntil: null });
+    if (client.previousSecretHash && client.previousSecretValidUntil !== null) {
+      secrets.push({ hash: client.previousSecretHash, validUntil: client.previousSecretValidUntil });
+    }
+    return {
+      clientId: client.clientId,
+      tenant: client.tenant,
+      public: client.public,
+      grantTypes: client.grantTypes,
+      redirectUris: client.redirectUris,
+      audiences: client.audiences,
+      scopes: client.scopes,
+      accessTokenTtl: client.accessTokenTtl,
+      secrets,
+      revoked: client.revokedAt !== null,
+    };
+  }
+
+  private async find(tenant: string, clientId: unknown): Promise<OAuthClientRecord> {
+    await this.tenants.get(tenant);
+    const client = typeof clientId === 'string' && clientId.length <= 64 ? await this.store.clients.find(clientId) : null;
+    if (!client || client.tenant !== tenant) throw new NotFoundError(`Client '${String(clientId)}' not found in tenant '${tenant}'`);
+    return client;
+  }
+}
