@@ -8,6 +8,8 @@ import { TenantsController } from './admin/tenants.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
 import { GatewayInfraModule } from './infra.module';
+import { LoginRequestsController } from './login-requests/login-requests.controller';
+import { AuthorizationController } from './oauth/authorization.controller';
 import { OAuthController } from './oauth/oauth.controller';
 import { DiscoveryController } from './oidc/discovery.controller';
 
@@ -24,6 +26,8 @@ export class GatewayModule {
         IdentityController,
         DiscoveryController,
         OAuthController,
+        AuthorizationController,
+        LoginRequestsController,
         TenantsController,
         ApiKeysController,
         SigningKeysController,

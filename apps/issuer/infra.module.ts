@@ -3,15 +3,35 @@
  * and rate-limit counters in JetStream KV, JetStream events, the system clock.
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { IssuerConfig } from '@roomkey/config';
 import { KeysRoutes, Notices } from '@roomkey/contracts';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
 import { EventPublisher, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, natsConnectionProviders } from '@roomkey/nats';
-import { CLOCK, EVENT_PUBLISHER, ISSUER_CONFIG, KEY_DIRECTORY, RATE_LIMITER, REVOCATION_STORE, SECRET_BOX, SECRET_HASHER, type KeyDirectory } from './ports';
+import {
+  AUTHORIZATION_CODES,
+  CLOCK,
+  EVENT_PUBLISHER,
+  ISSUER_CONFIG,
+  KEY_DIRECTORY,
+  LOGIN_REQUESTS,
+  RATE_LIMITER,
+  REFRESH_TOKENS,
+  REVOCATION_STORE,
+  SECRET_BOX,
+  SECRET_HASHER,
+  TOKEN_FAMILIES,
+  type KeyDirectory,
+} from './ports';
+import { KvVersionedStore } from './authorization/versioned-store';
 import { KvRevocationList } from './revocation/kv-revocation-list';
 
 const AUTH_FAILURES_BUCKET = 'roomkey_auth_failures';
+const LOGIN_REQUESTS_BUCKET = 'roomkey_login_requests';
+const REFRESH_TOKENS_BUCKET = 'roomkey_refresh_tokens';
+const LOGIN_KV = Symbol('LoginRequestsKv');
+const REFRESH_KV = Symbol('RefreshTokensKv');
 
 function natsKeyDirectory(rpc: RpcClient): KeyDirectory {
   return {
@@ -51,8 +71,37 @@ export class IssuerInfraModule {
         },
         KvRevocationList,
         { provide: REVOCATION_STORE, useExisting: KvRevocationList },
+        // Login requests and their codes expire with the request; refresh tokens with their lifetime.
+        {
+          provide: LOGIN_KV,
+          useFactory: (connection: NatsConnection) => new Kvm(connection).create(LOGIN_REQUESTS_BUCKET, { history: 1, ttl: config.loginRequestTtlSeconds * 1000 }),
+          inject: [NATS_CONNECTION],
+        },
+        {
+          provide: REFRESH_KV,
+          useFactory: (connection: NatsConnection) => new Kvm(connection).create(REFRESH_TOKENS_BUCKET, { history: 1, ttl: config.refreshTokenTtlSeconds * 1000 }),
+          inject: [NATS_CONNECTION],
+        },
+        { provide: LOGIN_REQUESTS, useFactory: (kv: KV) => new KvVersionedStore(kv, 'request'), inject: [LOGIN_KV] },
+        { provide: AUTHORIZATION_CODES, useFactory: (kv: KV) => new KvVersionedStore(kv, 'code'), inject: [LOGIN_KV] },
+        { provide: REFRESH_TOKENS, useFactory: (kv: KV) => new KvVersionedStore(kv, 'token'), inject: [REFRESH_KV] },
+        { provide: TOKEN_FAMILIES, useFactory: (kv: KV) => new KvVersionedStore(kv, 'family'), inject: [REFRESH_KV] },
       ],
-      exports: [ISSUER_CONFIG, CLOCK, SECRET_BOX, SECRET_HASHER, NATS_CONNECTION, KEY_DIRECTORY, EVENT_PUBLISHER, RATE_LIMITER, REVOCATION_STORE],
+      exports: [
+        ISSUER_CONFIG,
+        CLOCK,
+        SECRET_BOX,
+        SECRET_HASHER,
+        NATS_CONNECTION,
+        KEY_DIRECTORY,
+        EVENT_PUBLISHER,
+        RATE_LIMITER,
+        REVOCATION_STORE,
+        LOGIN_REQUESTS,
+        AUTHORIZATION_CODES,
+        REFRESH_TOKENS,
+        TOKEN_FAMILIES,
+      ],
     };
   }
 }

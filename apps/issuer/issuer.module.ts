@@ -5,6 +5,9 @@ import { AccessTokenHandlers } from './access-tokens/access-token.handlers';
 import { AccessTokenService } from './access-tokens/access-token.service';
 import { TokenSigner } from './access-tokens/token-signer';
 import { AuthenticationThrottle } from './auth-throttle/authentication-throttle';
+import { AuthorizationHandlers } from './authorization/authorization.handlers';
+import { AuthorizationService } from './authorization/authorization.service';
+import { RefreshTokenService } from './authorization/refresh-tokens';
 import { IssuerInfraModule } from './infra.module';
 import { InternalApiHandlers } from './internal-api/internal-api.handlers';
 import { InternalApiService } from './internal-api/internal-api.service';
@@ -13,7 +16,9 @@ import { ClientCache } from './key-cache/client-cache';
 import { CredentialCache } from './key-cache/credential-cache';
 import { KeyringCache } from './key-cache/keyring-cache';
 import { ClientAuthenticator } from './oauth/client-authenticator';
+import { AuthorizationCodeGrant } from './oauth/grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './oauth/grants/client-credentials.grant';
+import { RefreshTokenGrant } from './oauth/grants/refresh-token.grant';
 import { GRANT_HANDLERS } from './oauth/grants/grant-handler';
 import { GrantRegistry } from './oauth/grants/grant-registry';
 import { IntrospectionService } from './oauth/introspection.service';
@@ -26,7 +31,7 @@ import { TokenVerifier } from './verification/token-verifier.service';
 import { VerificationHandlers } from './verification/verification.handlers';
 
 /** One entry per grant type file under oauth/grants/; the registry dispatches on grant_type. */
-const GRANTS = [ClientCredentialsGrant];
+const GRANTS = [ClientCredentialsGrant, AuthorizationCodeGrant, RefreshTokenGrant];
 
 /** The issuer: mints and verifies tokens from memory. Stateless; run as many replicas as needed. */
 @Module({})
@@ -35,7 +40,7 @@ export class IssuerModule {
     return {
       module: IssuerModule,
       imports: [IssuerInfraModule.forRoot(config)],
-      controllers: [AccessTokenHandlers, VerificationHandlers, OAuthHandlers, InternalApiHandlers, pingHandler('issuer')],
+      controllers: [AccessTokenHandlers, VerificationHandlers, OAuthHandlers, AuthorizationHandlers, InternalApiHandlers, pingHandler('issuer')],
       providers: [
         CredentialCache,
         ClientCache,
@@ -55,6 +60,8 @@ export class IssuerModule {
         IntrospectionService,
         TokenRevoker,
         RevocationService,
+        RefreshTokenService,
+        AuthorizationService,
       ],
     };
   }

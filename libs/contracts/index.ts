@@ -7,3 +7,4 @@ export * from './messages';
 export * from './subjects';
 export * from './oauth';
 export * from './identity';
+export * from './authorization';

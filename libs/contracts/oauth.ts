@@ -9,7 +9,7 @@ export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh
 export type GrantType = (typeof GRANT_TYPES)[number];
 /** Grants the token endpoint answers today; discovery advertises exactly these, and the issuer's
  * grant registry refuses to start unless it has one handler for each. */
-export const IMPLEMENTED_GRANT_TYPES: readonly GrantType[] = ['client_credentials'];
+export const IMPLEMENTED_GRANT_TYPES: readonly GrantType[] = ['client_credentials', 'authorization_code', 'refresh_token'];
 /** Grants a public client (no secret) may use. */
 export const PUBLIC_CLIENT_GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token'];
 

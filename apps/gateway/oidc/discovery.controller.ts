@@ -20,12 +20,16 @@ export class DiscoveryController {
     const oidc = `${issuer}/protocol/openid-connect`;
     return {
       issuer,
+      authorization_endpoint: `${oidc}/auth`,
       token_endpoint: `${oidc}/token`,
       introspection_endpoint: `${oidc}/token/introspect`,
       revocation_endpoint: `${oidc}/revoke`,
       jwks_uri: `${oidc}/certs`,
       grant_types_supported: IMPLEMENTED_GRANT_TYPES,
-      response_types_supported: IMPLEMENTED_GRANT_TYPES.includes('authorization_code') ? ['code'] : [],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IssuerConfig } from '@roomkey/config';
+import type { Role } from '@roomkey/contracts';
+import { randomToken } from '@roomkey/crypto';
+import { InvalidGrantError } from '@roomkey/errors';
+import { randomUUID } from 'node:crypto';
+import { CLOCK, ISSUER_CONFIG, REFRESH_TOKENS, TOKEN_FAMILIES, type Clock } from '../ports';
+import { TokenRevoker } from '../revocation/token-revoker';
+import { tokenHash } from './pkce';
+import type { VersionedStore } from './versioned-store';
+
+/** What a refresh token stands for: the login it came from. Stored by the token's hash. */
+export interface RefreshTokenRecord {
+  familyId: string;
+  tenant: string;
+  clientId: string;
+  subject: string;
+  role?: Role;
+  rooms?: string[];
+  scopes: string[];
+  audience: string | null;
+  state: 'active' | 'used';
+  expiresAt: number;
+}
+
+export type RefreshGrant = Omit<RefreshTokenRecord, 'state' | 'expiresAt'>;
+
+/** Every token descended from one authorization code; reuse of a rotated refresh token revokes them all. */
+export interface TokenFamily {
+  id: string;
+  tenant: string;
+  clientId: string;
+  revoked: boolean;
+  accessTokens: Array<{ jti: string; exp: number }>;
+}
+
+const MAX_CAS_ATTEMPTS = 20;
+const INVALID = 'Refresh token is invalid, expired or revoked';
+
+/**
+ * Refresh-token rotation (OAuth 2.1, security BCP): each use returns a new refresh token and retires
+ * the old one; presenting a retired one revokes the whole family, across replicas (KV + CAS).
+ */
+@Injectable()
+export class RefreshTokenService {
+  constructor(
+    @Inject(REFRESH_TOKENS) private readonly tokens: VersionedStore<RefreshTokenRecord>,
+    @Inject(TOKEN_FAMILIES) private readonly families: VersionedStore<TokenFamily>,
+    private readonly revoker: TokenRevoker,
+    @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  get lifetimeSeconds(): number {
+    return this.config.refreshTokenTtlSeconds;
+  }
+
+  async startFamily(tenant: string, clientId: string): Promise<string> {
+    const id = randomUUID();
+    await this.families.create(id, { id, tenant, clientId, revoked: false, accessTokens: [] });
+    return id;
+  }
+
+  async issue(grant: RefreshGrant): Promise<string> {
+    const token = randomToken(32);
+    await this.tokens.create(tokenHash(token), { ...grant, state: 'active', expiresAt: this.clock.now() + this.lifetimeSeconds * 1000 });
+    return token;
+  }
+
+  /** Marks the presented token used and returns what it stands for; a second use revokes the family. */
+  async consume(token: string, clientId: string): Promise<RefreshTokenRecord> {
+    const hash = tokenHash(token);
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const found = await this.tokens.get(hash);
+      if (!found || found.value.clientId !== clientId || this.clock.now() > found.value.expiresAt) throw new InvalidGrantError(INVALID);
+      const record = found.value;
+      const family = await this.families.get(record.familyId);
+      if (!family || family.value.revoked) throw new InvalidGrantError(INVALID);
+      if (record.state === 'used') {
+        await this.revokeFamily(record.familyId);
+        throw new InvalidGrantError('Refresh token was already used; every token of its family is revoked');
+      }
+      if (await this.tokens.update(hash, { ...record, state: 'used' }, found.revision)) return record;
+    }
+    throw new InvalidGrantError(INVALID);
+  }
+
+  /** Remembers an access token of the family; if the family was revoked meanwhile, revokes it at once. */
+  async recordAccessToken(familyId: string, jti: string, exp: number): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const found = await this.families.get(familyId);
+      if (!found) return;
+      const family = found.value;
+      if (family.revoked) return this.revoker.revoke(family.tenant, jti, exp);
+      const now = this.clock.now() / 1000;
+      // Keep only tokens that can still be used: the list stays short however long the family lives.
+      const accessTokens = [...family.accessTokens.filter((t) => t.exp > now), { jti, exp }];
+      if (await this.families.update(familyId, { ...family, accessTokens }, found.revision)) return;
+    }
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const found = await this.families.get(familyId);
+      if (!found) return;
+      const family = found.value;
+      if (!family.revoked && !(await this.families.update(familyId, { ...family, revoked: true }, found.revision))) continue;
+      for (const token of family.accessTokens) await this.revoker.revoke(family.tenant, token.jti, token.exp);
+      return;
+    }
+  }
+}

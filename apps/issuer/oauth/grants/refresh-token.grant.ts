@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { TokenEndpointResult } from '@roomkey/contracts';
+import { InvalidScopeError } from '@roomkey/errors';
+import { randomUUID } from 'node:crypto';
+import { TokenSigner } from '../../access-tokens/token-signer';
+import { RefreshTokenService } from '../../authorization/refresh-tokens';
+import { param, requiredParam } from '../oauth-params';
+import { tokenResponse, userTokenClaims } from '../token-response';
+import type { GrantContext, GrantHandler } from './grant-handler';
+
+/**
+ * RFC 6749 §6 with rotation: every use answers a new refresh token and retires the presented one;
+ * presenting a retired one revokes its whole family. `scope` may narrow, never widen.
+ */
+@Injectable()
+export class RefreshTokenGrant implements GrantHandler {
+  readonly grantType = 'refresh_token' as const;
+
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly refreshTokens: RefreshTokenService,
+  ) {}
+
+  async exchange({ client, tenant, params }: GrantContext): Promise<TokenEndpointResult> {
+    const presented = requiredParam(params, 'refresh_token');
+    const requestedScope = param(params, 'scope');
+    const record = await this.refreshTokens.consume(presented, client.clientId);
+    let scopes = record.scopes;
+    if (requestedScope !== undefined) {
+      scopes = [...new Set(requestedScope.split(' ').filter(Boolean))];
+      const wider = scopes.filter((s) => !record.scopes.includes(s));
+      if (wider.length) throw new InvalidScopeError(`Scope not granted originally: ${wider.join(' ')}`);
+    }
+    const grant = { subject: record.subject, role: record.role, rooms: record.rooms, scopes, audience: record.audience };
+    const jti = randomUUID();
+    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, jti);
+    await this.refreshTokens.recordAccessToken(record.familyId, jti, signed.claims.exp);
+    const refreshToken = await this.refreshTokens.issue({ ...grant, familyId: record.familyId, tenant, clientId: client.clientId });
+    return tokenResponse(signed, scopes, { token: refreshToken, expiresIn: this.refreshTokens.lifetimeSeconds });
+  }
+}
