@@ -9,7 +9,7 @@ import type { IdentityConfig } from '@roomkey/config';
 import { IssuerRoutes, Notices, type EventType } from '@roomkey/contracts';
 import { UnavailableError } from '@roomkey/errors';
 import {
-  EventPublisher,
+  RetryingEventPublisher,
   NATS_CONNECTION,
   RpcClient,
   SharedRateLimiter,
@@ -24,7 +24,6 @@ import { CLOCK, EVENT_SINK, IDENTITY_CONFIG, INVITE_STORE, ISSUER_CLIENT, RATE_L
 /** One KV bucket for identity's key-only request counters, shared by every identity replica. */
 export const RATE_LIMIT_BUCKET = 'ROOMKEY_IDENTITY_RATE_LIMITS';
 const RATE_LIMIT_NOTICES = Notices.rateLimitBlocked('identity');
-const PUBLISH_ATTEMPTS = 3;
 
 function natsIssuerClient(rpc: RpcClient): IssuerClient {
   return {
@@ -34,23 +33,19 @@ function natsIssuerClient(rpc: RpcClient): IssuerClient {
   };
 }
 
-/** Publishes on JetStream, retrying briefly. */
+/** Publishes on JetStream with retries; the caller logs a failure (the token already exists). */
 class JetStreamEventSink implements EventSink {
-  private readonly publisher: EventPublisher;
+  private readonly publisher: RetryingEventPublisher;
 
   constructor(connection: NatsConnection) {
-    this.publisher = new EventPublisher(connection);
+    this.publisher = new RetryingEventPublisher(connection);
   }
 
   async publish(tenant: string, type: EventType, fields?: EventFields): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.publisher.publish(tenant, type, fields);
-        return;
-      } catch (error) {
-        if (attempt >= PUBLISH_ATTEMPTS) throw new UnavailableError(`The ${type} event could not be published on NATS: ${(error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
+    try {
+      await this.publisher.publish(tenant, type, fields);
+    } catch (error) {
+      throw new UnavailableError(`The ${type} event could not be published on NATS: ${(error as Error).message}`);
     }
   }
 }

@@ -5,34 +5,26 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { KeysConfig } from '@roomkey/config';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
 import { UnavailableError } from '@roomkey/errors';
-import { EventPublisher, NATS_CONNECTION, ensureEventsStream, natsConnectionProviders, type EventFields } from '@roomkey/nats';
+import { NATS_CONNECTION, RetryingEventPublisher, ensureEventsStream, natsConnectionProviders, type EventFields } from '@roomkey/nats';
 import type { EventType } from '@roomkey/contracts';
 import { DataSource } from 'typeorm';
 import { keysDataSourceOptions } from './persistence/data-source';
 import { TypeOrmKeysStore } from './persistence/typeorm-keys.store';
 import { CLOCK, EVENT_SINK, KEYS_CONFIG, KEYS_STORE, SECRET_BOX, SECRET_HASHER, type EventSink } from './ports';
 
-const PUBLISH_ATTEMPTS = 3;
-
-/** Publishes on JetStream, retrying briefly; a change that cannot be announced is reported, not hidden. */
+/** A change that cannot be announced is reported (503), not hidden: repeating the request announces it. */
 class JetStreamEventSink implements EventSink {
-  private readonly publisher: EventPublisher;
+  private readonly publisher: RetryingEventPublisher;
 
   constructor(connection: NatsConnection) {
-    this.publisher = new EventPublisher(connection);
+    this.publisher = new RetryingEventPublisher(connection);
   }
 
   async publish(tenant: string, type: EventType, fields?: EventFields): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.publisher.publish(tenant, type, fields);
-        return;
-      } catch (error) {
-        if (attempt >= PUBLISH_ATTEMPTS) {
-          throw new UnavailableError(`The change is saved but its ${type} event could not be published on NATS; repeat the request to announce it`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
+    try {
+      await this.publisher.publish(tenant, type, fields);
+    } catch {
+      throw new UnavailableError(`The change is saved but its ${type} event could not be published on NATS; repeat the request to announce it`);
     }
   }
 }

@@ -81,3 +81,29 @@ export function subscribeToEvents(
     },
   };
 }
+
+/**
+ * Publishes on JetStream, retrying a few times with a short back-off; throws the last error when
+ * every attempt failed (the caller decides whether that fails its request).
+ */
+export class RetryingEventPublisher {
+  private readonly publisher: EventPublisher;
+
+  constructor(
+    connection: NatsConnection,
+    private readonly attempts = 3,
+  ) {
+    this.publisher = new EventPublisher(connection);
+  }
+
+  async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<RoomkeyEvent> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.publisher.publish(tenant, type, fields);
+      } catch (error) {
+        if (attempt >= this.attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { AnonymousService } from './anonymous.service';
 export class AnonymousHandlers {
   constructor(private readonly anonymous: AnonymousService) {}
 
-  /** `roomkey.v1.anonymous.create`: plain JSON from any NATS client (or the gateway). */
+  /** The anonymous-create subject: plain JSON from any NATS client (or the gateway). */
   @MessagePattern(IdentityPublicRoutes.createAnonymous.subject)
   create(@Payload() request: unknown) {
     return this.anonymous.create(request);

@@ -17,7 +17,7 @@ import { anonymousTokenRules, roleClaims } from '../access/token-rules';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
 
 /**
- * `/v1/anonymous-tokens`, `roomkey.v1.anonymous.create`: a VIEWER token for someone without an
+ * `/v1/anonymous-tokens` and its NATS subject: a VIEWER token for someone without an
  * account, limited to the rooms named, with `sub: "!anon"` and a fresh `anon_id` per token so one
  * viewer can be revoked.
  */

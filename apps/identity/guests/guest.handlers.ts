@@ -7,7 +7,7 @@ import { GuestService } from './guest.service';
 export class GuestHandlers {
   constructor(private readonly guests: GuestService) {}
 
-  /** `roomkey.v1.guests.create`: plain JSON from any NATS client (or the gateway). */
+  /** The guests-create subject: plain JSON from any NATS client (or the gateway). */
   @MessagePattern(IdentityPublicRoutes.createGuest.subject)
   create(@Payload() request: unknown) {
     return this.guests.create(request);

@@ -18,7 +18,7 @@ import { IdentityEvents } from '../events/identity-events';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
 import { uniqueGuestId } from './guest-id';
 
-/** `/v1/guests`, `roomkey.v1.guests.create`: a temporary GUEST user with an id made unique. */
+/** `/v1/guests` and its NATS subject: a temporary GUEST user with an id made unique. */
 @Injectable()
 export class GuestService {
   constructor(

@@ -7,7 +7,7 @@ import { AccessTokenService } from './access-token.service';
 export class AccessTokenHandlers {
   constructor(private readonly accessTokens: AccessTokenService) {}
 
-  /** `roomkey.v1.tokens.create`: plain JSON from any NATS client (or the gateway). */
+  /** PublicRoutes.createAccessToken: plain JSON from any NATS client (or the gateway). */
   @MessagePattern(PublicRoutes.createAccessToken.subject)
   create(@Payload() request: unknown) {
     return this.accessTokens.create(request);

@@ -38,7 +38,7 @@ export class TokenVerifier {
   ) {}
 
   /**
-   * `roomkey.v1.tokens.verify`: authenticates the caller, then verifies the token for the caller's
+   * The public verify subject (PublicRoutes.verifyToken): authenticates the caller, then verifies the token for the caller's
    * tenant: a roomkey token, or a partner-signed HS256 token naming one of the tenant's API keys.
    */
   async verifyForCaller(request: unknown): Promise<VerifyTokenResult | { active: true; claims: PartnerTokenClaims }> {
