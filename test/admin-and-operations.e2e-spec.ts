@@ -128,6 +128,46 @@ describe.each(testDatabases())('admin API and operations (%s)', (database) => {
     expect((await http(system, 'GET', '/no/such/route')).body.error).toBe('not_found');
   });
 
+  it('documents exactly the routes it serves in OpenAPI at /docs', async () => {
+    const document = (await http(system, 'GET', '/docs')).body;
+    expect(document.openapi).toBe('3.1.0');
+    expect((await http(system, 'GET', '/docs/openapi.json')).body).toEqual(document);
+    const html = await http(system, 'GET', '/docs', { headers: { accept: 'text/html' } });
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(html.body).toContain('/v1/access-tokens');
+
+    const documented = new Set<string>();
+    for (const [path, operations] of Object.entries(document.paths as Record<string, object>)) {
+      for (const method of Object.keys(operations)) documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
+    }
+    // Fastify's route tree, flattened: "├── /a (GET, HEAD)" with children indented four columns a level.
+    const served = new Set<string>();
+    const stack: string[] = [];
+    const tree: string = system.gateway.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
+    for (const line of tree.split('\n')) {
+      const match = /^(.*?)[├└]── (\S+) \(([^)]+)\)/.exec(line);
+      if (!match) continue;
+      const depth = match[1].length / 4;
+      stack[depth] = (depth > 0 ? stack[depth - 1] : '') + match[2];
+      for (const method of match[3].split(', ')) if (method !== 'HEAD') served.add(`${method} ${stack[depth]}`);
+    }
+    expect(served.size).toBeGreaterThan(30);
+    expect([...served].sort()).toEqual([...documented].sort());
+  });
+
+  it('exposes Prometheus metrics by route pattern, never by raw URL', async () => {
+    await http(system, 'GET', '/realms/initech/protocol/openid-connect/certs');
+    await http(system, 'GET', '/realms/nobody/protocol/openid-connect/certs');
+    const metrics = await http(system, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="200"\} \d+/);
+    expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="404"\} \d+/);
+    expect(metrics.body).toContain('roomkey_http_request_duration_seconds_bucket{method="GET",route="/realms/:tenant/protocol/openid-connect/certs",le="+Inf"}');
+    expect(metrics.body).toMatch(/process_resident_memory_bytes \d+/);
+    expect(metrics.body).not.toContain('/realms/nobody');
+  });
+
   it('reports health and readiness, and answers 503 (never hangs) when a service is down', async () => {
     expect((await http(system, 'GET', '/healthz')).status).toBe(200);
     const ready = await http(system, 'GET', '/readyz');

@@ -5,6 +5,7 @@ import { nestLogLevels } from '@roomkey/nats';
 import { GatewayModule } from './gateway.module';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { MAX_BODY_BYTES } from './http/http-errors';
+import { HttpMetrics } from './metrics/http-metrics';
 
 /** Builds the gateway (not yet listening); `app.listen(port, host)` starts it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
@@ -13,6 +14,14 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     logger: nestLogLevels(config.logLevel),
   });
   app.useGlobalFilters(new HttpErrorFilter());
+  const metrics = app.get(HttpMetrics);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      metrics.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
   await app.init();
   return app;
 }

@@ -7,7 +7,10 @@ import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
+import { DocsController } from './docs/docs.controller';
 import { GatewayInfraModule } from './infra.module';
+import { HttpMetrics } from './metrics/http-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { LoginRequestsController } from './login-requests/login-requests.controller';
 import { AuthorizationController } from './oauth/authorization.controller';
 import { OAuthController } from './oauth/oauth.controller';
@@ -22,6 +25,8 @@ export class GatewayModule {
       imports: [GatewayInfraModule.forRoot(config)],
       controllers: [
         HealthController,
+        MetricsController,
+        DocsController,
         AccessTokensController,
         IdentityController,
         DiscoveryController,
@@ -33,6 +38,7 @@ export class GatewayModule {
         SigningKeysController,
         ClientsController,
       ],
+      providers: [HttpMetrics],
     };
   }
 }
