@@ -1,6 +1,6 @@
 /** Admin API, discovery, health and behaviour when a service is down: real services, real NATS and database. */
 import { connect } from '@nats-io/transport-node';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 
 describe.each(testDatabases())('admin API and operations (%s)', (database) => {
@@ -114,6 +114,33 @@ describe.each(testDatabases())('admin API and operations (%s)', (database) => {
     const jwks = createRemoteJWKSet(new URL(`${system.baseUrl}/realms/${shortcode}/protocol/openid-connect/certs`));
     const { protectedHeader } = await jwtVerify(minted.body.accessToken, jwks, { issuer: `${system.baseUrl}/realms/${shortcode}` });
     expect(protectedHeader.alg).toBe(alg);
+  });
+
+  it('applies a tenant’s own role matrix to every token it issues', async () => {
+    const created = await admin(system).call('POST', '/admin/tenants', {
+      shortcode: 'custom-roles',
+      name: 'Custom',
+      guestAccess: true,
+      roleMatrix: { GUEST: ['live:read'], HOST: ['live:read', 'broadcast:manage'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.roleMatrix.GUEST).toEqual(['live:read']);
+    expect(created.body.roleMatrix.VIEWER).toEqual(['live:read', 'layout:read']);
+    const key = await admin(system).createApiKey('custom-roles');
+    const dev = await admin(system).createApiKey('custom-roles', 'development');
+    const guest = await http(system, 'POST', '/v1/access-tokens', { basic: key, body: { userId: 'u', role: 'GUEST' } });
+    expect(guest.body.permissions).toEqual(['live:read']);
+    expect(decodeJwt(guest.body.accessToken).perms).toEqual(['live:read']);
+    const devHost = await http(system, 'POST', '/v1/access-tokens', { basic: dev, body: { userId: 'u', role: 'HOST', rooms: ['a'] } });
+    expect(devHost.body.permissions).toEqual(['live:read']);
+    const guestUser = await http(system, 'POST', '/v1/guests', { basic: key, body: { name: 'G' } });
+    expect(decodeJwt(guestUser.body.accessToken).perms).toEqual(['live:read']);
+
+    for (const roleMatrix of [{ OWNER: ['live:read'] }, { GUEST: ['fly'] }, { GUEST: 'live:read' }, ['GUEST']]) {
+      const answer = await admin(system).call('POST', '/admin/tenants', { shortcode: 'bad-roles', name: 'x', roleMatrix });
+      expect({ roleMatrix, status: answer.status }).toEqual({ roleMatrix, status: 400 });
+      expect(answer.body.message).toContain('roleMatrix');
+    }
   });
 
   it('serves discovery metadata and 404 for unknown realms', async () => {

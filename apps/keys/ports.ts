@@ -2,7 +2,7 @@
  * The keys service's ports: domain code depends on these, `infra.module.ts` binds the TypeORM and
  * NATS adapters, and unit tests bind in-memory fakes.
  */
-import type { Environment, EventType, GrantType, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import type { Environment, EventType, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import type { EventFields } from '@roomkey/nats';
 import type { JWK } from 'jose';
 
@@ -14,6 +14,8 @@ export interface TenantRecord {
   guestAccess: boolean;
   anonymousAccess: boolean;
   signingAlg: SigningAlgorithm;
+  /** Overrides of the default role matrix, or null for the default. */
+  roleMatrix: RoleMatrixOverride | null;
   createdAt: number;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { JWK } from 'jose';
 import type { AccessTokenClaims, Environment } from './claims';
-import type { Permission, Role } from './roles';
+import type { Permission, Role, RoleMatrix } from './roles';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA', 'RS256'];
@@ -58,6 +58,8 @@ export interface TenantView {
   guestAccess: boolean;
   anonymousAccess: boolean;
   signingAlg: SigningAlgorithm;
+  /** The tenant's effective role → permissions matrix (contract §2: a tenant may override it). */
+  roleMatrix: RoleMatrix;
   createdAt: string;
 }
 

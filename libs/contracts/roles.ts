@@ -69,3 +69,16 @@ export const VIDEOSDK_PERMISSIONS = {
   allow_mod: ['layout:write', 'live:write'],
 } as const satisfies Record<string, readonly Permission[]>;
 export type VideoSdkPermission = keyof typeof VIDEOSDK_PERMISSIONS;
+
+export type RoleMatrixOverride = Partial<Record<Role, readonly Permission[]>>;
+
+/** The default matrix with a tenant's overrides applied (roles it does not override keep theirs). */
+export function effectiveRoleMatrix(override: RoleMatrixOverride | null | undefined): RoleMatrix {
+  if (!override) return DEFAULT_ROLE_MATRIX;
+  const matrix = { ...DEFAULT_ROLE_MATRIX } as Record<Role, readonly Permission[]>;
+  for (const role of ROLES) {
+    const permissions = override[role];
+    if (permissions) matrix[role] = Object.freeze(PERMISSIONS.filter((p) => permissions.includes(p)));
+  }
+  return Object.freeze(matrix);
+}

@@ -3,7 +3,7 @@
  * over HTTP and the same request over NATS fail with the same sentence naming the same field.
  */
 import { InvalidRequestError } from '@roomkey/errors';
-import { ROLES, Role, isRole } from './roles';
+import { PERMISSIONS, ROLES, Role, isPermission, isRole, type RoleMatrixOverride } from './roles';
 
 export type Body = Record<string, unknown>;
 
@@ -178,4 +178,22 @@ export function readShortcode(value: unknown, field = 'shortcode'): string {
     );
   }
   return value;
+}
+
+/** A tenant's override of the role matrix: `{ROLE: [permission, …]}` for any of the five roles. */
+export function readRoleMatrixOverride(body: Body, field = 'roleMatrix'): RoleMatrixOverride | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidRequestError(`Field '${field}' must be an object mapping roles to permission lists`, field);
+  }
+  const override: Record<string, string[]> = {};
+  for (const [role, permissions] of Object.entries(value)) {
+    if (!isRole(role)) throw new InvalidRequestError(`Field '${field}' names an unknown role '${role}'; roles are ${ROLES.join(', ')}`, field);
+    if (!Array.isArray(permissions) || !permissions.every(isPermission)) {
+      throw new InvalidRequestError(`Field '${field}.${role}' must be a list of permissions from ${PERMISSIONS.join(', ')}`, field);
+    }
+    override[role] = [...new Set(permissions as string[])];
+  }
+  return override as RoleMatrixOverride;
 }

@@ -6,7 +6,6 @@ import {
   API_KEY_TOKEN_LIFETIME,
   DEVELOPMENT_MAX_ROOMS,
   MAX_ROOMS,
-  permissionsFor,
   type Environment,
   type MintableClaims,
   type Role,
@@ -36,14 +35,13 @@ export function anonymousTokenRules(environment: Environment): TokenRules {
 }
 
 /**
- * The role-bearing part of a token's claims: role, its permissions for the environment (a
- * development key never grants broadcast:manage), env, and rooms when restricted. Tokens without
- * an env (minted for an OAuth client, say) get the production permissions of the role.
+ * The role-bearing part of a token's claims: role, env, and rooms when restricted. The issuer adds
+ * the role's permissions from the tenant's matrix when it signs (a development key never grants
+ * broadcast:manage).
  */
-export function roleClaims(role: Role, environment: Environment | undefined, rooms: string[] | undefined): Pick<MintableClaims, 'role' | 'perms' | 'env' | 'rooms'> {
+export function roleClaims(role: Role, environment: Environment | undefined, rooms: string[] | undefined): Pick<MintableClaims, 'role' | 'env' | 'rooms'> {
   return {
     role,
-    perms: permissionsFor(role, environment ?? 'production'),
     ...(environment !== undefined ? { env: environment } : {}),
     ...(rooms !== undefined ? { rooms } : {}),
   };

@@ -20,7 +20,6 @@ describe('AnonymousService', () => {
         client_id: PROD.apiKey,
         kind: 'anonymous',
         role: 'VIEWER',
-        perms: ['live:read', 'layout:read'],
         env: 'production',
         rooms: ['stage', 'lobby'],
         anon_id: expect.any(String),

@@ -21,7 +21,6 @@ describe('GuestService', () => {
           client_id: PROD.apiKey,
           kind: 'guest',
           role: 'GUEST',
-          perms: ['live:read', 'layout:read', 'webrtc:join'],
           env: 'production',
           rooms: ['stage'],
           name: 'Alice',

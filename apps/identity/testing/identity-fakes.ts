@@ -11,8 +11,7 @@ import {
   type EventType,
   type MintTokenRequest,
   type MintedToken,
-  type TenantView,
-} from '@roomkey/contracts';
+  type TenantView, DEFAULT_ROLE_MATRIX, permissionsFor } from '@roomkey/contracts';
 import { InvalidTokenError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
 import type { EventFields, HitResult, RateLimitRule } from '@roomkey/nats';
 import type { Clock, EventSink, InviteRecord, InviteStore, IssuerClient, RateLimiter, StoredInvite } from '../ports';
@@ -32,6 +31,7 @@ export function tenantView(shortcode: string, switches: Partial<Pick<TenantView,
     shortcode,
     name: `Tenant ${shortcode}`,
     loginUrl: null,
+    roleMatrix: DEFAULT_ROLE_MATRIX,
     guestAccess: false,
     anonymousAccess: false,
     signingAlg: 'ES256',
@@ -102,6 +102,8 @@ export class FakeIssuer implements IssuerClient {
       iss: `http://roomkey.test/realms/${request.tenant}`,
       aud: DEFAULT_AUDIENCE,
       ...request.claims,
+      // As the issuer's signer does: permissions come from the role (default matrix here).
+      ...(request.claims.role ? { perms: permissionsFor(request.claims.role, request.claims.env ?? 'production') } : {}),
       iat,
       exp: iat + request.ttlSeconds,
       jti: `jti-${++this.counter}`,

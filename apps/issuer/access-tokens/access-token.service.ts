@@ -3,7 +3,6 @@ import {
   API_KEY_TOKEN_LIFETIME,
   DEVELOPMENT_MAX_ROOMS,
   MAX_ROOMS,
-  permissionsFor,
   readDisplayText,
   readRole,
   readRooms,
@@ -48,8 +47,6 @@ export class AccessTokenService {
     const ttlSeconds = readSeconds(body, 'ttlSeconds', lifetime.max, `for a ${environment} API key`) ?? lifetime.default;
     const name = readDisplayText(body, 'name');
     const image = readDisplayText(body, 'image');
-    const permissions = permissionsFor(role, environment);
-
     const signed = await this.signer.sign(
       credential.tenant,
       {
@@ -57,7 +54,6 @@ export class AccessTokenService {
         client_id: credential.apiKey,
         kind: 'user',
         role,
-        perms: permissions,
         env: environment,
         ...(rooms ? { rooms } : {}),
         ...(name !== undefined ? { name } : {}),
@@ -71,7 +67,7 @@ export class AccessTokenService {
       expiresIn: signed.expiresIn,
       expiresAt: signed.expiresAt,
       role,
-      permissions,
+      permissions: signed.claims.perms ?? [],
     };
   }
 }

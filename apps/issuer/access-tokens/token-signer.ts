@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ACCESS_TOKEN_TYPE, DEFAULT_AUDIENCE, type AccessTokenClaims, type MintableClaims } from '@roomkey/contracts';
+import { ACCESS_TOKEN_TYPE, DEFAULT_AUDIENCE, permissionsFor, type AccessTokenClaims, type MintableClaims } from '@roomkey/contracts';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { KeyringCache } from '../key-cache/keyring-cache';
@@ -28,6 +28,8 @@ export class TokenSigner {
       iss: keyring.issuer,
       aud: DEFAULT_AUDIENCE,
       ...content,
+      // The one place permissions are decided: the tenant's matrix, less what a development key may not grant.
+      ...(content.role ? { perms: permissionsFor(content.role, content.env ?? 'production', keyring.tenant.roleMatrix) } : {}),
       iat,
       exp: iat + ttlSeconds,
       jti,

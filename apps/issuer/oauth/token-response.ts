@@ -1,4 +1,4 @@
-import { permissionsFor, type ClientCredentialRecord, type MintableClaims, type Role, type TokenEndpointResult } from '@roomkey/contracts';
+import { type ClientCredentialRecord, type MintableClaims, type Role, type TokenEndpointResult } from '@roomkey/contracts';
 import type { SignedToken } from '../access-tokens/token-signer';
 import { grantedAudience } from './scopes-and-audiences';
 
@@ -26,7 +26,7 @@ export function userTokenClaims(
     client_id: client.clientId,
     kind: 'user',
     aud: grant.audience ?? grantedAudience(client, undefined),
-    ...(grant.role ? { role: grant.role, perms: permissionsFor(grant.role, 'production') } : {}),
+    ...(grant.role ? { role: grant.role } : {}),
     ...(grant.rooms ? { rooms: grant.rooms } : {}),
     ...(scope ? { scope } : {}),
   };

@@ -13,6 +13,7 @@ import type {
   SigningMaterialResult,
   TenantView,
 } from '@roomkey/contracts';
+import { DEFAULT_ROLE_MATRIX } from '@roomkey/contracts';
 import { SecretBox, SecretHasher, randomBase62, randomToken } from '@roomkey/crypto';
 import { NotFoundError } from '@roomkey/errors';
 import { randomBytes } from 'node:crypto';
@@ -141,6 +142,7 @@ export class FakeKeyDirectory implements KeyDirectory {
         shortcode,
         name: shortcode,
         loginUrl: null,
+        roleMatrix: DEFAULT_ROLE_MATRIX,
         guestAccess: false,
         anonymousAccess: false,
         signingAlg: alg,

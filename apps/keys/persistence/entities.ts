@@ -1,11 +1,17 @@
 /** TypeORM entities of the keys service (its own tables; no other service touches them). */
-import type { Environment, GrantType, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import type { Environment, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 
 /** Times are bigint epoch milliseconds in both SQLite and PostgreSQL (portable, no time-zone traps). */
 const epochMs: ValueTransformer = {
   to: (value: number | null) => value,
   from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
+};
+
+/** A JSON object kept as text, or null. */
+const jsonObject: ValueTransformer = {
+  to: (value: object | null | undefined) => (value === undefined ? undefined : value === null ? null : JSON.stringify(value)),
+  from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
 };
 
 @Entity('tenants')
@@ -27,6 +33,9 @@ export class TenantEntity {
 
   @Column({ name: 'signing_alg', type: 'varchar', length: 16 })
   signingAlg: SigningAlgorithm;
+
+  @Column({ name: 'role_matrix', type: 'text', nullable: true, transformer: jsonObject })
+  roleMatrix: RoleMatrixOverride | null;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;

@@ -1,3 +1,4 @@
+import { DEFAULT_ROLE_MATRIX } from '@roomkey/contracts';
 import { Logger } from '@nestjs/common';
 import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { KIT_START, createKeysTestKit, type KeysTestKit } from '../testing/keys-test-kit';
@@ -30,10 +31,11 @@ describe('TenantService', () => {
         guestAccess: false,
         anonymousAccess: false,
         signingAlg: 'ES256',
+        roleMatrix: DEFAULT_ROLE_MATRIX,
         createdAt: new Date(KIT_START).toISOString(),
       });
       expect(kit.store.allTenants()).toEqual([
-        { shortcode: 'acme', name: 'Acme Video', loginUrl: null, guestAccess: false, anonymousAccess: false, signingAlg: 'ES256', createdAt: KIT_START },
+        { shortcode: 'acme', name: 'Acme Video', loginUrl: null, guestAccess: false, anonymousAccess: false, signingAlg: 'ES256', roleMatrix: null, createdAt: KIT_START },
       ]);
     });
 

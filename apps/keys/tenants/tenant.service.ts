@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   SIGNING_ALGORITHMS,
   TENANT_SHORTCODE_PATTERN,
+  effectiveRoleMatrix,
   readBoolean,
+  readRoleMatrixOverride,
   readEnum,
   readShortcode,
   readText,
@@ -15,7 +17,7 @@ import { ConflictError, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_STORE, type Clock, type EventSink, type KeysStore, type TenantRecord } from '../ports';
 import { SigningKeyFactory } from '../signing-keys/signing-key.factory';
 
-const TENANT_FIELDS = ['shortcode', 'name', 'loginUrl', 'guestAccess', 'anonymousAccess', 'signingAlg'] as const;
+const TENANT_FIELDS = ['shortcode', 'name', 'loginUrl', 'guestAccess', 'anonymousAccess', 'signingAlg', 'roleMatrix'] as const;
 
 export function toTenantView(tenant: TenantRecord): TenantView {
   return {
@@ -25,6 +27,7 @@ export function toTenantView(tenant: TenantRecord): TenantView {
     guestAccess: tenant.guestAccess,
     anonymousAccess: tenant.anonymousAccess,
     signingAlg: tenant.signingAlg,
+    roleMatrix: effectiveRoleMatrix(tenant.roleMatrix),
     createdAt: new Date(tenant.createdAt).toISOString(),
   };
 }
@@ -51,6 +54,7 @@ export class TenantService {
       guestAccess: readBoolean(fields, 'guestAccess', false),
       anonymousAccess: readBoolean(fields, 'anonymousAccess', false),
       signingAlg: readEnum(fields, 'signingAlg', SIGNING_ALGORITHMS, 'ES256'),
+      roleMatrix: readRoleMatrixOverride(fields) ?? null,
       createdAt: this.clock.now(),
     };
     if (await this.store.tenants.find(tenant.shortcode)) throw this.exists(tenant.shortcode);
