@@ -5,6 +5,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { SignJWT, base64url, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { AccessTokenService as AccessTokenServiceToken } from '../apps/issuer/access-tokens/access-token.service';
+import { TokenVerifier } from '../apps/issuer/verification/token-verifier.service';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 
 describe.each(testDatabases())('CreateAccessToken and verification (%s)', (database) => {
@@ -221,6 +222,27 @@ describe.each(testDatabases())('CreateAccessToken and verification (%s)', (datab
     const states = (await admin(system).call('GET', '/admin/tenants/acme/signing-keys')).body.items;
     expect(states.find((k: any) => k.kid === oldKid).state).toBe('retiring');
     expect(states.filter((k: any) => k.state === 'next')).toHaveLength(1);
+  });
+
+  it('revokes a compromised signing key: out of the JWKS, its tokens refused on every replica, issuance goes on', async () => {
+    const before: string = (await mint({ userId: 'henry', role: 'HOST' })).body.accessToken;
+    const kid = decodeProtectedHeader(before).kid!;
+    const revoked = await admin(system).call('POST', `/admin/tenants/acme/signing-keys/${kid}/revoke`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ kid, state: 'revoked' });
+    const jwks = (await http(system, 'GET', '/realms/acme/protocol/openid-connect/certs')).body;
+    expect(jwks.keys.map((k: { kid: string }) => k.kid)).not.toContain(kid);
+    const verifiers = system.issuers.map((issuer) => issuer.get(TokenVerifier));
+    for (const verifier of verifiers) await eventuallyRejects(() => verifier.verify('acme', before), 1000);
+    // The next key took over: new tokens carry another kid and verify.
+    await eventuallyTrue(async () => decodeProtectedHeader((await mint({ userId: 'henry', role: 'HOST' })).body.accessToken).kid !== kid);
+    const after: string = (await mint({ userId: 'henry', role: 'HOST' })).body.accessToken;
+    expect((await http(system, 'POST', '/v1/tokens/verify', { body: { token: after }, basic: production })).status).toBe(200);
+    const states = (await admin(system).call('GET', '/admin/tenants/acme/signing-keys')).body.items;
+    expect(states.filter((k: any) => k.state === 'active')).toHaveLength(1);
+    expect(states.filter((k: any) => k.state === 'next')).toHaveLength(1);
+    expect((await admin(system).call('POST', `/admin/tenants/acme/signing-keys/${kid}/revoke`)).status).toBe(409);
+    expect((await admin(system).call('POST', '/admin/tenants/acme/signing-keys/unknown-kid/revoke')).status).toBe(404);
   });
 });
 

@@ -9,7 +9,8 @@ import type { Permission, Role, RoleMatrix } from './roles';
 export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA', 'RS256'];
 
-export type SigningKeyState = 'next' | 'active' | 'retiring' | 'retired';
+/** `revoked`: taken out at once after a compromise (leaves the JWKS; its tokens stop verifying). */
+export type SigningKeyState = 'next' | 'active' | 'retiring' | 'retired' | 'revoked';
 
 /** Credentials a caller sends in the body of a public NATS request (contract §5). */
 export interface ApiCredentials {

@@ -78,6 +78,7 @@ export const KeysRoutes = {
   revokeApiKey: route<RevokeApiKeyRequest, EmptyResult>('roomkey.internal.keys.api-keys.revoke', 'keys'),
   listSigningKeys: route<TenantScopedRequest, ItemsResult<SigningKeyView>>('roomkey.internal.keys.signing-keys.list', 'keys'),
   rotateSigningKeys: route<TenantScopedRequest, SigningKeyView>('roomkey.internal.keys.signing-keys.rotate', 'keys'),
+  revokeSigningKey: route<TenantScopedRequest & { kid: string }, SigningKeyView>('roomkey.internal.keys.signing-keys.revoke', 'keys'),
   getJwks: route<TenantScopedRequest, JwksResult>('roomkey.internal.keys.jwks.get', 'keys'),
   resolveCredential: route<ResolveCredentialRequest, ResolveCredentialResult>('roomkey.internal.keys.credentials.resolve', 'keys'),
   getSigningMaterial: route<SigningMaterialRequest, SigningMaterialResult>('roomkey.internal.keys.signing-material.get', 'keys'),

@@ -19,4 +19,11 @@ export class SigningKeysController {
   rotate(@Param('tenant') tenant: string) {
     return this.rpc.request(KeysRoutes.rotateSigningKeys, { tenant });
   }
+
+  /** A compromised key: out of the JWKS at once; its tokens stop verifying on every replica. */
+  @Post(':kid/revoke')
+  @HttpCode(200)
+  revoke(@Param('tenant') tenant: string, @Param('kid') kid: string) {
+    return this.rpc.request(KeysRoutes.revokeSigningKey, { tenant, kid });
+  }
 }

@@ -239,6 +239,9 @@ export function openApiDocument(publicUrl: string) {
     '/admin/tenants/{tenant}/signing-keys/rotate': {
       post: { tags: ['Admin'], summary: 'Rotate now: next → active, active → retiring, a fresh next', security: admin, parameters: [tenantParam], responses: { ...ok('201', 'The new active key', { type: 'object' }), ...errors('401', '404') } },
     },
+    '/admin/tenants/{tenant}/signing-keys/{kid}/revoke': {
+      post: { tags: ['Admin'], summary: 'Revoke a compromised key: out of the JWKS at once (the active key is rotated out first)', security: admin, parameters: [tenantParam, pathParam('kid')], responses: { ...ok('200', 'The revoked key', { type: 'object' }), ...errors('401', '404', '409') } },
+    },
     '/healthz': { get: { tags: ['Operations'], summary: 'Alive', responses: ok('200', 'Alive') } },
     '/readyz': { get: { tags: ['Operations'], summary: 'NATS connected and every service answering', responses: { ...ok('200', 'Ready'), ...errors('503') } } },
     '/metrics': { get: { tags: ['Operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format', content: { 'text/plain': {} } } } } },

@@ -10,12 +10,13 @@ import {
   canTransition,
   retire,
   retirementDeadline,
+  revoke,
   startRetiring,
 } from './signing-key-lifecycle';
 
 const T0 = Date.UTC(2026, 0, 1);
 const DEADLINE_MS = (86400 + 30 + 60) * 1000;
-const STATES: SigningKeyState[] = ['next', 'active', 'retiring', 'retired'];
+const STATES: SigningKeyState[] = ['next', 'active', 'retiring', 'retired', 'revoked'];
 
 function key(state: SigningKeyState, patch: Partial<SigningKeyRecord> = {}): SigningKeyRecord {
   return {
@@ -34,15 +35,22 @@ function key(state: SigningKeyState, patch: Partial<SigningKeyRecord> = {}): Sig
   };
 }
 
-const OPERATIONS: Record<'active' | 'retiring' | 'retired', (k: SigningKeyRecord, now: number) => SigningKeyRecord> = {
+const OPERATIONS: Record<'active' | 'retiring' | 'retired' | 'revoked', (k: SigningKeyRecord, now: number) => SigningKeyRecord> = {
   active: activate,
   retiring: startRetiring,
   retired: retire,
+  revoked: revoke,
 };
 
 describe('SIGNING_KEY_TRANSITIONS', () => {
-  it('is next → active → retiring → retired and nothing else', () => {
-    expect(SIGNING_KEY_TRANSITIONS).toEqual({ next: ['active'], active: ['retiring'], retiring: ['retired'], retired: [] });
+  it('is next → active → retiring → retired, with revoked reachable from any published state, and nothing else', () => {
+    expect(SIGNING_KEY_TRANSITIONS).toEqual({
+      next: ['active', 'revoked'],
+      active: ['retiring', 'revoked'],
+      retiring: ['retired', 'revoked'],
+      retired: [],
+      revoked: [],
+    });
   });
 
   it('publishes next, active and retiring keys, never retired ones', () => {
@@ -50,7 +58,11 @@ describe('SIGNING_KEY_TRANSITIONS', () => {
   });
 
   it.each(STATES.flatMap((from) => STATES.map((to) => [from, to] as const)))('canTransition(%s, %s)', (from, to) => {
-    const allowed = (from === 'next' && to === 'active') || (from === 'active' && to === 'retiring') || (from === 'retiring' && to === 'retired');
+    const allowed =
+      (from === 'next' && to === 'active') ||
+      (from === 'active' && to === 'retiring') ||
+      (from === 'retiring' && to === 'retired') ||
+      (['next', 'active', 'retiring'].includes(from) && to === 'revoked');
     expect(canTransition(from, to)).toBe(allowed);
   });
 });

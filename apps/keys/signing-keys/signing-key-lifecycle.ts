@@ -2,19 +2,22 @@
  * The signing-key lifecycle as an explicit state machine with guarded transitions:
  *
  *   next ──activate──▶ active ──startRetiring──▶ retiring ──retire──▶ retired
+ *     └───────────────────┴──────────────────────────┴──revoke──▶ revoked
  *
  * `next` is published in the JWKS before it signs anything; `retiring` stays published until every
- * token it signed has expired (+ clock tolerance), which the `retire` guard enforces.
+ * token it signed has expired (+ clock tolerance), which the `retire` guard enforces. `revoke` is for
+ * a compromised key: it leaves the JWKS at once and every token it signed stops verifying.
  */
 import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, type SigningKeyState } from '@roomkey/contracts';
 import { ConflictError } from '@roomkey/errors';
 import type { SigningKeyRecord } from '../ports';
 
 export const SIGNING_KEY_TRANSITIONS: Readonly<Record<SigningKeyState, readonly SigningKeyState[]>> = {
-  next: ['active'],
-  active: ['retiring'],
-  retiring: ['retired'],
+  next: ['active', 'revoked'],
+  active: ['retiring', 'revoked'],
+  retiring: ['retired', 'revoked'],
   retired: [],
+  revoked: [],
 };
 
 /** States whose public key the JWKS lists. */
@@ -59,4 +62,9 @@ export function retire(key: SigningKeyRecord, now: number): SigningKeyRecord {
     throw new SigningKeyTransitionError(`Signing key ${key.kid} may still have live tokens until ${new Date(key.retireAfter ?? now).toISOString()}`);
   }
   return { ...key, state: 'retired', retiredAt: now };
+}
+
+export function revoke(key: SigningKeyRecord, now: number): SigningKeyRecord {
+  guard(key, 'revoked');
+  return { ...key, state: 'revoked', retiredAt: now };
 }

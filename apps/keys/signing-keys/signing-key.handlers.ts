@@ -17,6 +17,11 @@ export class SigningKeyHandlers {
     return (await this.signingKeys.rotate(request.tenant))!;
   }
 
+  @MessagePattern(KeysRoutes.revokeSigningKey.subject)
+  revoke(@Payload() request: RequestOf<typeof KeysRoutes.revokeSigningKey>) {
+    return this.signingKeys.revoke(request.tenant, request.kid);
+  }
+
   @MessagePattern(KeysRoutes.getJwks.subject)
   jwks(@Payload() request: RequestOf<typeof KeysRoutes.getJwks>) {
     return this.signingKeys.jwks(request.tenant);

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { NotFoundError } from '@roomkey/errors';
 import type {
   JwksResult,
   SigningAlgorithm,
@@ -9,9 +10,9 @@ import type {
 import { CLOCK, EVENT_SINK, KEYS_STORE, type Clock, type EventSink, type KeysStore, type SigningKeyRecord } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
 import { SigningKeyFactory } from './signing-key.factory';
-import { PUBLISHED_STATES, activate, retire, startRetiring } from './signing-key-lifecycle';
+import { PUBLISHED_STATES, activate, retire, revoke, startRetiring } from './signing-key-lifecycle';
 
-const STATE_ORDER = { active: 0, next: 1, retiring: 2, retired: 3 } as const;
+const STATE_ORDER = { active: 0, next: 1, retiring: 2, retired: 3, revoked: 4 } as const;
 
 export function toSigningKeyView(key: SigningKeyRecord): SigningKeyView {
   return { kid: key.kid, alg: key.alg, state: key.state, createdAt: new Date(key.createdAt).toISOString(), publicJwk: key.publicJwk };
@@ -85,6 +86,25 @@ export class SigningKeyService {
     this.logger.log(`Rotated signing key of tenant ${tenant}: kid ${activated.kid} is active`);
     await this.events.publish(tenant, 'signing-key.rotated', { kid: activated.kid, ...(previous ? { previousKid: previous.kid } : {}) });
     return toSigningKeyView(activated);
+  }
+
+  /**
+   * Takes a compromised key out at once: it leaves the JWKS and its tokens stop verifying. Revoking
+   * the active key first rotates (the next key takes over), so the tenant can keep issuing.
+   */
+  async revoke(tenant: string, kid: unknown): Promise<SigningKeyView> {
+    await this.tenants.get(tenant);
+    const keys = await this.store.signingKeys.listByTenant(tenant);
+    const key = keys.find((k) => k.kid === kid);
+    if (!key) throw new NotFoundError(`Signing key '${String(kid)}' not found in tenant '${tenant}'`);
+    if (key.state === 'active') await this.rotate(tenant);
+    const current = (await this.store.signingKeys.listByTenant(tenant)).find((k) => k.kid === key.kid)!;
+    const revoked = revoke(current, this.clock.now());
+    await this.store.signingKeys.update(revoked);
+    if (current.state === 'next') await this.store.signingKeys.insert(await this.factory.newKey(tenant, (await this.tenants.get(tenant)).signingAlg));
+    this.logger.warn(`Revoked signing key ${key.kid} of tenant ${tenant}`);
+    await this.events.publish(tenant, 'signing-key.revoked', { kid: key.kid });
+    return toSigningKeyView(revoked);
   }
 
   /** Retires keys past their deadline and rotates keys older than the rotation interval (0: never). */
