@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { requireObject, type IntrospectionResult, type OAuthEndpointRequest } from '@roomkey/contracts';
+import type { IntrospectionResult, OAuthEndpointRequest } from '@roomkey/contracts';
 import { InvalidTokenError } from '@roomkey/errors';
 import { TokenVerifier } from '../verification/token-verifier.service';
 import { ClientAuthenticator } from './client-authenticator';
-import { rejectRepeatedParams, requiredParam } from './oauth-params';
+import { endpointParams, requiredParam } from './oauth-params';
 
 /** RFC 7662: a confidential client asks whether a token of its tenant is active. */
 @Injectable()
@@ -14,8 +14,7 @@ export class IntrospectionService {
   ) {}
 
   async introspect(request: OAuthEndpointRequest): Promise<IntrospectionResult> {
-    const params = requireObject(request?.params, 'The form body') as OAuthEndpointRequest['params'];
-    rejectRepeatedParams(params);
+    const params = endpointParams(request);
     const client = await this.authenticator.authenticate({ ...request, params }, { requireSecret: true });
     const token = requiredParam(params, 'token');
     try {

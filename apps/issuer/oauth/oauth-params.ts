@@ -1,4 +1,4 @@
-import type { OAuthParams } from '@roomkey/contracts';
+import { requireObject, type OAuthEndpointRequest, type OAuthParams } from '@roomkey/contracts';
 import { OAuthInvalidRequestError } from '@roomkey/errors';
 
 const MAX_PARAM_LENGTH = 8192;
@@ -24,4 +24,11 @@ export function rejectRepeatedParams(params: OAuthParams): void {
   for (const [name, value] of Object.entries(params)) {
     if (Array.isArray(value)) throw new OAuthInvalidRequestError(`Parameter '${name}' must not be repeated`);
   }
+}
+
+/** An endpoint request's form parameters, with repeated parameters refused up front. */
+export function endpointParams(request: OAuthEndpointRequest): OAuthParams {
+  const params = requireObject(request?.params, 'The form body') as OAuthParams;
+  rejectRepeatedParams(params);
+  return params;
 }

@@ -15,7 +15,7 @@ import { CLOCK, type Clock } from '../ports';
 import { TokenRevoker } from '../revocation/token-revoker';
 import { TokenVerifier } from '../verification/token-verifier.service';
 import { ClientAuthenticator } from './client-authenticator';
-import { rejectRepeatedParams, requiredParam } from './oauth-params';
+import { endpointParams, requiredParam } from './oauth-params';
 
 const JTI_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -33,8 +33,7 @@ export class RevocationService {
 
   /** RFC 7009: an invalid or unknown token is not an error (200); another client's token is refused. */
   async revokeForClient(request: OAuthEndpointRequest): Promise<EmptyResult> {
-    const params = requireObject(request?.params, 'The form body') as OAuthEndpointRequest['params'];
-    rejectRepeatedParams(params);
+    const params = endpointParams(request);
     const client = await this.authenticator.authenticate({ ...request, params }, { requireSecret: false });
     const token = requiredParam(params, 'token');
     let claims;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { requireObject, type OAuthEndpointRequest, type TokenEndpointResult } from '@roomkey/contracts';
+import type { OAuthEndpointRequest, TokenEndpointResult } from '@roomkey/contracts';
 import { UnauthorizedClientError, UnsupportedGrantTypeError } from '@roomkey/errors';
 import { ClientAuthenticator } from './client-authenticator';
 import { GrantRegistry } from './grants/grant-registry';
-import { rejectRepeatedParams, requiredParam } from './oauth-params';
+import { endpointParams, requiredParam } from './oauth-params';
 
 /** The token endpoint (RFC 6749 §3.2): checks the request, authenticates the client, hands over to the grant. */
 @Injectable()
@@ -14,8 +14,7 @@ export class TokenEndpointService {
   ) {}
 
   async exchange(request: OAuthEndpointRequest): Promise<TokenEndpointResult> {
-    const params = requireObject(request?.params, 'The form body') as OAuthEndpointRequest['params'];
-    rejectRepeatedParams(params);
+    const params = endpointParams(request);
     const grantType = requiredParam(params, 'grant_type');
     const handler = this.grants.find(grantType);
     if (!handler) throw new UnsupportedGrantTypeError(`Unsupported grant_type '${grantType}'`);
