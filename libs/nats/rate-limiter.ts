@@ -71,6 +71,8 @@ export class SharedRateLimiter {
 
   /** Seconds to wait when `scope/id` is refused right now, from memory only (no I/O on the hot path). */
   retryAfter(scope: string, id: string): number | undefined {
+    // Checked on every authentication: skip hashing the identifier while nothing is blocked.
+    if (this.blocked.size === 0) return undefined;
     const key = kvKey(scope, id);
     const until = this.blocked.get(key);
     if (until === undefined) return undefined;

@@ -15,12 +15,17 @@ export interface VerificationKey {
   key: ImportedKey;
 }
 
-/** A tenant's keys, imported once: the active signing key and every published verification key. */
+/**
+ * A tenant's keys: the active signing key, imported once, and every published verification key,
+ * imported the first time a token signed by it is verified. An imported EC key holds ~8–11 KB of
+ * native (OpenSSL) memory, and most tenants only ever sign here: importing the next and active
+ * public keys up front tripled the issuer's memory per tenant (npm run bench, 10,000 tenants).
+ */
 export interface Keyring {
   tenant: TenantView;
   issuer: string;
   signer: VerificationKey;
-  verifiers: ReadonlyMap<string, VerificationKey>;
+  verifiers: ReadonlyMap<string, () => Promise<VerificationKey>>;
   loadedAt: number;
 }
 
@@ -47,10 +52,12 @@ export class KeyringCache {
   /** The verification key for `kid`, reloading once (throttled) when the kid is not known yet. */
   async verificationKey(tenant: string, kid: string): Promise<VerificationKey | undefined> {
     const keyring = await this.forTenant(tenant);
-    const known = keyring.verifiers.get(kid);
-    if (known || this.clock.now() - keyring.loadedAt < UNKNOWN_KID_RELOAD_INTERVAL_MS) return known;
-    this.cache.invalidate(tenant);
-    return (await this.forTenant(tenant)).verifiers.get(kid);
+    let known = keyring.verifiers.get(kid);
+    if (!known && this.clock.now() - keyring.loadedAt >= UNKNOWN_KID_RELOAD_INTERVAL_MS) {
+      this.cache.invalidate(tenant);
+      known = (await this.forTenant(tenant)).verifiers.get(kid);
+    }
+    return known?.();
   }
 
   invalidate(tenant: string): void {
@@ -63,10 +70,11 @@ export class KeyringCache {
 
   private async load(tenant: string): Promise<Keyring> {
     const material: SigningMaterialResult = await this.directory.signingMaterial(tenant);
-    const verifiers = new Map<string, VerificationKey>();
+    const verifiers = new Map<string, () => Promise<VerificationKey>>();
     let signer: VerificationKey | undefined;
     for (const key of material.keys) {
-      verifiers.set(key.kid, { kid: key.kid, alg: key.alg, key: await importJWK(key.publicJwk, key.alg) });
+      let imported: Promise<VerificationKey> | undefined;
+      verifiers.set(key.kid, () => (imported ??= importJWK(key.publicJwk, key.alg).then((publicKey) => ({ kid: key.kid, alg: key.alg, key: publicKey }))));
       if (key.state === 'active' && key.encryptedPrivateJwk) {
         const privateJwk = JSON.parse(this.secretBox.open(key.encryptedPrivateJwk, key.kid)) as JWK;
         signer = { kid: key.kid, alg: key.alg, key: await importJWK(privateJwk, key.alg) };
