@@ -8,7 +8,7 @@ import { OAuthRoutes, PingRoutes, PublicRoutes } from '@roomkey/contracts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapLimit, natsServerScript, repoRoot, startNodeProcess, startPrivateNats, waitFor, type ServerProcess } from './support/processes';
+import { mapLimit, natsServerScript, servicesScript, repoRoot, startNodeProcess, startPrivateNats, waitFor, type ServerProcess } from './support/processes';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -130,7 +130,7 @@ export class RoomkeySystem extends System {
       script: join(repoRoot, 'dist', 'apps', app, 'main.js'),
       env: this.env,
       logFile: join(this.dir, `${name}.log`),
-      nodeArgs: this.nodeArgs(),
+      nodeArgs: [...servicesScript.serviceNodeArgs(app), ...this.nodeArgs()],
     });
   }
 

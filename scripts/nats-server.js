@@ -67,7 +67,13 @@ async function startNatsServer({ host = '127.0.0.1', port, storeDir, logFile, bi
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // If this process dies without stopping it (a crashed test run), the broker must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => {
+    exited = true;
+    process.removeListener('exit', killOnExit);
+  });
   const deadline = Date.now() + 10_000;
   while (!(await isReachable(host, port, 200))) {
     if (exited || Date.now() > deadline) {

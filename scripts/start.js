@@ -8,8 +8,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { root, ensureDependencies, ensureBuilt } = require('./dependencies');
 const { isReachable, parseNatsUrl, startNatsServer, findNatsServer, HOW_TO_GET_ONE } = require('./nats-server');
+const { SERVICES, serviceNodeArgs } = require('./services');
 
-const SERVICES = ['keys', 'issuer', 'identity', 'gateway'];
 const READY_TIMEOUT_MS = 60_000;
 
 function fail(message) {
@@ -99,7 +99,8 @@ async function main() {
 
   const nats = await ensureNats(env);
   const children = SERVICES.map((service) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', service, 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const script = path.join(root, 'dist', 'apps', service, 'main.js');
+    const child = spawn(process.execPath, [...serviceNodeArgs(service), script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     prefixLines(child.stdout, service, process.stdout);
     prefixLines(child.stderr, service, process.stderr);
     return child;

@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as NatsServerScript from '../../scripts/nats-server';
+import type * as ServicesScript from '../../scripts/services';
 
 export const repoRoot = findRepoRoot(__dirname);
 
@@ -21,6 +22,8 @@ function findRepoRoot(start: string): string {
 
 /** scripts/nats-server.js, loaded by path: the compiled bench lives one level deeper (dist/bench). */
 export const natsServerScript = require(join(repoRoot, 'scripts', 'nats-server.js')) as typeof NatsServerScript;
+/** scripts/services.js: which services run and the Node.js flags each gets (as `npm start` uses them). */
+export const servicesScript = require(join(repoRoot, 'scripts', 'services.js')) as typeof ServicesScript;
 
 const CLOCK_TICKS = (() => {
   try {

@@ -1,0 +1,2 @@
+export const SERVICES: readonly string[];
+export function serviceNodeArgs(service: string): string[];
