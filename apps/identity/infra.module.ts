@@ -6,20 +6,18 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { IdentityConfig } from '@roomkey/config';
-import { IssuerRoutes, Notices, type EventType } from '@roomkey/contracts';
-import { UnavailableError } from '@roomkey/errors';
+import { IssuerRoutes, Notices } from '@roomkey/contracts';
 import {
-  RetryingEventPublisher,
   NATS_CONNECTION,
   RpcClient,
   SharedRateLimiter,
   ensureEventsStream,
+  jetStreamEventSink,
   natsConnectionProviders,
-  type EventFields,
 } from '@roomkey/nats';
 import { RATE_LIMIT_WINDOW_SECONDS } from './access/key-access';
 import { KvInviteStore } from './invites/kv-invite-store';
-import { CLOCK, EVENT_SINK, IDENTITY_CONFIG, INVITE_STORE, ISSUER_CLIENT, RATE_LIMITER, type EventSink, type IssuerClient } from './ports';
+import { CLOCK, EVENT_SINK, IDENTITY_CONFIG, INVITE_STORE, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient } from './ports';
 
 /** One KV bucket for identity's key-only request counters, shared by every identity replica. */
 export const RATE_LIMIT_BUCKET = 'ROOMKEY_IDENTITY_RATE_LIMITS';
@@ -33,22 +31,6 @@ function natsIssuerClient(rpc: RpcClient): IssuerClient {
   };
 }
 
-/** Publishes on JetStream with retries; the caller logs a failure (the token already exists). */
-class JetStreamEventSink implements EventSink {
-  private readonly publisher: RetryingEventPublisher;
-
-  constructor(connection: NatsConnection) {
-    this.publisher = new RetryingEventPublisher(connection);
-  }
-
-  async publish(tenant: string, type: EventType, fields?: EventFields): Promise<void> {
-    try {
-      await this.publisher.publish(tenant, type, fields);
-    } catch (error) {
-      throw new UnavailableError(`The ${type} event could not be published on NATS: ${(error as Error).message}`);
-    }
-  }
-}
 
 @Injectable()
 class RateLimiterCloser implements OnApplicationShutdown {
@@ -82,7 +64,7 @@ export class IdentityInfraModule {
           inject: [NATS_CONNECTION],
         },
         RateLimiterCloser,
-        { provide: EVENT_SINK, useFactory: (connection: NatsConnection) => new JetStreamEventSink(connection), inject: [NATS_CONNECTION] },
+        { provide: EVENT_SINK, useFactory: (connection: NatsConnection) => jetStreamEventSink(connection, (type, error) => `The ${type} event could not be published on NATS: ${error.message}`), inject: [NATS_CONNECTION] },
       ],
       exports: [IDENTITY_CONFIG, CLOCK, NATS_CONNECTION, ISSUER_CLIENT, INVITE_STORE, RATE_LIMITER, EVENT_SINK],
     };

@@ -5,6 +5,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { ALL_EVENTS_SUBJECT, EVENTS_STREAM, eventSubject, type EventType, type RoomkeyEvent } from '@roomkey/contracts';
+import { UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 
 const encoder = new TextEncoder();
@@ -106,4 +107,24 @@ export class RetryingEventPublisher {
       }
     }
   }
+}
+
+/**
+ * An event sink for a service's domain code: publishes with retries and turns a final failure into
+ * a 503 whose message `describeFailure` words for that service.
+ */
+export function jetStreamEventSink(
+  connection: NatsConnection,
+  describeFailure: (type: EventType, error: Error) => string,
+): { publish(tenant: string, type: EventType, fields?: EventFields): Promise<void> } {
+  const publisher = new RetryingEventPublisher(connection);
+  return {
+    async publish(tenant, type, fields) {
+      try {
+        await publisher.publish(tenant, type, fields);
+      } catch (error) {
+        throw new UnavailableError(describeFailure(type, error as Error));
+      }
+    },
+  };
 }
