@@ -4,6 +4,7 @@ import { pingHandler } from '@roomkey/nats';
 import { AccessTokenHandlers } from './access-tokens/access-token.handlers';
 import { AccessTokenService } from './access-tokens/access-token.service';
 import { TokenSigner } from './access-tokens/token-signer';
+import { ApiKeyAuthenticator } from './auth-throttle/api-key-authenticator';
 import { AuthenticationThrottle } from './auth-throttle/authentication-throttle';
 import { AuthorizationHandlers } from './authorization/authorization.handlers';
 import { AuthorizationService } from './authorization/authorization.service';
@@ -47,6 +48,7 @@ export class IssuerModule {
         KeyringCache,
         CacheInvalidation,
         AuthenticationThrottle,
+        ApiKeyAuthenticator,
         TokenSigner,
         AccessTokenService,
         PartnerTokenVerifier,

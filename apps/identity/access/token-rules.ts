@@ -4,6 +4,7 @@
  */
 import {
   API_KEY_TOKEN_LIFETIME,
+  apiKeyRoomsRule,
   DEVELOPMENT_MAX_ROOMS,
   MAX_ROOMS,
   type Environment,
@@ -19,9 +20,8 @@ export interface TokenRules {
 
 /** Guest tokens: rooms optional (required from a development key). */
 export function guestTokenRules(environment: Environment): TokenRules {
-  const development = environment === 'development';
   return {
-    rooms: development ? { required: true, max: DEVELOPMENT_MAX_ROOMS } : { required: false, max: MAX_ROOMS },
+    rooms: apiKeyRoomsRule(environment),
     maxTtlSeconds: API_KEY_TOKEN_LIFETIME[environment].max,
   };
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   API_KEY_TOKEN_LIFETIME,
-  DEVELOPMENT_MAX_ROOMS,
-  MAX_ROOMS,
+  apiKeyRoomsRule,
   readDisplayText,
   readRole,
   readRooms,
@@ -12,8 +11,7 @@ import {
   requireObject,
   type CreateAccessTokenResult,
 } from '@roomkey/contracts';
-import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
-import { CredentialCache } from '../key-cache/credential-cache';
+import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { TokenSigner } from './token-signer';
 
 export const CREATE_ACCESS_TOKEN_FIELDS = ['userId', 'role', 'rooms', 'ttlSeconds', 'name', 'image'] as const;
@@ -24,26 +22,20 @@ const CREDENTIAL_FIELDS = ['apiKey', 'secret', 'clientAddress'] as const;
 @Injectable()
 export class AccessTokenService {
   constructor(
-    private readonly credentials: CredentialCache,
+    private readonly apiKeys: ApiKeyAuthenticator,
     private readonly signer: TokenSigner,
-    private readonly throttle: AuthenticationThrottle,
   ) {}
 
   async create(request: unknown): Promise<CreateAccessTokenResult> {
     const body = requireObject(request);
-    const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
-    const address = typeof body.clientAddress === 'string' ? body.clientAddress : undefined;
-    const credential = await this.throttle.guard({ scope: 'api-key', id: apiKey, address }, () =>
-      this.credentials.authenticate(body as { apiKey?: string; secret?: string }),
-    );
+    const credential = await this.apiKeys.authenticate(body);
     rejectUnknownFields(body, [...CREATE_ACCESS_TOKEN_FIELDS, ...CREDENTIAL_FIELDS]);
 
     const environment = credential.environment;
-    const development = environment === 'development';
     const lifetime = API_KEY_TOKEN_LIFETIME[environment];
     const userId = readUserId(body);
     const role = readRole(body);
-    const rooms = readRooms(body, 'rooms', development ? { required: true, max: DEVELOPMENT_MAX_ROOMS } : { required: false, max: MAX_ROOMS });
+    const rooms = readRooms(body, 'rooms', apiKeyRoomsRule(environment));
     const ttlSeconds = readSeconds(body, 'ttlSeconds', lifetime.max, `for a ${environment} API key`) ?? lifetime.default;
     const name = readDisplayText(body, 'name');
     const image = readDisplayText(body, 'image');

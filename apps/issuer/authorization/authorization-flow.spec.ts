@@ -79,7 +79,7 @@ describe('authorization code timing', () => {
     const codes = new InMemoryVersionedStore<{ challenge: string }>();
     const revoker = new TokenRevoker(kit.revocations, { publish: async (tenant, type, fields) => void events.push({ id: '', tenant, type, occurredAt: '', ...fields }) as never });
     const refreshTokens = new RefreshTokenService(new InMemoryVersionedStore<RefreshTokenRecord>(), new InMemoryVersionedStore<TokenFamily>(), revoker, kit.config, kit.clock);
-    service = new AuthorizationService(clients, kit.credentials, kit.keyrings, kit.throttle, loginRequests, codes, kit.config, kit.clock);
+    service = new AuthorizationService(clients, kit.apiKeys, kit.keyrings, loginRequests, codes, kit.config, kit.clock);
     grant = new AuthorizationCodeGrant(kit.signer, refreshTokens, revoker, loginRequests, codes, kit.clock);
   });
 

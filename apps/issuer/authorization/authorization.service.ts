@@ -21,9 +21,8 @@ import {
 } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, RoomkeyError } from '@roomkey/errors';
-import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
+import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { ClientCache } from '../key-cache/client-cache';
-import { CredentialCache } from '../key-cache/credential-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
 import { grantedAudience, grantedScopes } from '../oauth/scopes-and-audiences';
 import { AUTHORIZATION_CODES, CLOCK, ISSUER_CONFIG, LOGIN_REQUESTS, type Clock } from '../ports';
@@ -69,9 +68,8 @@ export class AuthorizationService {
 
   constructor(
     private readonly clients: ClientCache,
-    private readonly credentials: CredentialCache,
+    private readonly apiKeys: ApiKeyAuthenticator,
     private readonly keyrings: KeyringCache,
-    private readonly throttle: AuthenticationThrottle,
     @Inject(LOGIN_REQUESTS) private readonly loginRequests: VersionedStore<LoginRequest>,
     @Inject(AUTHORIZATION_CODES) private readonly codes: VersionedStore<{ challenge: string }>,
     @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
@@ -186,11 +184,7 @@ export class AuthorizationService {
   /** The challenge's request, for a production API key of its tenant. */
   private async load(call: LoginRequestCall): Promise<{ request: LoginRequest; revision: number; credential: CredentialRecord }> {
     const body = requireObject(call);
-    const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
-    const address = typeof body.clientAddress === 'string' ? body.clientAddress : undefined;
-    const credential = await this.throttle.guard({ scope: 'api-key', id: apiKey, address }, () =>
-      this.credentials.authenticate(body as { apiKey?: string; secret?: string }),
-    );
+    const credential = await this.apiKeys.authenticate(body);
     if (credential.environment !== 'production') throw new ForbiddenError('Login requests are handled with a production API key');
     const challenge = call.challenge;
     const found = typeof challenge === 'string' && CHALLENGE_PATTERN.test(challenge) ? await this.loginRequests.get(challenge) : null;

@@ -13,8 +13,7 @@ import {
 import { InvalidRequestError, InvalidTokenError } from '@roomkey/errors';
 import { decodeJwt } from 'jose';
 import { TokenSigner } from '../access-tokens/token-signer';
-import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
-import { CredentialCache } from '../key-cache/credential-cache';
+import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { KeyringCache } from '../key-cache/keyring-cache';
 import { TokenVerifier } from '../verification/token-verifier.service';
 
@@ -22,21 +21,16 @@ import { TokenVerifier } from '../verification/token-verifier.service';
 @Injectable()
 export class InternalApiService {
   constructor(
-    private readonly credentials: CredentialCache,
+    private readonly apiKeys: ApiKeyAuthenticator,
     private readonly keyrings: KeyringCache,
     private readonly signer: TokenSigner,
     private readonly verifier: TokenVerifier,
-    private readonly throttle: AuthenticationThrottle,
   ) {}
 
   async authenticateApiKey(request: unknown): Promise<AuthenticatedApiKey> {
     const body = requireObject(request);
     const secretGiven = body.secret !== undefined;
-    const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
-    const address = typeof body.clientAddress === 'string' ? body.clientAddress : undefined;
-    const credential = await this.throttle.guard({ scope: 'api-key', id: apiKey, address }, () =>
-      secretGiven ? this.credentials.authenticate(body as { apiKey?: string; secret?: string }) : this.credentials.lookup(body.apiKey),
-    );
+    const credential = await this.apiKeys.authenticate(body, { secretOptional: true });
     const { tenant } = await this.keyrings.forTenant(credential.tenant);
     return { apiKey: credential.apiKey, environment: credential.environment, secretVerified: secretGiven, tenant };
   }

@@ -9,8 +9,7 @@ import {
   type RevokeTokenResult,
 } from '@roomkey/contracts';
 import { InvalidRequestError, InvalidTokenError, UnauthorizedClientError } from '@roomkey/errors';
-import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
-import { CredentialCache } from '../key-cache/credential-cache';
+import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { CLOCK, type Clock } from '../ports';
 import { TokenRevoker } from '../revocation/token-revoker';
 import { TokenVerifier } from '../verification/token-verifier.service';
@@ -23,9 +22,8 @@ const JTI_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 @Injectable()
 export class RevocationService {
   constructor(
+    private readonly apiKeys: ApiKeyAuthenticator,
     private readonly authenticator: ClientAuthenticator,
-    private readonly credentials: CredentialCache,
-    private readonly throttle: AuthenticationThrottle,
     private readonly verifier: TokenVerifier,
     private readonly revoker: TokenRevoker,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -51,11 +49,7 @@ export class RevocationService {
   /** `/v1/tokens/revoke`: any API key of the tenant revokes a token (`{token}`) or a token id (`{jti}`). */
   async revokeWithApiKey(request: unknown): Promise<RevokeTokenResult> {
     const body = requireObject(request);
-    const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
-    const address = typeof body.clientAddress === 'string' ? body.clientAddress : undefined;
-    const credential = await this.throttle.guard({ scope: 'api-key', id: apiKey, address }, () =>
-      this.credentials.authenticate(body as { apiKey?: string; secret?: string }),
-    );
+    const credential = await this.apiKeys.authenticate(body);
     rejectUnknownFields(body, ['token', 'jti', 'apiKey', 'secret', 'clientAddress']);
     if ((body.token === undefined) === (body.jti === undefined)) {
       throw new InvalidRequestError("Send exactly one of 'token' or 'jti'", body.token === undefined ? 'token' : 'jti');

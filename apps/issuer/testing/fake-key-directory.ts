@@ -23,6 +23,7 @@ import { TokenSigner } from '../access-tokens/token-signer';
 import { CredentialCache } from '../key-cache/credential-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
 import type { HitResult, RateLimitRule } from '@roomkey/nats';
+import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
 import type { Clock, KeyDirectory, RateLimiter, RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from '../verification/partner-token.verifier';
@@ -234,10 +235,11 @@ export function createIssuerTestKit(startMs: number) {
   const credentials = new CredentialCache(directory, hasher);
   const keyrings = new KeyringCache(directory, secretBox, config, clock);
   const signer = new TokenSigner(keyrings, clock);
-  const accessTokens = new AccessTokenService(credentials, signer, throttle);
+  const apiKeys = new ApiKeyAuthenticator(credentials, throttle);
+  const accessTokens = new AccessTokenService(apiKeys, signer);
   const partnerTokens = new PartnerTokenVerifier(credentials, secretBox, clock);
-  const verifier = new TokenVerifier(credentials, keyrings, clock, revocations, partnerTokens, throttle);
-  return { masterKey, secretBox, hasher, clock, directory, config, credentials, keyrings, signer, accessTokens, verifier, revocations, limiter, throttle, partnerTokens };
+  const verifier = new TokenVerifier(apiKeys, keyrings, clock, revocations, partnerTokens);
+  return { masterKey, secretBox, hasher, clock, directory, config, credentials, keyrings, signer, accessTokens, verifier, revocations, limiter, throttle, apiKeys, partnerTokens };
 }
 
 export type IssuerTestKit = ReturnType<typeof createIssuerTestKit>;

@@ -12,9 +12,8 @@ import {
 } from '@roomkey/contracts';
 import { InvalidTokenError } from '@roomkey/errors';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { CredentialCache } from '../key-cache/credential-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
-import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
+import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { CLOCK, REVOCATION_STORE, type Clock, type RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from './partner-token.verifier';
 
@@ -29,12 +28,11 @@ const MAX_TOKEN_LENGTH = 8192;
 @Injectable()
 export class TokenVerifier {
   constructor(
-    private readonly credentials: CredentialCache,
+    private readonly apiKeys: ApiKeyAuthenticator,
     private readonly keyrings: KeyringCache,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
     private readonly partnerTokens: PartnerTokenVerifier,
-    private readonly throttle: AuthenticationThrottle,
   ) {}
 
   /**
@@ -43,11 +41,7 @@ export class TokenVerifier {
    */
   async verifyForCaller(request: unknown): Promise<VerifyTokenResult | { active: true; claims: PartnerTokenClaims }> {
     const body = requireObject(request);
-    const apiKey = typeof body.apiKey === 'string' ? body.apiKey : '';
-    const address = typeof body.clientAddress === 'string' ? body.clientAddress : undefined;
-    const credential = await this.throttle.guard({ scope: 'api-key', id: apiKey, address }, () =>
-      this.credentials.authenticate(body as { apiKey?: string; secret?: string }),
-    );
+    const credential = await this.apiKeys.authenticate(body);
     rejectUnknownFields(body, ['token', 'apiKey', 'secret', 'clientAddress']);
     const token = readText(body, 'token', { max: MAX_TOKEN_LENGTH });
     if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.partnerTokens.verify(credential.tenant, token) };
