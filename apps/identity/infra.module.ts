@@ -16,7 +16,7 @@ import {
   natsConnectionProviders,
 } from '@roomkey/nats';
 import { RATE_LIMIT_WINDOW_SECONDS } from './access/key-access';
-import { KvInviteStore } from './invites/kv-invite-store';
+import { openInviteStore } from './invites/kv-invite-store';
 import { CLOCK, EVENT_SINK, IDENTITY_CONFIG, INVITE_STORE, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient } from './ports';
 
 /** One KV bucket for identity's key-only request counters, shared by every identity replica. */
@@ -56,7 +56,7 @@ export class IdentityInfraModule {
           useFactory: (connection: NatsConnection) => natsIssuerClient(new RpcClient(connection, config.natsRequestTimeoutMs)),
           inject: [NATS_CONNECTION],
         },
-        { provide: INVITE_STORE, useFactory: (connection: NatsConnection) => KvInviteStore.open(connection), inject: [NATS_CONNECTION] },
+        { provide: INVITE_STORE, useFactory: (connection: NatsConnection) => openInviteStore(connection), inject: [NATS_CONNECTION] },
         {
           provide: RATE_LIMITER,
           useFactory: (connection: NatsConnection) =>

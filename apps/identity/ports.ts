@@ -13,7 +13,7 @@ import type {
   MintedToken,
   Role,
 } from '@roomkey/contracts';
-import type { EventFields, HitResult, RateLimitRule } from '@roomkey/nats';
+import type { EventFields, VersionedStore } from '@roomkey/nats';
 
 /** What identity asks of the issuer: it never holds signing keys itself. */
 export interface IssuerClient {
@@ -44,29 +44,14 @@ export interface InviteRecord {
   };
 }
 
-export interface StoredInvite {
-  invite: InviteRecord;
-  /** Opaque revision for compare-and-set. */
-  revision: number;
-}
-
 /**
- * Invites shared by every identity replica. `replace` is a compare-and-set on the revision, so two
- * replicas redeeming the same invite at once cannot both count the same use.
+ * Invites shared by every identity replica, keyed by the code's hash. `update` is a compare-and-set
+ * on the revision, so two replicas redeeming the same invite at once cannot both count the same use.
  */
-export interface InviteStore {
-  /** Stores a new invite; throws when `key` is taken. */
-  create(key: string, invite: InviteRecord): Promise<void>;
-  find(key: string): Promise<StoredInvite | null>;
-  /** Writes `invite` if `key` is still at `revision`: true when written, false when another writer came first. */
-  replace(key: string, invite: InviteRecord, revision: number): Promise<boolean>;
-}
+export type InviteStore = VersionedStore<InviteRecord>;
 
-/** A fixed-window limiter shared by the replicas (`SharedRateLimiter` from @roomkey/nats). */
-export interface RateLimiter {
-  retryAfter(scope: string, id: string): number | undefined;
-  hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult>;
-}
+/** Counters shared by every replica (`SharedRateLimiter`); `retryAfter` answers from memory. */
+export type { RateLimiter } from '@roomkey/nats';
 
 export interface EventSink {
   publish(tenant: string, type: EventType, fields?: EventFields): Promise<void>;

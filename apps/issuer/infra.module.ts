@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { IssuerConfig } from '@roomkey/config';
 import { KeysRoutes, Notices } from '@roomkey/contracts';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
-import { EventPublisher, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, natsConnectionProviders } from '@roomkey/nats';
+import { EventPublisher, KvVersionedStore, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, natsConnectionProviders } from '@roomkey/nats';
 import {
   AUTHORIZATION_CODES,
   CLOCK,
@@ -24,7 +24,7 @@ import {
   TOKEN_FAMILIES,
   type KeyDirectory,
 } from './ports';
-import { KvVersionedStore } from './authorization/versioned-store';
+
 import { KvRevocationList } from './revocation/kv-revocation-list';
 
 const AUTH_FAILURES_BUCKET = 'roomkey_auth_failures';

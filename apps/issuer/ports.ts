@@ -1,6 +1,5 @@
 /** The issuer's ports: where it gets credentials and keys (the keys service, over NATS) and the time. */
 import type { ClientCredentialRecord, CredentialRecord, SigningMaterialResult } from '@roomkey/contracts';
-import type { HitResult, RateLimitRule } from '@roomkey/nats';
 
 export interface KeyDirectory {
   resolveCredential(apiKey: string): Promise<CredentialRecord | null>;
@@ -14,11 +13,8 @@ export interface RevocationStore {
   isRevoked(tenant: string, jti: string): boolean;
 }
 
-/** Counters shared by every replica; `retryAfter` answers from memory. */
-export interface RateLimiter {
-  retryAfter(scope: string, id: string): number | undefined;
-  hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult>;
-}
+/** Counters shared by every replica (`SharedRateLimiter`); `retryAfter` answers from memory. */
+export type { RateLimiter } from '@roomkey/nats';
 
 export interface Clock {
   now(): number;

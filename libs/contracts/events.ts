@@ -44,8 +44,3 @@ export const EVENTS_STREAM = 'ROOMKEY_EVENTS';
 export function eventSubject(tenant: string, type: EventType): string {
   return `${EVENTS_PREFIX}.${tenant}.${type}`;
 }
-
-/** Events every replica must see, whatever its queue group. */
-export function isEventSubject(subject: string): boolean {
-  return subject.startsWith(`${EVENTS_PREFIX}.`);
-}

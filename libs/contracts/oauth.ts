@@ -3,7 +3,6 @@
  * answer, introspection and revocation, shared by the gateway, the issuer and the keys service.
  */
 import type { AccessTokenClaims, Environment } from './claims';
-import type { TenantView } from './messages';
 
 export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -117,4 +116,3 @@ export interface PartnerTokenClaims extends Record<string, unknown> {
   kind: 'partner';
 }
 
-export type { TenantView };

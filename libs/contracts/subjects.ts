@@ -52,7 +52,6 @@ export interface RpcRoute<Request, Result> {
 }
 
 export type RequestOf<R> = R extends RpcRoute<infer Q, unknown> ? Q : never;
-export type ResultOf<R> = R extends RpcRoute<unknown, infer S> ? S : never;
 
 export function route<Request, Result>(subject: string, service: ServiceName): RpcRoute<Request, Result> {
   return Object.freeze({ subject, service });

@@ -5,3 +5,4 @@ export * from './events';
 export * from './nest';
 export * from './run-service';
 export * from './rate-limiter';
+export * from './versioned-store';

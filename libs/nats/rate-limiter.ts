@@ -33,7 +33,13 @@ function kvKey(scope: string, id: string): string {
   return `${scope}.${createHash('sha256').update(id).digest('base64url')}`;
 }
 
-export class SharedRateLimiter {
+/** What services depend on (unit tests bind an in-memory one): memory-only check, counted hit. */
+export interface RateLimiter {
+  retryAfter(scope: string, id: string): number | undefined;
+  hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult>;
+}
+
+export class SharedRateLimiter implements RateLimiter {
   /** key → epoch ms until which it is refused, learned from our own hits or from other replicas. */
   private readonly blocked = new Map<string, number>();
   private subscription?: Subscription;

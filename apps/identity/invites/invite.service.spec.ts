@@ -23,7 +23,7 @@ describe('InviteService', () => {
       expect(answer.expiresAt).toBe(new Date(kit.clock.now() + 1800_000).toISOString());
       const [[key, stored]] = [...kit.store.entries];
       expect(key).toBe(inviteKey(answer.inviteCode));
-      expect(stored.invite).toEqual({
+      expect(stored.value).toEqual({
         id: expect.any(String),
         tenant: 'acme',
         role: 'GUEST',
@@ -35,7 +35,7 @@ describe('InviteService', () => {
         inviter: { sub: 'host-1', clientId: 'rk_prod_inviter', env: 'production' },
       });
       expect(JSON.stringify([...kit.store.entries])).not.toContain(answer.inviteCode);
-      expect(kit.sink.events).toEqual([{ tenant: 'acme', type: 'invite.created', fields: { inviteId: stored.invite.id, jti: 'jti-host' } }]);
+      expect(kit.sink.events).toEqual([{ tenant: 'acme', type: 'invite.created', fields: { inviteId: stored.value.id, jti: 'jti-host' } }]);
       expect(JSON.stringify(kit.sink.events)).not.toContain(answer.inviteCode);
     });
 
@@ -43,7 +43,7 @@ describe('InviteService', () => {
       await create('host', { role: 'VIEWER', rooms: ['stage'], ttlSeconds: 60 });
       await create('host-all-rooms', { role: 'GUEST', rooms: ['anywhere'], ttlSeconds: 60 });
       await create('host-all-rooms', { role: 'GUEST', ttlSeconds: 60 });
-      const invites = [...kit.store.entries.values()].map((s) => s.invite);
+      const invites = [...kit.store.entries.values()].map((s) => s.value);
       expect(invites.map((i) => [i.role, i.rooms])).toEqual([
         ['VIEWER', ['stage']],
         ['GUEST', ['anywhere']],

@@ -106,7 +106,8 @@ export class InviteService {
       expiresAt: now + ttlSeconds * 1000,
       inviter: { sub: inviter.sub, clientId: inviter.client_id, ...(inviter.env !== undefined ? { env: inviter.env } : {}) },
     };
-    await this.store.create(inviteKey(code), invite);
+    // 192 random bits: a taken key means something is badly wrong, not bad luck.
+    if (!(await this.store.create(inviteKey(code), invite))) throw new Error('Invite code collision');
     await this.events.announce(invite.tenant, 'invite.created', { inviteId: invite.id, jti: inviter.jti });
     return { inviteCode: code, expiresAt: new Date(invite.expiresAt).toISOString() };
   }
@@ -167,12 +168,12 @@ export class InviteService {
   /** Counts one use with compare-and-set: 404 unknown, 410 expired or used up, else the invite as it was. */
   private async takeOneUse(key: string): Promise<InviteRecord> {
     for (let attempt = 0; attempt < MAX_REDEEM_ATTEMPTS; attempt++) {
-      const stored = await this.store.find(key);
+      const stored = await this.store.get(key);
       if (!stored) throw new NotFoundError(NOT_FOUND_MESSAGE);
-      const { invite, revision } = stored;
+      const { value: invite, revision } = stored;
       if (this.clock.now() >= invite.expiresAt) throw new GoneError('This invite has expired');
       if (invite.uses >= invite.maxUses) throw new GoneError('This invite has been used up');
-      if (await this.store.replace(key, { ...invite, uses: invite.uses + 1 }, revision)) return invite;
+      if (await this.store.update(key, { ...invite, uses: invite.uses + 1 }, revision)) return invite;
       await sleep(randomInt(1, 5 + attempt * 2)); // another redemption won the round: read again
     }
     throw new UnavailableError('This invite is being redeemed by many at once; try again');
@@ -182,9 +183,9 @@ export class InviteService {
   private async giveBackOneUse(key: string, inviteId: string): Promise<void> {
     try {
       for (let attempt = 0; attempt < MAX_REDEEM_ATTEMPTS; attempt++) {
-        const stored = await this.store.find(key);
-        if (!stored || stored.invite.uses === 0) return;
-        if (await this.store.replace(key, { ...stored.invite, uses: stored.invite.uses - 1 }, stored.revision)) return;
+        const stored = await this.store.get(key);
+        if (!stored || stored.value.uses === 0) return;
+        if (await this.store.update(key, { ...stored.value, uses: stored.value.uses - 1 }, stored.revision)) return;
         await sleep(randomInt(1, 5 + attempt * 2));
       }
       this.logger.error(`Could not give back a use of invite ${inviteId} after a failed redemption (contention)`);

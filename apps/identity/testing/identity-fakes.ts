@@ -14,7 +14,8 @@ import {
   type TenantView, DEFAULT_ROLE_MATRIX, permissionsFor } from '@roomkey/contracts';
 import { InvalidTokenError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
 import type { EventFields, HitResult, RateLimitRule } from '@roomkey/nats';
-import type { Clock, EventSink, InviteRecord, InviteStore, IssuerClient, RateLimiter, StoredInvite } from '../ports';
+import type { Versioned } from '@roomkey/nats';
+import type { Clock, EventSink, InviteRecord, InviteStore, IssuerClient, RateLimiter } from '../ports';
 
 export class FakeClock implements Clock {
   constructor(public time: number) {}
@@ -124,26 +125,27 @@ export class FakeIssuer implements IssuerClient {
  * Every call yields to the event loop first, so concurrent redemptions interleave as on NATS.
  */
 export class InMemoryInviteStore implements InviteStore {
-  readonly entries = new Map<string, StoredInvite>();
+  readonly entries = new Map<string, Versioned<InviteRecord>>();
   private revision = 0;
-  /** Makes the next `replace` calls lose the race (as if another replica wrote first). */
+  /** Makes the next `update` calls lose the race (as if another replica wrote first). */
   conflictsToInject = 0;
   writes = 0;
 
-  async create(key: string, invite: InviteRecord): Promise<void> {
+  async create(key: string, invite: InviteRecord): Promise<boolean> {
     await Promise.resolve();
-    if (this.entries.has(key)) throw new Error(`key ${key} exists`);
-    this.entries.set(key, { invite: structuredClone(invite), revision: ++this.revision });
+    if (this.entries.has(key)) return false;
+    this.entries.set(key, { value: structuredClone(invite), revision: ++this.revision });
     this.writes++;
+    return true;
   }
 
-  async find(key: string): Promise<StoredInvite | null> {
+  async get(key: string): Promise<Versioned<InviteRecord> | null> {
     await Promise.resolve();
     const stored = this.entries.get(key);
     return stored ? structuredClone(stored) : null;
   }
 
-  async replace(key: string, invite: InviteRecord, revision: number): Promise<boolean> {
+  async update(key: string, invite: InviteRecord, revision: number): Promise<boolean> {
     await Promise.resolve();
     if (this.conflictsToInject > 0) {
       this.conflictsToInject--;
@@ -153,14 +155,14 @@ export class InMemoryInviteStore implements InviteStore {
     }
     const current = this.entries.get(key);
     if (!current || current.revision !== revision) return false;
-    this.entries.set(key, { invite: structuredClone(invite), revision: ++this.revision });
+    this.entries.set(key, { value: structuredClone(invite), revision: ++this.revision });
     this.writes++;
     return true;
   }
 
   only(): InviteRecord {
     if (this.entries.size !== 1) throw new Error(`expected one invite, found ${this.entries.size}`);
-    return [...this.entries.values()][0].invite;
+    return [...this.entries.values()][0].value;
   }
 }
 

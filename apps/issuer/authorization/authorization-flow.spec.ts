@@ -12,7 +12,7 @@ import { AuthorizationService } from './authorization.service';
 import { LOGIN_REQUEST_TRANSITIONS, LoginRequestTransitionError, canTransition, transition, type LoginRequest, type LoginRequestState } from './login-request';
 import { s256 } from './pkce';
 import { RefreshTokenService, type RefreshTokenRecord, type TokenFamily } from './refresh-tokens';
-import { InMemoryVersionedStore } from './versioned-store';
+import { InMemoryVersionedStore } from '@roomkey/nats';
 
 const STATES = Object.keys(LOGIN_REQUEST_TRANSITIONS) as LoginRequestState[];
 const REDIRECT = 'https://app.test/cb';

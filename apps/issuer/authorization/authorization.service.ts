@@ -28,7 +28,7 @@ import { grantedAudience, grantedScopes } from '../oauth/scopes-and-audiences';
 import { AUTHORIZATION_CODES, CLOCK, ISSUER_CONFIG, LOGIN_REQUESTS, type Clock } from '../ports';
 import { transition, type LoginRequest } from './login-request';
 import { tokenHash } from './pkce';
-import type { VersionedStore } from './versioned-store';
+import type { VersionedStore } from '@roomkey/nats';
 
 /** Authorization codes are single use and live 60 s. */
 export const AUTHORIZATION_CODE_TTL_MS = 60_000;

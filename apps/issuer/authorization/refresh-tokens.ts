@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOCK, ISSUER_CONFIG, REFRESH_TOKENS, TOKEN_FAMILIES, type Clock } from '../ports';
 import { TokenRevoker } from '../revocation/token-revoker';
 import { tokenHash } from './pkce';
-import type { VersionedStore } from './versioned-store';
+import type { VersionedStore } from '@roomkey/nats';
 
 /** What a refresh token stands for: the login it came from. Stored by the token's hash. */
 export interface RefreshTokenRecord {

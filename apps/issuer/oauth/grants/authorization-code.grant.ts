@@ -6,7 +6,7 @@ import { TokenSigner } from '../../access-tokens/token-signer';
 import { transition, type LoginRequest } from '../../authorization/login-request';
 import { s256, tokenHash } from '../../authorization/pkce';
 import { RefreshTokenService } from '../../authorization/refresh-tokens';
-import type { VersionedStore } from '../../authorization/versioned-store';
+import type { VersionedStore } from '@roomkey/nats';
 import { AUTHORIZATION_CODES, CLOCK, LOGIN_REQUESTS, type Clock } from '../../ports';
 import { TokenRevoker } from '../../revocation/token-revoker';
 import { param, requiredParam } from '../oauth-params';

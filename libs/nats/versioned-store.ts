@@ -1,8 +1,9 @@
 /**
- * Short-lived shared state (login requests, authorization codes, refresh tokens) as JSON values with
- * a revision, updated by compare-and-set so that any replica can serve any step and two replicas
- * racing on one value cannot both win. The JetStream KV adapter lives here too.
+ * Shared state (login requests, authorization codes, refresh tokens, invites) as JSON values with a
+ * revision, updated by compare-and-set, so that any replica can serve any step and two replicas
+ * racing on one value cannot both win. The JetStream KV adapter and an in-memory one live here.
  */
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 
 export interface Versioned<T> {
@@ -20,6 +21,14 @@ export interface VersionedStore<T> {
 
 const encoder = new TextEncoder();
 
+/** The error KV answers when the key moved past the expected revision (or already exists, for create). */
+function isWrongRevision(error: unknown): boolean {
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
+}
+
 /** One key prefix of a JetStream KV bucket (keys: [-/_=.A-Za-z0-9]). */
 export class KvVersionedStore<T> implements VersionedStore<T> {
   constructor(
@@ -32,7 +41,7 @@ export class KvVersionedStore<T> implements VersionedStore<T> {
       await this.kv.create(`${this.prefix}.${key}`, encoder.encode(JSON.stringify(value)));
       return true;
     } catch (error) {
-      if (await this.get(key)) return false;
+      if (isWrongRevision(error)) return false;
       throw error;
     }
   }
@@ -47,10 +56,9 @@ export class KvVersionedStore<T> implements VersionedStore<T> {
     try {
       await this.kv.update(`${this.prefix}.${key}`, encoder.encode(JSON.stringify(value)), revision);
       return true;
-    } catch {
-      const current = await this.kv.get(`${this.prefix}.${key}`);
-      if (current && current.revision !== revision) return false;
-      throw new Error(`KV update of ${this.prefix}.${key} failed`);
+    } catch (error) {
+      if (isWrongRevision(error)) return false;
+      throw error;
     }
   }
 }
