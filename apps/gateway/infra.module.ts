@@ -2,7 +2,8 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '@roomkey/config';
-import { NATS_CONNECTION, RpcClient, natsConnectionProviders } from '@roomkey/nats';
+import type { Namespace } from '@roomkey/contracts';
+import { NAMESPACE, NATS_CONNECTION, RpcClient, natsConnectionProviders } from '@roomkey/nats';
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
 
@@ -14,14 +15,14 @@ export class GatewayInfraModule {
       module: GatewayInfraModule,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        ...natsConnectionProviders(config.natsUrl, 'roomkey-gateway'),
+        ...natsConnectionProviders(config, 'roomkey-gateway'),
         {
           provide: RpcClient,
-          useFactory: (connection: NatsConnection) => new RpcClient(connection, config.natsRequestTimeoutMs),
-          inject: [NATS_CONNECTION],
+          useFactory: (connection: NatsConnection, ns: Namespace) => new RpcClient(connection, config.natsRequestTimeoutMs, ns),
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
       ],
-      exports: [GATEWAY_CONFIG, NATS_CONNECTION, RpcClient],
+      exports: [GATEWAY_CONFIG, NATS_CONNECTION, NAMESPACE, RpcClient],
     };
   }
 }

@@ -6,8 +6,9 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { IdentityConfig } from '@roomkey/config';
-import { IssuerRoutes, Notices } from '@roomkey/contracts';
+import { IssuerRoutes, type Namespace } from '@roomkey/contracts';
 import {
+  NAMESPACE,
   NATS_CONNECTION,
   RpcClient,
   SharedRateLimiter,
@@ -19,9 +20,6 @@ import { RATE_LIMIT_WINDOW_SECONDS } from './access/key-access';
 import { openInviteStore } from './invites/kv-invite-store';
 import { CLOCK, EVENT_SINK, IDENTITY_CONFIG, INVITE_STORE, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient } from './ports';
 
-/** One KV bucket for identity's key-only request counters, shared by every identity replica. */
-export const RATE_LIMIT_BUCKET = 'ROOMKEY_IDENTITY_RATE_LIMITS';
-const RATE_LIMIT_NOTICES = Notices.rateLimitBlocked('identity');
 
 function natsIssuerClient(rpc: RpcClient): IssuerClient {
   return {
@@ -50,23 +48,33 @@ export class IdentityInfraModule {
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
         { provide: CLOCK, useValue: { now: () => Date.now() } },
-        ...natsConnectionProviders(config.natsUrl, 'roomkey-identity-client', ensureEventsStream),
+        ...natsConnectionProviders(config, 'roomkey-identity-client', ensureEventsStream),
         {
           provide: ISSUER_CLIENT,
-          useFactory: (connection: NatsConnection) => natsIssuerClient(new RpcClient(connection, config.natsRequestTimeoutMs)),
-          inject: [NATS_CONNECTION],
+          useFactory: (connection: NatsConnection, ns: Namespace) => natsIssuerClient(new RpcClient(connection, config.natsRequestTimeoutMs, ns)),
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
-        { provide: INVITE_STORE, useFactory: (connection: NatsConnection) => openInviteStore(connection), inject: [NATS_CONNECTION] },
+        { provide: INVITE_STORE, useFactory: (connection: NatsConnection, ns: Namespace) => openInviteStore(connection, ns), inject: [NATS_CONNECTION, NAMESPACE] },
         {
           provide: RATE_LIMITER,
-          useFactory: (connection: NatsConnection) =>
-            SharedRateLimiter.open(connection, { bucket: RATE_LIMIT_BUCKET, noticeSubject: RATE_LIMIT_NOTICES, maxWindowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
-          inject: [NATS_CONNECTION],
+          // One bucket for identity's key-only request counters, shared by every identity replica.
+          useFactory: (connection: NatsConnection, ns: Namespace) =>
+            SharedRateLimiter.open(connection, {
+              bucket: ns.bucket('identityRateLimits'),
+              noticeSubject: ns.rateLimitBlocked('identity'),
+              maxWindowSeconds: RATE_LIMIT_WINDOW_SECONDS,
+            }),
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
         RateLimiterCloser,
-        { provide: EVENT_SINK, useFactory: (connection: NatsConnection) => jetStreamEventSink(connection, (type, error) => `The ${type} event could not be published on NATS: ${error.message}`), inject: [NATS_CONNECTION] },
+        {
+          provide: EVENT_SINK,
+          useFactory: (connection: NatsConnection, ns: Namespace) =>
+            jetStreamEventSink(connection, ns, (type, error) => `The ${type} event could not be published on NATS: ${error.message}`),
+          inject: [NATS_CONNECTION, NAMESPACE],
+        },
       ],
-      exports: [IDENTITY_CONFIG, CLOCK, NATS_CONNECTION, ISSUER_CLIENT, INVITE_STORE, RATE_LIMITER, EVENT_SINK],
+      exports: [IDENTITY_CONFIG, CLOCK, NATS_CONNECTION, NAMESPACE, ISSUER_CLIENT, INVITE_STORE, RATE_LIMITER, EVENT_SINK],
     };
   }
 }

@@ -6,9 +6,9 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { IssuerConfig } from '@roomkey/config';
-import { KeysRoutes, Notices } from '@roomkey/contracts';
+import { KeysRoutes, type Namespace } from '@roomkey/contracts';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
-import { EventPublisher, KvVersionedStore, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, natsConnectionProviders } from '@roomkey/nats';
+import { EventPublisher, KvVersionedStore, NAMESPACE, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, natsConnectionProviders } from '@roomkey/nats';
 import {
   AUTHORIZATION_CODES,
   CLOCK,
@@ -27,9 +27,6 @@ import {
 
 import { KvRevocationList } from './revocation/kv-revocation-list';
 
-const AUTH_FAILURES_BUCKET = 'roomkey_auth_failures';
-const LOGIN_REQUESTS_BUCKET = 'roomkey_login_requests';
-const REFRESH_TOKENS_BUCKET = 'roomkey_refresh_tokens';
 const LOGIN_KV = Symbol('LoginRequestsKv');
 const REFRESH_KV = Symbol('RefreshTokensKv');
 
@@ -52,35 +49,41 @@ export class IssuerInfraModule {
         { provide: CLOCK, useValue: { now: () => Date.now() } },
         { provide: SECRET_BOX, useValue: new SecretBox(config.masterKey) },
         { provide: SECRET_HASHER, useValue: new SecretHasher(config.masterKey) },
-        ...natsConnectionProviders(config.natsUrl, 'roomkey-issuer', ensureEventsStream),
+        ...natsConnectionProviders(config, 'roomkey-issuer', ensureEventsStream),
         {
           provide: KEY_DIRECTORY,
-          useFactory: (connection: NatsConnection) => natsKeyDirectory(new RpcClient(connection, config.natsRequestTimeoutMs)),
-          inject: [NATS_CONNECTION],
+          useFactory: (connection: NatsConnection, ns: Namespace) => natsKeyDirectory(new RpcClient(connection, config.natsRequestTimeoutMs, ns)),
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
-        { provide: EVENT_PUBLISHER, useFactory: (connection: NatsConnection) => new EventPublisher(connection), inject: [NATS_CONNECTION] },
+        {
+          provide: EVENT_PUBLISHER,
+          useFactory: (connection: NatsConnection, ns: Namespace) => new EventPublisher(connection, ns),
+          inject: [NATS_CONNECTION, NAMESPACE],
+        },
         {
           provide: RATE_LIMITER,
-          useFactory: (connection: NatsConnection) =>
+          useFactory: (connection: NatsConnection, ns: Namespace) =>
             SharedRateLimiter.open(connection, {
-              bucket: AUTH_FAILURES_BUCKET,
-              noticeSubject: Notices.rateLimitBlocked(AUTH_FAILURES_BUCKET),
+              bucket: ns.bucket('authFailures'),
+              noticeSubject: ns.rateLimitBlocked(ns.bucket('authFailures')),
               maxWindowSeconds: config.authFailureWindowSeconds,
             }),
-          inject: [NATS_CONNECTION],
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
         KvRevocationList,
         { provide: REVOCATION_STORE, useExisting: KvRevocationList },
         // Login requests and their codes expire with the request; refresh tokens with their lifetime.
         {
           provide: LOGIN_KV,
-          useFactory: (connection: NatsConnection) => new Kvm(connection).create(LOGIN_REQUESTS_BUCKET, { history: 1, ttl: config.loginRequestTtlSeconds * 1000 }),
-          inject: [NATS_CONNECTION],
+          useFactory: (connection: NatsConnection, ns: Namespace) =>
+            new Kvm(connection).create(ns.bucket('loginRequests'), { history: 1, ttl: config.loginRequestTtlSeconds * 1000 }),
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
         {
           provide: REFRESH_KV,
-          useFactory: (connection: NatsConnection) => new Kvm(connection).create(REFRESH_TOKENS_BUCKET, { history: 1, ttl: config.refreshTokenTtlSeconds * 1000 }),
-          inject: [NATS_CONNECTION],
+          useFactory: (connection: NatsConnection, ns: Namespace) =>
+            new Kvm(connection).create(ns.bucket('refreshTokens'), { history: 1, ttl: config.refreshTokenTtlSeconds * 1000 }),
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
         { provide: LOGIN_REQUESTS, useFactory: (kv: KV) => new KvVersionedStore(kv, 'request'), inject: [LOGIN_KV] },
         { provide: AUTHORIZATION_CODES, useFactory: (kv: KV) => new KvVersionedStore(kv, 'code'), inject: [LOGIN_KV] },
@@ -93,6 +96,7 @@ export class IssuerInfraModule {
         SECRET_BOX,
         SECRET_HASHER,
         NATS_CONNECTION,
+        NAMESPACE,
         KEY_DIRECTORY,
         EVENT_PUBLISHER,
         RATE_LIMITER,

@@ -4,7 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KeysConfig } from '@roomkey/config';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
-import { NATS_CONNECTION, ensureEventsStream, jetStreamEventSink, natsConnectionProviders } from '@roomkey/nats';
+import type { Namespace } from '@roomkey/contracts';
+import { NAMESPACE, NATS_CONNECTION, ensureEventsStream, jetStreamEventSink, natsConnectionProviders } from '@roomkey/nats';
 import { DataSource } from 'typeorm';
 import { keysDataSourceOptions } from './persistence/data-source';
 import { TypeOrmKeysStore } from './persistence/typeorm-keys.store';
@@ -23,16 +24,16 @@ export class KeysInfraModule {
         { provide: CLOCK, useValue: { now: () => Date.now() } },
         { provide: SECRET_BOX, useValue: new SecretBox(config.masterKey) },
         { provide: SECRET_HASHER, useValue: new SecretHasher(config.masterKey) },
-        ...natsConnectionProviders(config.natsUrl, 'roomkey-keys-events', ensureEventsStream),
+        ...natsConnectionProviders(config, 'roomkey-keys-events', ensureEventsStream),
         // A change that cannot be announced is reported (503), not hidden: repeating the request announces it.
         {
           provide: EVENT_SINK,
-          useFactory: (connection: NatsConnection) =>
-            jetStreamEventSink(connection, (type) => `The change is saved but its ${type} event could not be published on NATS; repeat the request to announce it`),
-          inject: [NATS_CONNECTION],
+          useFactory: (connection: NatsConnection, ns: Namespace) =>
+            jetStreamEventSink(connection, ns, (type) => `The change is saved but its ${type} event could not be published on NATS; repeat the request to announce it`),
+          inject: [NATS_CONNECTION, NAMESPACE],
         },
       ],
-      exports: [KEYS_CONFIG, KEYS_STORE, CLOCK, SECRET_BOX, SECRET_HASHER, EVENT_SINK],
+      exports: [KEYS_CONFIG, KEYS_STORE, CLOCK, SECRET_BOX, SECRET_HASHER, EVENT_SINK, NATS_CONNECTION, NAMESPACE],
     };
   }
 }

@@ -5,6 +5,7 @@ import { ApiKeyHandlers } from './api-keys/api-key.handlers';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ClientHandlers } from './clients/client.handlers';
 import { ClientService } from './clients/client.service';
+import { NamespaceOwnership } from './deployment/namespace-ownership';
 import { KeysInfraModule } from './infra.module';
 import { RotationScheduler } from './signing-keys/rotation.scheduler';
 import { SigningKeyFactory } from './signing-keys/signing-key.factory';
@@ -21,7 +22,7 @@ export class KeysModule {
       module: KeysModule,
       imports: [KeysInfraModule.forRoot(config)],
       controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, pingHandler('keys')],
-      providers: [TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, RotationScheduler],
+      providers: [NamespaceOwnership, TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, RotationScheduler],
     };
   }
 }

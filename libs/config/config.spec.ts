@@ -174,10 +174,64 @@ describe('PUBLIC_URL', () => {
   });
 });
 
+describe('the message plane (namespace and NATS credentials)', () => {
+  it('takes a namespace matching the contract, naming ROOMKEY_NAMESPACE otherwise', () => {
+    expect(readCommonConfig(base({ ROOMKEY_NAMESPACE: 'team-a' })).namespace).toBe('team-a');
+    for (const bad of ['Team', '1abc', 'a.b', 'a>', 'x'.repeat(33), '-a']) {
+      expect(configError(() => readCommonConfig(base({ ROOMKEY_NAMESPACE: bad }))).message).toMatch(/^ROOMKEY_NAMESPACE /);
+    }
+  });
+
+  it('takes several comma-separated NATS URLs and checks each', () => {
+    expect(readCommonConfig(base({ NATS_URL: 'nats://a:4222, nats://b:4222' })).natsUrl).toBe('nats://a:4222,nats://b:4222');
+    expect(configError(() => readCommonConfig(base({ NATS_URL: 'nats://a:4222,http://b' }))).message).toMatch(/^NATS_URL /);
+  });
+
+  it('takes a user and password together, and only one way to authenticate', () => {
+    expect(readCommonConfig(base({ NATS_USER: 'svc', NATS_PASSWORD: 'pw' })).natsAuth).toEqual({ user: 'svc', pass: 'pw' });
+    expect(readCommonConfig(base({ NATS_TOKEN: 't0k3n' })).natsAuth).toEqual({ token: 't0k3n' });
+    expect(configError(() => readCommonConfig(base({ NATS_USER: 'svc' }))).message).toMatch(/^NATS_PASSWORD /);
+    expect(configError(() => readCommonConfig(base({ NATS_PASSWORD: 'pw' }))).message).toMatch(/^NATS_USER /);
+    expect(configError(() => readCommonConfig(base({ NATS_TOKEN: 't', NATS_USER: 'u', NATS_PASSWORD: 'p' }))).message).toMatch(/alternatives/);
+  });
+
+  it('reads a creds file, naming NATS_CREDS when it is missing or not a creds file', () => {
+    expect(configError(() => readCommonConfig(base({ NATS_CREDS: join(dataDir, 'missing.creds') }))).message).toMatch(/^NATS_CREDS /);
+    const notCreds = join(dataDir, 'not.creds');
+    writeFileSync(notCreds, 'hello');
+    expect(configError(() => readCommonConfig(base({ NATS_CREDS: notCreds }))).message).toMatch(/^NATS_CREDS /);
+    const creds = join(dataDir, 'svc.creds');
+    writeFileSync(creds, '-----BEGIN NATS USER JWT-----\neyJ\n------END NATS USER JWT------\n-----BEGIN USER NKEY SEED-----\nSUA\n------END USER NKEY SEED------\n');
+    expect(readCommonConfig(base({ NATS_CREDS: creds })).natsAuth.creds).toContain('USER NKEY SEED');
+  });
+
+  it('reads TLS files, naming the unreadable one and asking for cert and key together', () => {
+    expect(configError(() => readCommonConfig(base({ NATS_TLS_CA: join(dataDir, 'nope.pem') }))).message).toMatch(/^NATS_TLS_CA /);
+    const pem = join(dataDir, 'cert.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\n');
+    expect(configError(() => readCommonConfig(base({ NATS_TLS_CERT: pem }))).message).toMatch(/^NATS_TLS_KEY /);
+    expect(readCommonConfig(base({ NATS_TLS_CA: pem })).natsAuth.tls).toEqual({ ca: '-----BEGIN CERTIFICATE-----\n' });
+  });
+
+  it('reads ROOMKEY_ALLOW_OPEN_NATS', () => {
+    expect(readCommonConfig(base({ ROOMKEY_ALLOW_OPEN_NATS: '1' })).allowOpenNats).toBe(true);
+    expect(configError(() => readCommonConfig(base({ ROOMKEY_ALLOW_OPEN_NATS: 'yes' }))).message).toMatch(/^ROOMKEY_ALLOW_OPEN_NATS /);
+  });
+});
+
 describe('other settings', () => {
   it('reads the common defaults', () => {
     const common = readCommonConfig(base());
-    expect(common).toEqual({ natsUrl: 'nats://127.0.0.1:4222', dataDir, production: false, natsRequestTimeoutMs: 5000, logLevel: 'log' });
+    expect(common).toEqual({
+      natsUrl: 'nats://127.0.0.1:4222',
+      namespace: 'roomkey',
+      natsAuth: {},
+      allowOpenNats: false,
+      dataDir,
+      production: false,
+      natsRequestTimeoutMs: 5000,
+      logLevel: 'log',
+    });
     expect(readCommonConfig(base({ NODE_ENV: 'production' })).production).toBe(true);
   });
 

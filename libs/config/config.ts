@@ -5,6 +5,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { NAMESPACE_PATTERN } from '@roomkey/contracts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -16,12 +17,28 @@ export class ConfigError extends Error {
 }
 
 export interface CommonConfig {
+  /** One URL or several, comma-separated (a NATS cluster). */
   natsUrl: string;
+  /** First token of every subject, prefix of queue groups, buckets and streams (contract §5). */
+  namespace: string;
+  /** How roomkey's services authenticate to NATS; empty: no authentication. Never logged. */
+  natsAuth: NatsAuth;
+  /** With NODE_ENV=production, start on a NATS that asks for no credentials anyway. */
+  allowOpenNats: boolean;
   dataDir: string;
   production: boolean;
   /** Timeout of every NATS request a service makes, in ms. */
   natsRequestTimeoutMs: number;
   logLevel: LogLevel;
+}
+
+export interface NatsAuth {
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** Contents of the NATS_CREDS file (JWT + NKey seed). */
+  creds?: string;
+  tls?: { ca?: string; cert?: string; key?: string };
 }
 
 export const LOG_LEVELS = ['debug', 'log', 'warn', 'error', 'silent'] as const;
@@ -112,9 +129,73 @@ function logLevel(env: Env): LogLevel {
   return raw as LogLevel;
 }
 
+function namespace(env: Env): string {
+  const raw = env.ROOMKEY_NAMESPACE;
+  if (raw === undefined || raw === '') return 'roomkey';
+  if (!NAMESPACE_PATTERN.test(raw)) {
+    throw new ConfigError(`ROOMKEY_NAMESPACE must be 1–32 lower-case letters, digits or hyphens, starting with a letter (got '${raw}')`);
+  }
+  return raw;
+}
+
+function natsUrls(env: Env): string {
+  const raw = env.NATS_URL;
+  if (raw === undefined || raw === '') return 'nats://127.0.0.1:4222';
+  const urls = raw.split(',').map((u) => u.trim());
+  for (const one of urls) url({ NATS_URL: one }, 'NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:', 'ws:', 'wss:']);
+  return urls.join(',');
+}
+
+function readableFile(env: Env, name: string): string | undefined {
+  const path = env[name];
+  if (path === undefined || path === '') return undefined;
+  try {
+    const contents = readFileSync(path, 'utf8');
+    if (!contents.trim()) throw new Error('the file is empty');
+    return contents;
+  } catch (error) {
+    throw new ConfigError(`${name} must name a readable file (${path}: ${(error as Error).message})`);
+  }
+}
+
+/** NATS_CREDS, or NATS_USER + NATS_PASSWORD, or NATS_TOKEN; TLS files. One way to authenticate at a time. */
+export function readNatsAuth(env: Env): NatsAuth {
+  const auth: NatsAuth = {};
+  const user = env.NATS_USER || undefined;
+  const pass = env.NATS_PASSWORD || undefined;
+  const token = env.NATS_TOKEN || undefined;
+  const creds = readableFile(env, 'NATS_CREDS');
+  if ((user === undefined) !== (pass === undefined)) {
+    throw new ConfigError(user ? 'NATS_PASSWORD must be set together with NATS_USER' : 'NATS_USER must be set together with NATS_PASSWORD');
+  }
+  const ways = [creds && 'NATS_CREDS', user && 'NATS_USER/NATS_PASSWORD', token && 'NATS_TOKEN'].filter(Boolean);
+  if (ways.length > 1) throw new ConfigError(`NATS_CREDS, NATS_USER/NATS_PASSWORD and NATS_TOKEN are alternatives: set only one (got ${ways.join(' and ')})`);
+  if (creds !== undefined) {
+    if (!/-----BEGIN NATS USER JWT-----/.test(creds) || !/-----BEGIN USER NKEY SEED-----/.test(creds)) {
+      throw new ConfigError(`NATS_CREDS must name a NATS .creds file (a user JWT and an NKey seed; ${env.NATS_CREDS} is not one)`);
+    }
+    auth.creds = creds;
+  }
+  if (user !== undefined) Object.assign(auth, { user, pass });
+  if (token !== undefined) auth.token = token;
+  const tls = { ca: readableFile(env, 'NATS_TLS_CA'), cert: readableFile(env, 'NATS_TLS_CERT'), key: readableFile(env, 'NATS_TLS_KEY') };
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new ConfigError(tls.cert ? 'NATS_TLS_KEY must be set together with NATS_TLS_CERT' : 'NATS_TLS_CERT must be set together with NATS_TLS_KEY');
+  }
+  if (tls.ca || tls.cert) {
+    auth.tls = {};
+    if (tls.ca) auth.tls.ca = tls.ca;
+    if (tls.cert) Object.assign(auth.tls, { cert: tls.cert, key: tls.key });
+  }
+  return auth;
+}
+
 export function readCommonConfig(env: Env = process.env): CommonConfig {
   return {
-    natsUrl: url(env, 'NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:', 'ws:', 'wss:']),
+    natsUrl: natsUrls(env),
+    namespace: namespace(env),
+    natsAuth: readNatsAuth(env),
+    allowOpenNats: boolean(env, 'ROOMKEY_ALLOW_OPEN_NATS', false),
     dataDir: resolve(env.ROOMKEY_DATA_DIR || './data'),
     production: env.NODE_ENV === 'production',
     natsRequestTimeoutMs: integer(env, 'ROOMKEY_NATS_TIMEOUT_MS', 5000, 100, 120000),

@@ -1,5 +1,5 @@
 /**
- * Events (contract §5): published on JetStream as `roomkey.v1.events.{tenant}.{type}`. They carry
+ * Events (contract §5): published on JetStream as `{ns}.v1.events.{tenant}.{type}`. They carry
  * identifiers only (`jti`, `kid`, `apiKey`, `clientId`), never secrets or tokens.
  */
 export const EVENT_TYPES = [
@@ -36,11 +36,4 @@ export interface RoomkeyEvent {
   exp?: number;
 }
 
-const EVENTS_PREFIX = 'roomkey.v1.events';
-/** Every event of every tenant (subscribe to this to keep a cache fresh). */
-export const ALL_EVENTS_SUBJECT = `${EVENTS_PREFIX}.>`;
-export const EVENTS_STREAM = 'ROOMKEY_EVENTS';
-
-export function eventSubject(tenant: string, type: EventType): string {
-  return `${EVENTS_PREFIX}.${tenant}.${type}`;
-}
+// Subjects and the stream name come from the deployment's `Namespace` (namespace.ts).

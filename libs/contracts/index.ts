@@ -8,3 +8,4 @@ export * from './subjects';
 export * from './oauth';
 export * from './identity';
 export * from './authorization';
+export * from './namespace';

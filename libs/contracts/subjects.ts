@@ -1,6 +1,7 @@
 /**
- * Every NATS subject, defined once. Senders call `rpc.request(Route, body)` and handlers use
- * `@MessagePattern(Route.subject)`, so a subject string is never typed twice.
+ * Every NATS subject, defined once with the default namespace. Senders call `rpc.request(Route,
+ * body)` and handlers use `@MessagePattern(Route.subject)`; the deployment's `Namespace` turns each
+ * into its wire subject (namespace.ts), so a subject string is never typed twice.
  */
 import type {
   ClientScopedRequest,
@@ -57,11 +58,6 @@ export function route<Request, Result>(subject: string, service: ServiceName): R
   return Object.freeze({ subject, service });
 }
 
-/** Queue group per service: each request is handled by one replica of that service. */
-export function queueGroup(service: ServiceName): string {
-  return `roomkey-${service}`;
-}
-
 /** Public NATS API (contract §5): any NATS client, plain JSON. */
 export const PublicRoutes = {
   createAccessToken: route<CreateAccessTokenRequest, CreateAccessTokenResult>('roomkey.v1.tokens.create', 'issuer'),
@@ -102,12 +98,6 @@ export const IssuerRoutes = {
   authenticateApiKey: route<AuthenticateApiKeyRequest, AuthenticatedApiKey>('roomkey.internal.issuer.api-keys.authenticate', 'issuer'),
   mintToken: route<MintTokenRequest, MintedToken>('roomkey.internal.issuer.tokens.mint', 'issuer'),
   verifyAccessToken: route<VerifyAccessTokenRequest, VerifiedAccessToken>('roomkey.internal.issuer.tokens.verify', 'issuer'),
-} as const;
-
-/** Core-NATS notices every replica hears (plain subscriptions, no queue group). */
-export const Notices = {
-  /** A shared rate limiter announces a blocked key; one subject per limiter bucket. */
-  rateLimitBlocked: (bucket: string) => `roomkey.internal.rate-limit.${bucket}.blocked`,
 } as const;
 
 /** Each service answers its own ping; the gateway's /readyz asks them all. */

@@ -4,7 +4,7 @@
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { ALL_EVENTS_SUBJECT, EVENTS_STREAM, eventSubject, type EventType, type RoomkeyEvent } from '@roomkey/contracts';
+import type { EventType, Namespace, RoomkeyEvent } from '@roomkey/contracts';
 import { UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 
@@ -12,20 +12,21 @@ const encoder = new TextEncoder();
 const EVENT_RETENTION_DAYS = 7;
 
 /** Creates the events stream when it does not exist yet (idempotent; any service may call it). */
-export async function ensureEventsStream(connection: NatsConnection): Promise<void> {
+export async function ensureEventsStream(connection: NatsConnection, namespace: Namespace): Promise<void> {
   const manager = await jetstreamManager(connection);
+  const name = namespace.eventsStream;
   try {
-    await manager.streams.info(EVENTS_STREAM);
+    await manager.streams.info(name);
   } catch {
     try {
       await manager.streams.add({
-        name: EVENTS_STREAM,
-        subjects: [ALL_EVENTS_SUBJECT],
+        name,
+        subjects: [namespace.allEvents],
         max_age: nanos(EVENT_RETENTION_DAYS * 86400 * 1000),
       });
     } catch (error) {
       // Another service created it between our look-up and our add.
-      await manager.streams.info(EVENTS_STREAM).catch(() => {
+      await manager.streams.info(name).catch(() => {
         throw error;
       });
     }
@@ -37,14 +38,17 @@ export type EventFields = Omit<RoomkeyEvent, 'id' | 'type' | 'tenant' | 'occurre
 export class EventPublisher {
   private readonly client: JetStreamClient;
 
-  constructor(connection: NatsConnection) {
+  constructor(
+    connection: NatsConnection,
+    private readonly namespace: Namespace,
+  ) {
     this.client = jetstream(connection);
   }
 
   /** Publishes durably; resolves once JetStream has stored the event. */
   async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<RoomkeyEvent> {
     const event: RoomkeyEvent = { id: randomUUID(), type, tenant, occurredAt: new Date().toISOString(), ...fields };
-    await this.client.publish(eventSubject(tenant, type), encoder.encode(JSON.stringify(event)), { msgID: event.id });
+    await this.client.publish(this.namespace.eventSubject(tenant, type), encoder.encode(JSON.stringify(event)), { msgID: event.id });
     return event;
   }
 }
@@ -55,10 +59,11 @@ export class EventPublisher {
  */
 export function subscribeToEvents(
   connection: NatsConnection,
+  namespace: Namespace,
   onEvent: (event: RoomkeyEvent) => void,
   onPossiblyMissedEvents: () => void,
 ): { close(): void } {
-  const subscription: Subscription = connection.subscribe(ALL_EVENTS_SUBJECT, {
+  const subscription: Subscription = connection.subscribe(namespace.allEvents, {
     callback: (error, message) => {
       if (error) return;
       try {
@@ -92,9 +97,10 @@ export class RetryingEventPublisher {
 
   constructor(
     connection: NatsConnection,
+    namespace: Namespace,
     private readonly attempts = 3,
   ) {
-    this.publisher = new EventPublisher(connection);
+    this.publisher = new EventPublisher(connection, namespace);
   }
 
   async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<RoomkeyEvent> {
@@ -115,9 +121,10 @@ export class RetryingEventPublisher {
  */
 export function jetStreamEventSink(
   connection: NatsConnection,
+  namespace: Namespace,
   describeFailure: (type: EventType, error: Error) => string,
 ): { publish(tenant: string, type: EventType, fields?: EventFields): Promise<void> } {
-  const publisher = new RetryingEventPublisher(connection);
+  const publisher = new RetryingEventPublisher(connection, namespace);
   return {
     async publish(tenant, type, fields) {
       try {

@@ -4,12 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { MessagePattern } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { LogLevel } from '@roomkey/config';
-import { PingRoutes, type PingResult, type ServiceName } from '@roomkey/contracts';
+import { PingRoutes, type Namespace, type PingResult, type ServiceName } from '@roomkey/contracts';
 import { randomUUID } from 'node:crypto';
-import { connectToNats } from './connection';
+import { connectToNats, namespaceOf, type NatsSettings } from './connection';
 import { natsServerOptions, WireErrorFilter } from './plain-json.transport';
 
 export const NATS_CONNECTION = Symbol('NatsConnection');
+/** The deployment's `Namespace` (subjects, queue groups, buckets, streams). */
+export const NAMESPACE = Symbol('Namespace');
 
 @Injectable()
 class NatsConnectionCloser implements OnApplicationShutdown {
@@ -21,13 +23,18 @@ class NatsConnectionCloser implements OnApplicationShutdown {
 }
 
 /** A NATS connection for requests, events and JetStream, drained when the application shuts down. */
-export function natsConnectionProviders(natsUrl: string, name: string, prepare?: (connection: NatsConnection) => Promise<void>): Provider[] {
+export function natsConnectionProviders(
+  settings: NatsSettings,
+  name: string,
+  prepare?: (connection: NatsConnection, namespace: Namespace) => Promise<void>,
+): Provider[] {
   return [
+    { provide: NAMESPACE, useValue: namespaceOf(settings) },
     {
       provide: NATS_CONNECTION,
       useFactory: async () => {
-        const connection = await connectToNats(natsUrl, name);
-        if (prepare) await prepare(connection);
+        const connection = await connectToNats(settings, name);
+        if (prepare) await prepare(connection, namespaceOf(settings));
         return connection;
       },
     },
@@ -63,10 +70,10 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
 /** Starts a NestJS microservice on NATS with the plain-JSON transport and the one error mapping. */
 export async function startMicroservice(
   module: Type | DynamicModule,
-  options: { natsUrl: string; service: ServiceName; logLevel: LogLevel },
+  options: { nats: NatsSettings; service: ServiceName; logLevel: LogLevel },
 ): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice(module, {
-    ...natsServerOptions(options.natsUrl, options.service),
+    ...natsServerOptions(options.nats, options.service),
     logger: nestLogLevels(options.logLevel),
   });
   app.useGlobalFilters(new WireErrorFilter());

@@ -2,11 +2,12 @@
  * Lets NestJS's NATS transport speak the contract's plain JSON (§5): requests need no NestJS
  * envelope and replies are `{ok: true, ...result}` or `{ok: false, error, message}`.
  */
-import type { Msg } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { namespaceOf, natsConnectOptions, type NatsSettings } from './connection';
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import type { ConsumerDeserializer, CustomStrategy, IncomingRequest, NatsOptions, Serializer } from '@nestjs/microservices';
 import { ServerNats } from '@nestjs/microservices';
-import { MalformedJsonBody, queueGroup, type ServiceName } from '@roomkey/contracts';
+import { MalformedJsonBody, type Namespace, type ServiceName } from '@roomkey/contracts';
 import { toWireError, type WireError } from '@roomkey/errors';
 import { throwError, type Observable } from 'rxjs';
 
@@ -65,23 +66,49 @@ export class WireErrorFilter implements RpcExceptionFilter<unknown> {
  * of the issuer's CPU under load, `npm run bench -- --profile`). roomkey's patterns are subjects.
  */
 export class SubjectPatternNatsServer extends ServerNats {
+  constructor(
+    options: Required<NatsOptions>['options'],
+    private readonly namespace: Namespace,
+    private readonly service: ServiceName,
+  ) {
+    super(options);
+  }
+
+  private readonly namespacedSubscriptions: Subscription[] = [];
+
   protected override getRouteFromPattern(pattern: string): string {
     return pattern.startsWith('{') || pattern.startsWith('[') ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
+  }
+
+  /**
+   * Handlers are declared with the default subjects (`@MessagePattern(Route.subject)`); on the wire
+   * each is the deployment's namespaced subject, in the namespace's queue group for this service.
+   */
+  override bindEvents(client: NatsConnection): void {
+    for (const pattern of this.messageHandlers.keys()) {
+      const subscription = client.subscribe(this.namespace.subject(pattern), {
+        queue: this.namespace.queueGroup(this.service),
+        callback: this.getMessageHandler(pattern).bind(this),
+      });
+      this.namespacedSubscriptions.push(subscription);
+    }
+  }
+
+  /** Stops taking requests first; Nest then waits its grace period and closes the connection. */
+  override async close(): Promise<void> {
+    for (const subscription of this.namespacedSubscriptions.splice(0)) subscription.unsubscribe();
+    await super.close();
   }
 }
 
 /** NestJS microservice options for a roomkey service: plain JSON, one queue group per service. */
-export function natsServerOptions(natsUrl: string, service: ServiceName): CustomStrategy {
-  const options: Required<NatsOptions>['options'] = {
-    servers: natsUrl,
-    name: `roomkey-${service}`,
-    queue: queueGroup(service),
+export function natsServerOptions(settings: NatsSettings, service: ServiceName): CustomStrategy {
+  const options = {
+    ...natsConnectOptions(settings, `roomkey-${service}`),
     serializer: new PlainJsonSerializer(),
     deserializer: new PlainJsonDeserializer(),
     gracefulShutdown: true,
     gracePeriod: 500,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
   } as Required<NatsOptions>['options'];
-  return { strategy: new SubjectPatternNatsServer(options) };
+  return { strategy: new SubjectPatternNatsServer(options, namespaceOf(settings), service) };
 }

@@ -1,5 +1,5 @@
 import { errors, type NatsConnection } from '@nats-io/transport-node';
-import type { RpcRoute } from '@roomkey/contracts';
+import type { Namespace, RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
 
 const encoder = new TextEncoder();
@@ -12,12 +12,13 @@ export class RpcClient {
   constructor(
     private readonly connection: NatsConnection,
     private readonly defaultTimeoutMs: number,
+    private readonly namespace: Namespace,
   ) {}
 
   async request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
     let reply: unknown;
     try {
-      const message = await this.connection.request(route.subject, encoder.encode(JSON.stringify(body)), { timeout: timeoutMs });
+      const message = await this.connection.request(this.namespace.subject(route.subject), encoder.encode(JSON.stringify(body)), { timeout: timeoutMs });
       reply = message.json();
     } catch (error) {
       throw this.unavailable(route, error);

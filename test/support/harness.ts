@@ -5,7 +5,7 @@
  */
 import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { readIdentityConfig, type GatewayConfig, type IdentityConfig, type IssuerConfig, type KeysConfig } from '@roomkey/config';
+import { readIdentityConfig, type NatsAuth, type GatewayConfig, type IdentityConfig, type IssuerConfig, type KeysConfig } from '@roomkey/config';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,13 @@ export interface SystemOptions {
   identities?: number;
   identity?: Partial<IdentityConfig>;
   natsRequestTimeoutMs?: number;
+  /** Deployment namespace (default roomkey) and how the services authenticate to NATS. */
+  namespace?: string;
+  natsAuth?: NatsAuth;
+  /** Join this NATS instead of starting a private one (two deployments on one NATS). */
+  natsUrl?: string;
+  /** The private nats-server's config file (roles and permissions); only without `natsUrl`. */
+  natsConfigFile?: (port: number, dataDir: string) => string;
   authFailuresPerIdentifier?: number;
   authFailuresPerAddress?: number;
 }
@@ -73,11 +80,18 @@ export interface RoomkeySystem {
 
 export async function startSystem(options: SystemOptions): Promise<RoomkeySystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roomkey-test-'));
-  const nats: RunningNatsServer = await startNatsServer({ port: await freePort(), storeDir: join(dataDir, 'nats') });
+  const natsPort = await freePort();
+  const nats: RunningNatsServer | undefined = options.natsUrl
+    ? undefined
+    : await startNatsServer({ port: natsPort, storeDir: join(dataDir, 'nats'), configFile: options.natsConfigFile?.(natsPort, dataDir) });
+  const natsUrl = options.natsUrl ?? nats!.url;
   const postgres = options.database === 'postgres' ? await createPostgresDatabase() : undefined;
   const masterKey = randomBytes(32);
   const common = {
-    natsUrl: nats.url,
+    natsUrl,
+    namespace: options.namespace ?? 'roomkey',
+    natsAuth: options.natsAuth ?? {},
+    allowOpenNats: false,
     dataDir,
     production: false,
     natsRequestTimeoutMs: options.natsRequestTimeoutMs ?? 2000,
@@ -110,7 +124,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
 
   return {
     baseUrl: publicUrl,
-    natsUrl: nats.url,
+    natsUrl,
     adminToken,
     dataDir,
     keys,
@@ -121,7 +135,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
     async stop() {
       await gateway.close().catch(() => undefined);
       for (const app of [...issuers, ...identities, keys]) await app.close().catch(() => undefined);
-      await nats.stop();
+      await nats?.stop();
       await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

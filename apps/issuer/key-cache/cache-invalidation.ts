@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { RoomkeyEvent } from '@roomkey/contracts';
-import { NATS_CONNECTION, subscribeToEvents } from '@roomkey/nats';
+import type { Namespace, RoomkeyEvent } from '@roomkey/contracts';
+import { NAMESPACE, NATS_CONNECTION, subscribeToEvents } from '@roomkey/nats';
 import { ClientCache } from './client-cache';
 import { CredentialCache } from './credential-cache';
 import { KeyringCache } from './keyring-cache';
@@ -17,6 +17,7 @@ export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    @Inject(NAMESPACE) private readonly namespace: Namespace,
     private readonly credentials: CredentialCache,
     private readonly clients: ClientCache,
     private readonly keyrings: KeyringCache,
@@ -25,6 +26,7 @@ export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     this.subscription = subscribeToEvents(
       this.connection,
+      this.namespace,
       (event) => this.apply(event),
       () => {
         this.logger.warn('NATS connection interrupted: dropping cached keys and credentials');

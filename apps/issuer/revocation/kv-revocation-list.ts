@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from '@roomkey/contracts';
-import { NATS_CONNECTION } from '@roomkey/nats';
+import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, type Namespace } from '@roomkey/contracts';
+import { NAMESPACE, NATS_CONNECTION } from '@roomkey/nats';
 import { CLOCK, type Clock, type RevocationStore } from '../ports';
 
-export const REVOCATION_BUCKET = 'roomkey_revoked_tokens';
 const INITIAL_LOAD_TIMEOUT_MS = 15_000;
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -25,12 +24,13 @@ export class KvRevocationList implements RevocationStore, OnApplicationBootstrap
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    @Inject(NAMESPACE) private readonly namespace: Namespace,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const ttlMs = (MAX_TOKEN_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS + 60) * 1000;
-    this.kv = await new Kvm(this.connection).create(REVOCATION_BUCKET, { history: 1, ttl: ttlMs });
+    this.kv = await new Kvm(this.connection).create(this.namespace.bucket('revokedTokens'), { history: 1, ttl: ttlMs });
     const pending = (await this.kv.status()).values;
     const watcher = await this.kv.watch({ key: '>' });
     this.stopWatching = () => watcher.stop();

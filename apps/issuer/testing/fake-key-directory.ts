@@ -217,6 +217,9 @@ export function createIssuerTestKit(startMs: number) {
   const directory = new FakeKeyDirectory(secretBox, hasher);
   const config: IssuerConfig = {
     natsUrl: 'nats://127.0.0.1:4222',
+    namespace: 'roomkey',
+    natsAuth: {},
+    allowOpenNats: false,
     dataDir: '/nonexistent/roomkey-unit-tests',
     production: false,
     natsRequestTimeoutMs: 5000,

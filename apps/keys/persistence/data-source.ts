@@ -6,8 +6,9 @@ import { KEYS_ENTITIES } from './entities';
 import { InitialSchema1764028800000 } from './migrations/1764028800000-initial-schema';
 import { OAuthClients1764115200000 } from './migrations/1764115200000-oauth-clients';
 import { TenantRoleMatrix1764201600000 } from './migrations/1764201600000-tenant-role-matrix';
+import { DeploymentId1764979200000 } from './migrations/1764979200000-deployment-id';
 
-export const KEYS_MIGRATIONS = [InitialSchema1764028800000, OAuthClients1764115200000, TenantRoleMatrix1764201600000];
+export const KEYS_MIGRATIONS = [InitialSchema1764028800000, OAuthClients1764115200000, TenantRoleMatrix1764201600000, DeploymentId1764979200000];
 export const SQLITE_FILE = 'roomkey.sqlite';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise an embedded SQLite file under ROOMKEY_DATA_DIR. */

@@ -159,4 +159,18 @@ export class OAuthClientEntity {
   revokedAt: number | null;
 }
 
-export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity];
+
+/** One row: the id this database's deployment was given at its first start (namespace ownership). */
+@Entity('deployment')
+export class DeploymentEntity {
+  @PrimaryColumn({ type: 'varchar', length: 16 })
+  singleton: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  id: string;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+}
+
+export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity, DeploymentEntity];
