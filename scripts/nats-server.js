@@ -57,11 +57,22 @@ function freePort() {
   });
 }
 
-/** Starts `nats-server -js` and resolves once it accepts connections; `stop()` ends it by its own PID. */
-async function startNatsServer({ host = '127.0.0.1', port, storeDir, logFile, binary = findNatsServer() }) {
+/**
+ * Starts `nats-server -js` and resolves once it accepts connections; `stop()` ends it by its own PID.
+ * With `configFile` it runs `-c FILE` (users and permissions, e.g. from scripts/nats-config.js);
+ * host and port override the file's `listen`, and storeDir applies unless the file sets `store_dir`
+ * (nats-server refuses both).
+ */
+async function startNatsServer({ host = '127.0.0.1', port, storeDir, logFile, configFile, binary = findNatsServer() }) {
   if (!binary) throw new Error(`No nats-server found: ${HOW_TO_GET_ONE}.`);
-  fs.mkdirSync(storeDir, { recursive: true });
-  const args = ['-js', '-a', host, '-p', String(port), '-sd', storeDir];
+  const configSetsStoreDir = configFile ? /^\s*store_dir\s*[:=]/m.test(fs.readFileSync(configFile, 'utf8')) : false;
+  if (!storeDir && !configSetsStoreDir) throw new Error('startNatsServer needs a storeDir (or a configFile that sets store_dir)');
+  const args = configFile ? ['-c', configFile] : [];
+  args.push('-js', '-a', host, '-p', String(port));
+  if (storeDir && !configSetsStoreDir) {
+    fs.mkdirSync(storeDir, { recursive: true });
+    args.push('-sd', storeDir);
+  }
   if (logFile) args.push('-l', logFile);
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
