@@ -9,3 +9,4 @@ export * from './oauth';
 export * from './identity';
 export * from './authorization';
 export * from './namespace';
+export * from './token-content';
