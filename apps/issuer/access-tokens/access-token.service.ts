@@ -9,6 +9,7 @@ import {
   readUserId,
   rejectUnknownFields,
   requireObject,
+  userToken,
   type CreateAccessTokenResult,
 } from '@roomkey/contracts';
 import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
@@ -41,16 +42,7 @@ export class AccessTokenService {
     const image = readDisplayText(body, 'image');
     const signed = await this.signer.sign(
       credential.tenant,
-      {
-        sub: userId,
-        client_id: credential.apiKey,
-        kind: 'user',
-        role,
-        env: environment,
-        ...(rooms ? { rooms } : {}),
-        ...(name !== undefined ? { name } : {}),
-        ...(image !== undefined ? { image } : {}),
-      },
+      userToken({ subject: userId, clientId: credential.apiKey, role, environment, rooms, name, image }),
       ttlSeconds,
     );
     return {

@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ACCESS_TOKEN_TYPE, DEFAULT_AUDIENCE, permissionsFor, type AccessTokenClaims, type MintableClaims } from '@roomkey/contracts';
+import {
+  ACCESS_TOKEN_TYPE,
+  DEFAULT_AUDIENCE,
+  parseTokenContent,
+  permissionsFor,
+  type AccessTokenClaims,
+  type TokenContent,
+} from '@roomkey/contracts';
+import { InvalidRequestError } from '@roomkey/errors';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { KeyringCache } from '../key-cache/keyring-cache';
@@ -12,7 +20,15 @@ export interface SignedToken {
   expiresAt: string;
 }
 
-/** Signs RFC 9068 access tokens with the tenant's active key (imported once, cached). */
+/**
+ * The issuer's one token builder: every access token (CreateAccessToken, the OAuth grants, mint
+ * requests from other services) is made here, from a TokenContent built by the factories in
+ * `@roomkey/contracts`. Like LiveKit's `AccessToken.toJwt()`, it checks everything before signing:
+ * the content goes through `parseTokenContent` (a claim the issuer sets, an unknown claim or a
+ * malformed one is a 400 naming it), and only then are iss, tid, iat, exp, jti and perms added —
+ * by the issuer alone, after the caller's content, so nothing can override them. Signed with the
+ * tenant's active key (imported once, cached).
+ */
 @Injectable()
 export class TokenSigner {
   constructor(
@@ -20,24 +36,32 @@ export class TokenSigner {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `jti` may be chosen by the caller when it must record the id before the token exists. */
-  async sign(tenant: string, content: MintableClaims, ttlSeconds: number, jti: string = randomUUID()): Promise<SignedToken> {
+  /** `jti` may be chosen by the issuer when it must record the id before the token exists. */
+  async sign(tenant: string, requested: TokenContent, ttlSeconds: number, jti: string = randomUUID()): Promise<SignedToken> {
+    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) {
+      throw new InvalidRequestError("Field 'ttlSeconds' must be a whole number of seconds, 1 or more", 'ttlSeconds');
+    }
+    const content = parseTokenContent(requested);
     const keyring = await this.keyrings.forTenant(tenant);
     const iat = Math.floor(this.clock.now() / 1000);
+    const exp = iat + ttlSeconds;
+    if (content.nbf !== undefined && content.nbf >= exp) {
+      throw new InvalidRequestError("Claim 'nbf' must be before the token expires", 'nbf');
+    }
     const claims: AccessTokenClaims = {
-      iss: keyring.issuer,
       aud: DEFAULT_AUDIENCE,
       ...content,
+      iss: keyring.issuer,
+      tid: tenant,
+      iat,
+      exp,
+      jti,
       // The one place permissions are decided: the tenant's matrix, less what a development key may not grant.
       ...(content.role ? { perms: permissionsFor(content.role, content.env ?? 'production', keyring.tenant.roleMatrix) } : {}),
-      iat,
-      exp: iat + ttlSeconds,
-      jti,
-      tid: tenant,
     };
     const token = await new SignJWT({ ...claims })
       .setProtectedHeader({ alg: keyring.signer.alg, kid: keyring.signer.kid, typ: ACCESS_TOKEN_TYPE })
       .sign(keyring.signer.key);
-    return { token, claims, expiresIn: ttlSeconds, expiresAt: new Date(claims.exp * 1000).toISOString() };
+    return { token, claims, expiresIn: ttlSeconds, expiresAt: new Date(exp * 1000).toISOString() };
   }
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
+  parseTokenContent,
   readSeconds,
   readText,
+  rejectUnknownFields,
   requireObject,
   MAX_TOKEN_LIFETIME_SECONDS,
   TENANT_SHORTCODE_PATTERN,
   type AuthenticatedApiKey,
-  type MintTokenRequest,
   type MintedToken,
   type VerifiedAccessToken,
 } from '@roomkey/contracts';
@@ -16,6 +17,9 @@ import { TokenSigner } from '../access-tokens/token-signer';
 import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { KeyringCache } from '../key-cache/keyring-cache';
 import { TokenVerifier } from '../verification/token-verifier.service';
+
+/** The fields of a mint request (MintTokenRequest); anything else is refused. */
+const MINT_REQUEST_FIELDS = ['tenant', 'ttlSeconds', 'claims'] as const;
 
 /** What the issuer offers other roomkey services: API-key authentication, minting and verification. */
 @Injectable()
@@ -35,15 +39,24 @@ export class InternalApiService {
     return { apiKey: credential.apiKey, environment: credential.environment, secretVerified: secretGiven, tenant };
   }
 
-  async mint(request: MintTokenRequest): Promise<MintedToken> {
+  /**
+   * IssuerRoutes.mintToken: `{tenant, ttlSeconds, claims}` from another roomkey service, which has
+   * authorised the request. The claims are only what a caller may set (TokenContent): the issuer's
+   * own claims (iss, tid, iat, exp, jti, perms), unknown claims and malformed ones are refused with
+   * a 400 naming them before anything is signed.
+   */
+  async mint(request: unknown): Promise<MintedToken> {
     const body = requireObject(request);
-    if (typeof request.tenant !== 'string' || !TENANT_SHORTCODE_PATTERN.test(request.tenant)) {
+    rejectUnknownFields(body, MINT_REQUEST_FIELDS);
+    const tenant = body.tenant;
+    if (typeof tenant !== 'string' || !TENANT_SHORTCODE_PATTERN.test(tenant)) {
       throw new InvalidRequestError("Field 'tenant' must be a tenant shortcode", 'tenant');
     }
     const ttlSeconds = readSeconds(body, 'ttlSeconds', MAX_TOKEN_LIFETIME_SECONDS);
     if (ttlSeconds === undefined) throw new InvalidRequestError("Field 'ttlSeconds' is required", 'ttlSeconds');
-    requireObject(request.claims, "Field 'claims'");
-    const signed = await this.signer.sign(request.tenant, request.claims, ttlSeconds);
+    if (body.claims === undefined || body.claims === null) throw new InvalidRequestError("Field 'claims' is required", 'claims');
+    const content = parseTokenContent(body.claims, 'claims');
+    const signed = await this.signer.sign(tenant, content, ttlSeconds);
     return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims };
   }
 

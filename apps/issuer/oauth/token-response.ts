@@ -1,4 +1,4 @@
-import { type ClientCredentialRecord, type MintableClaims, type Role, type TokenEndpointResult } from '@roomkey/contracts';
+import { userToken, type ClientCredentialRecord, type Role, type TokenContent, type TokenEndpointResult } from '@roomkey/contracts';
 import type { SignedToken } from '../access-tokens/token-signer';
 import { grantedAudience } from './scopes-and-audiences';
 
@@ -15,19 +15,17 @@ export function tokenResponse(signed: SignedToken, scopes: string[], refresh?: {
   };
 }
 
-/** Claims of a user token from the authorization code flow (the partner's login app chose subject, role, rooms). */
+/** A user token from the authorization code flow or a refresh (the partner's login app chose subject, role, rooms). */
 export function userTokenClaims(
   client: ClientCredentialRecord,
   grant: { subject: string; role?: Role; rooms?: string[]; scopes: string[]; audience: string | null },
-): MintableClaims {
-  const scope = grant.scopes.join(' ');
-  return {
-    sub: grant.subject,
-    client_id: client.clientId,
-    kind: 'user',
-    aud: grant.audience ?? grantedAudience(client, undefined),
-    ...(grant.role ? { role: grant.role } : {}),
-    ...(grant.rooms ? { rooms: grant.rooms } : {}),
-    ...(scope ? { scope } : {}),
-  };
+): TokenContent {
+  return userToken({
+    subject: grant.subject,
+    clientId: client.clientId,
+    audience: grant.audience ?? grantedAudience(client, undefined),
+    role: grant.role,
+    rooms: grant.rooms,
+    scopes: grant.scopes,
+  });
 }

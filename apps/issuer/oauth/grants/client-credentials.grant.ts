@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TokenEndpointResult } from '@roomkey/contracts';
+import { serviceToken, type TokenEndpointResult } from '@roomkey/contracts';
 import { UnauthorizedClientError } from '@roomkey/errors';
 import { TokenSigner } from '../../access-tokens/token-signer';
 import { param } from '../oauth-params';
@@ -18,12 +18,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     if (client.public) throw new UnauthorizedClientError('A public client cannot use client_credentials');
     const scopes = grantedScopes(client, param(params, 'scope'));
     const aud = grantedAudience(client, param(params, 'audience'));
-    const scope = scopes.join(' ');
-    const signed = await this.signer.sign(
-      tenant,
-      { sub: client.clientId, client_id: client.clientId, kind: 'service', aud, ...(scope ? { scope } : {}) },
-      client.accessTokenTtl,
-    );
+    const signed = await this.signer.sign(tenant, serviceToken({ clientId: client.clientId, audience: aud, scopes }), client.accessTokenTtl);
     return tokenResponse(signed, scopes);
   }
 }
