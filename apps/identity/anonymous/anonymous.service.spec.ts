@@ -1,3 +1,4 @@
+import { parseTokenContent } from '@roomkey/contracts';
 import { ForbiddenError, InvalidRequestError } from '@roomkey/errors';
 import { DEV, OPEN, PROD, createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
 
@@ -27,6 +28,12 @@ describe('AnonymousService', () => {
     });
     expect(a.claims.anon_id).not.toBe(b.claims.anon_id);
     expect(second.accessToken).toBe('token-2');
+  });
+
+  it('asks the issuer only for claims a caller may set, exactly as parseTokenContent accepts them', async () => {
+    await kit.anonymous.create({ ...DEV, rooms: ['stage'] });
+    const [{ claims }] = kit.issuer.minted;
+    expect(parseTokenContent(claims)).toStrictEqual(claims);
   });
 
   it.each([

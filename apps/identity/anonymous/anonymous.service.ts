@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  ANONYMOUS_ROLE,
-  ANONYMOUS_SUBJECT,
   ANONYMOUS_TOKEN_DEFAULT_LIFETIME,
   CREATE_ANONYMOUS_FIELDS,
   GUEST_CREDENTIAL_FIELDS,
+  anonymousToken,
   readRooms,
   readSeconds,
   rejectUnknownFields,
@@ -13,7 +12,7 @@ import {
 } from '@roomkey/contracts';
 import { randomUUID } from 'node:crypto';
 import { KeyAccess } from '../access/key-access';
-import { anonymousTokenRules, roleClaims } from '../access/token-rules';
+import { anonymousTokenRules } from '../access/token-rules';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
 
 /**
@@ -40,13 +39,7 @@ export class AnonymousService {
 
     const minted = await this.issuer.mint({
       tenant: caller.tenant.shortcode,
-      claims: {
-        sub: ANONYMOUS_SUBJECT,
-        client_id: caller.apiKey,
-        kind: 'anonymous',
-        ...roleClaims(ANONYMOUS_ROLE, caller.environment, rooms),
-        anon_id: randomUUID(),
-      },
+      claims: anonymousToken({ clientId: caller.apiKey, environment: caller.environment, rooms: rooms!, anonId: randomUUID() }),
       ttlSeconds,
     });
     return { accessToken: minted.accessToken, expiresIn: minted.expiresIn };

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { parseTokenContent } from '@roomkey/contracts';
 import { InvalidRequestError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
 import { DEV, OPEN, PROD, createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
 
@@ -27,6 +28,12 @@ describe('GuestService', () => {
         },
       },
     ]);
+  });
+
+  it('asks the issuer only for claims a caller may set, exactly as parseTokenContent accepts them', async () => {
+    await kit.guests.create({ ...PROD, userId: 'alice', name: 'Alice', image: 'https://cdn.test/a.png', rooms: ['stage'] });
+    await kit.guests.create({ ...PROD });
+    for (const { claims } of kit.issuer.minted) expect(parseTokenContent(claims)).toStrictEqual(claims);
   });
 
   it('generates the id when none is given, and takes ttlSeconds up to the key’s maximum', async () => {

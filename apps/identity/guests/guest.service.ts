@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   CREATE_GUEST_FIELDS,
   GUEST_CREDENTIAL_FIELDS,
-  GUEST_ROLE,
   GUEST_TOKEN_DEFAULT_LIFETIME,
+  guestToken,
   readDisplayText,
   readRooms,
   readSeconds,
@@ -13,7 +13,7 @@ import {
   type GuestResult,
 } from '@roomkey/contracts';
 import { KeyAccess } from '../access/key-access';
-import { guestTokenRules, roleClaims } from '../access/token-rules';
+import { guestTokenRules } from '../access/token-rules';
 import { IdentityEvents } from '../events/identity-events';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
 import { uniqueGuestId } from './guest-id';
@@ -43,14 +43,7 @@ export class GuestService {
     const id = uniqueGuestId(requested);
     const minted = await this.issuer.mint({
       tenant: caller.tenant.shortcode,
-      claims: {
-        sub: id,
-        client_id: caller.apiKey,
-        kind: 'guest',
-        ...roleClaims(GUEST_ROLE, caller.environment, rooms),
-        ...(name !== undefined ? { name } : {}),
-        ...(image !== undefined ? { image } : {}),
-      },
+      claims: guestToken({ subject: id, clientId: caller.apiKey, environment: caller.environment, rooms, name, image }),
       ttlSeconds,
     });
     await this.events.announce(caller.tenant.shortcode, 'guest.created', { apiKey: caller.apiKey, jti: minted.claims.jti, exp: minted.claims.exp });

@@ -1,3 +1,4 @@
+import { parseTokenContent } from '@roomkey/contracts';
 import { ForbiddenError, GoneError, InvalidRequestError, InvalidTokenError, NotFoundError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
 import { createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
 import { inviteKey, isInviteCode } from './invite-code';
@@ -132,6 +133,16 @@ describe('InviteService', () => {
       expect(redeemed).toEqual({ tenant: 'acme', type: 'invite.redeemed', fields: { inviteId: kit.store.only().id, jti: 'jti-1', exp: expect.any(Number) } });
       expect(JSON.stringify(kit.sink.events)).not.toContain(inviteCode);
       expect(JSON.stringify(kit.sink.events)).not.toContain(answer.accessToken);
+    });
+
+    it('asks the issuer only for claims a caller may set, exactly as parseTokenContent accepts them', async () => {
+      // An inviter from an OAuth client has no env: the guest token then has none either.
+      kit.issuer.addToken('oauth-host', { tid: 'acme', sub: 'host-3', client_id: 'rkc_app', role: 'HOST', perms: [...HOST_PERMS] });
+      await redeem((await create('host', { role: 'GUEST', ttlSeconds: 600 })).inviteCode, { name: 'Partner' });
+      await redeem((await create('oauth-host', { role: 'VIEWER', ttlSeconds: 600 })).inviteCode);
+      const [first, second] = kit.issuer.minted.map((m) => m.claims);
+      for (const claims of [first, second]) expect(parseTokenContent(claims)).toStrictEqual(claims);
+      expect(second).toStrictEqual({ sub: second.sub, client_id: 'rkc_app', kind: 'guest', role: 'VIEWER', act: { sub: 'host-3' } });
     });
 
     it('accepts no body at all', async () => {

@@ -10,6 +10,7 @@ import {
   MAX_ROOMS,
   MAX_TOKEN_LIFETIME_SECONDS,
   REDEEM_INVITE_FIELDS,
+  guestToken,
   isRoleAtMost,
   readDisplayText,
   readRole,
@@ -25,7 +26,6 @@ import {
 } from '@roomkey/contracts';
 import { ForbiddenError, GoneError, InvalidRequestError, NotFoundError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
 import { randomInt, randomUUID } from 'node:crypto';
-import { roleClaims } from '../access/token-rules';
 import { IdentityEvents } from '../events/identity-events';
 import { uniqueGuestId } from '../guests/guest-id';
 import { CLOCK, INVITE_STORE, ISSUER_CLIENT, type Clock, type InviteRecord, type InviteStore, type IssuerClient } from '../ports';
@@ -133,14 +133,15 @@ export class InviteService {
       );
       minted = await this.issuer.mint({
         tenant: invite.tenant,
-        claims: {
-          sub: id,
-          client_id: invite.inviter.clientId,
-          kind: 'guest',
-          ...roleClaims(invite.role, environment, invite.rooms),
-          ...(name !== undefined ? { name } : {}),
-          act: { sub: invite.inviter.sub },
-        },
+        claims: guestToken({
+          subject: id,
+          clientId: invite.inviter.clientId,
+          role: invite.role,
+          environment,
+          rooms: invite.rooms,
+          name,
+          invitedBy: invite.inviter.sub,
+        }),
         ttlSeconds: Math.max(1, lifetime),
       });
     } catch (error) {
