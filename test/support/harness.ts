@@ -75,6 +75,8 @@ export interface RoomkeySystem {
   identity: INestMicroservice;
   identities: INestMicroservice[];
   gateway: NestFastifyApplication;
+  /** What each service was started with (to start another replica or deployment beside them). */
+  configs: { keys: KeysConfig; issuer: IssuerConfig; identity: IdentityConfig; gateway: GatewayConfig };
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
     identity,
     identities,
     gateway,
+    configs: { keys: keysConfig, issuer: issuerConfig, identity: identityConfig, gateway: gatewayConfig },
     async stop() {
       await gateway.close().catch(() => undefined);
       for (const app of [...issuers, ...identities, keys]) await app.close().catch(() => undefined);

@@ -41,6 +41,9 @@ export class NamespaceOwnership implements OnModuleInit, OnApplicationShutdown {
     this.kv = await new Kvm(this.connection).create(this.namespace.bucket('deploymentOwner'), { history: 1, ttl: CLAIM_TTL_MS });
     const owner = await this.claim();
     if (owner !== this.deploymentId) {
+      // The service will not start: let go of what it opened, so nothing keeps the process alive.
+      await this.connection.close().catch(() => undefined);
+      await this.dataSource.destroy().catch(() => undefined);
       throw new ConfigError(
         `Namespace '${this.namespace.name}' on the NATS at ${this.config.natsUrl} is already served by another roomkey deployment ` +
           `(another database): give this deployment its own ROOMKEY_NAMESPACE, or point DATABASE_URL / ROOMKEY_DATA_DIR at that deployment's database`,
