@@ -3,7 +3,7 @@
  * as `{ok: true, ...result}`; failures as `WireError` (see @roomkey/errors).
  */
 import type { JWK } from 'jose';
-import type { AccessTokenClaims, Environment } from './claims';
+import type { AccessTokenClaims, Environment, TokenContent } from './claims';
 import type { Permission, Role, RoleMatrix } from './roles';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
@@ -141,9 +141,6 @@ export interface SigningMaterialResult {
   keys: SigningMaterialKey[];
 }
 
-/** The claims a minting service decides; the issuer adds iss, iat, exp, jti, tid and the default aud. */
-export type MintableClaims = Omit<AccessTokenClaims, 'iss' | 'iat' | 'exp' | 'jti' | 'tid' | 'aud'> & { aud?: string | string[] };
-
 /** Internal: authenticate an API key for another service. Without `secret`, the key is only looked up
  * (X-Api-Key-alone access, allowed when the tenant switches it on). */
 export interface AuthenticateApiKeyRequest {
@@ -163,7 +160,8 @@ export interface AuthenticatedApiKey {
 /** Internal: sign a token for `tenant` with its active key. The caller has authorised it. */
 export interface MintTokenRequest {
   tenant: string;
-  claims: MintableClaims;
+  /** What the caller may set; the issuer alone adds iss, tid, iat, exp, jti and perms. */
+  claims: TokenContent;
   ttlSeconds: number;
 }
 export interface MintedToken {

@@ -8,8 +8,6 @@ import {
   DEVELOPMENT_MAX_ROOMS,
   MAX_ROOMS,
   type Environment,
-  type MintableClaims,
-  type Role,
   type RoomsRule,
 } from '@roomkey/contracts';
 
@@ -31,18 +29,5 @@ export function anonymousTokenRules(environment: Environment): TokenRules {
   return {
     rooms: { required: true, max: environment === 'development' ? DEVELOPMENT_MAX_ROOMS : MAX_ROOMS },
     maxTtlSeconds: API_KEY_TOKEN_LIFETIME[environment].max,
-  };
-}
-
-/**
- * The role-bearing part of a token's claims: role, env, and rooms when restricted. The issuer adds
- * the role's permissions from the tenant's matrix when it signs (a development key never grants
- * broadcast:manage).
- */
-export function roleClaims(role: Role, environment: Environment | undefined, rooms: string[] | undefined): Pick<MintableClaims, 'role' | 'env' | 'rooms'> {
-  return {
-    role,
-    ...(environment !== undefined ? { env: environment } : {}),
-    ...(rooms !== undefined ? { rooms } : {}),
   };
 }

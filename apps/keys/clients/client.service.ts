@@ -9,6 +9,7 @@ import {
   readBoolean,
   readSeconds,
   readText,
+  AUDIENCE_PATTERN,
   rejectUnknownFields,
   requireObject,
   type Body,
@@ -49,8 +50,6 @@ function isRedirectUri(value: string): boolean {
     return false;
   }
 }
-
-const isAudience = (value: string) => /^[\x21-\x7E]{1,255}$/.test(value);
 
 export function toClientView(record: OAuthClientRecord): OAuthClientView {
   return {
@@ -96,7 +95,7 @@ export class ClientService {
     if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
       throw new InvalidRequestError("Field 'redirectUris' is required for the authorization_code grant", 'redirectUris');
     }
-    const audiences = readList(fields, 'audiences', isAudience, 'audiences of 1–255 printable characters without spaces') ?? [DEFAULT_AUDIENCE];
+    const audiences = readList(fields, 'audiences', (a) => AUDIENCE_PATTERN.test(a), 'audiences of 1–255 printable characters without spaces') ?? [DEFAULT_AUDIENCE];
     if (audiences.length === 0) throw new InvalidRequestError("Field 'audiences' must name at least one audience", 'audiences');
     const scopes = readList(fields, 'scopes', (s) => SCOPE_TOKEN_PATTERN.test(s), 'scope tokens (printable ASCII without spaces, quotes or backslashes)') ?? [];
     const accessTokenTtl =
