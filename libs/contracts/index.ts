@@ -10,3 +10,4 @@ export * from './identity';
 export * from './authorization';
 export * from './namespace';
 export * from './token-content';
+export * from './schema';
