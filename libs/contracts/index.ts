@@ -11,3 +11,4 @@ export * from './authorization';
 export * from './namespace';
 export * from './token-content';
 export * from './schema';
+export * from './caller';

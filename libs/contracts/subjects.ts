@@ -3,6 +3,7 @@
  * body)` and handlers use `@MessagePattern(Route.subject)`; the deployment's `Namespace` turns each
  * into its wire subject (namespace.ts), so a subject string is never typed twice.
  */
+import { validator, type Static, type TSchema, type Validator } from './schema';
 import type {
   ClientScopedRequest,
   CreatedOAuthClient,
@@ -52,10 +53,23 @@ export interface RpcRoute<Request, Result> {
   readonly types?: { request: Request; result: Result };
 }
 
+/** A route described by schemas: the types come from them, and the handler validates with `request`. */
+export interface SchemaRoute<Q extends TSchema, R extends TSchema> extends RpcRoute<Static<Q>, Static<R>> {
+  readonly request: Validator<Static<Q>>;
+  readonly requestSchema: Q;
+  readonly resultSchema: R;
+}
+
 export type RequestOf<R> = R extends RpcRoute<infer Q, unknown> ? Q : never;
+export type ResultOf<R> = R extends RpcRoute<unknown, infer A> ? A : never;
 
 export function route<Request, Result>(subject: string, service: ServiceName): RpcRoute<Request, Result> {
   return Object.freeze({ subject, service });
+}
+
+/** One definition per message: subject, answering service, request and result schemas. */
+export function schemaRoute<Q extends TSchema, R extends TSchema>(subject: string, service: ServiceName, request: Q, result: R): SchemaRoute<Q, R> {
+  return Object.freeze({ subject, service, request: validator(request), requestSchema: request, resultSchema: result });
 }
 
 /** Public NATS API (contract §5): any NATS client, plain JSON. */
