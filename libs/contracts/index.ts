@@ -12,3 +12,4 @@ export * from './namespace';
 export * from './token-content';
 export * from './schema';
 export * from './caller';
+export * from './schemas/identity';
