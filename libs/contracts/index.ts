@@ -13,3 +13,4 @@ export * from './token-content';
 export * from './schema';
 export * from './caller';
 export * from './schemas/identity';
+export * from './schemas/admin';

@@ -4,7 +4,9 @@
  */
 import type { JWK } from 'jose';
 import type { AccessTokenClaims, Environment, TokenContent } from './claims';
-import type { Permission, Role, RoleMatrix } from './roles';
+import type { Permission, Role } from './roles';
+import type { Static } from './schema';
+import type { ApiKeyScopedRequestSchema, JwksSchema, TenantView } from './schemas/admin';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA', 'RS256'];
@@ -46,100 +48,28 @@ export interface VerifyTokenResult {
   claims: AccessTokenClaims;
 }
 
-/** Admin requests carry the path's tenant and the unvalidated body; the owning service validates. */
-export interface TenantScopedRequest {
-  tenant: string;
-  body?: unknown;
-}
-
-export interface TenantView {
-  shortcode: string;
-  name: string;
-  loginUrl: string | null;
-  guestAccess: boolean;
-  anonymousAccess: boolean;
-  signingAlg: SigningAlgorithm;
-  /** The tenant's effective role → permissions matrix (contract §2: a tenant may override it). */
-  roleMatrix: RoleMatrix;
-  createdAt: string;
-}
-
-export interface ApiKeyView {
-  apiKey: string;
-  environment: Environment;
-  name: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-export interface CreatedApiKey {
-  apiKey: string;
-  /** Shown once, here; roomkey keeps it encrypted and never shows it again. */
-  secret: string;
-  environment: Environment;
-  name: string | null;
-  createdAt: string;
-}
-
-export interface SigningKeyView {
-  kid: string;
-  alg: SigningAlgorithm;
-  state: SigningKeyState;
-  createdAt: string;
-  publicJwk: JWK;
-}
-
 export interface ItemsResult<T> {
   items: T[];
 }
 
-export interface JwksResult {
-  keys: JWK[];
-}
-
-export interface RevokeApiKeyRequest {
-  tenant: string;
-  apiKey: string;
-}
-
 export interface EmptyResult {}
 
-/** What an issuer caches to authenticate an API key without a database read. */
-export interface CredentialRecord {
-  apiKey: string;
-  tenant: string;
-  environment: Environment;
-  /** Keyed SHA-256 of the secret (hex); see @roomkey/crypto `SecretHasher`. */
-  secretHash: string;
-  /** The secret sealed under the master key (partner-signed HS256 tokens are verified with it). */
-  secretCiphertext: string;
-  revoked: boolean;
-}
-
-export interface ResolveCredentialRequest {
-  apiKey: string;
-}
-export interface ResolveCredentialResult {
-  /** null when no such API key exists. */
-  credential: CredentialRecord | null;
-}
-
-export interface SigningMaterialKey {
-  kid: string;
-  alg: SigningAlgorithm;
-  state: SigningKeyState;
-  publicJwk: JWK;
-  /** The active key only: the private JWK encrypted under the master key (never in clear). */
-  encryptedPrivateJwk?: string;
-}
-
-export interface SigningMaterialRequest {
-  tenant: string;
-}
-export interface SigningMaterialResult {
-  tenant: TenantView;
-  keys: SigningMaterialKey[];
-}
+/** Keys-service messages and admin answers, described once in schemas/admin.ts. */
+export type {
+  ApiKeyView,
+  CreatedApiKey,
+  CredentialRecord,
+  ResolveCredentialRequest,
+  ResolveCredentialResult,
+  SigningKeyView,
+  SigningMaterialKey,
+  SigningMaterialRequest,
+  SigningMaterialResult,
+  TenantScopedRequest,
+  TenantView,
+} from './schemas/admin';
+export type JwksResult = Static<typeof JwksSchema>;
+export type RevokeApiKeyRequest = Static<typeof ApiKeyScopedRequestSchema>;
 
 /** Internal: authenticate an API key for another service. Without `secret`, the key is only looked up
  * (X-Api-Key-alone access, allowed when the tenant switches it on). */

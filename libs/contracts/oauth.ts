@@ -3,6 +3,8 @@
  * answer, introspection and revocation, shared by the gateway, the issuer and the keys service.
  */
 import type { AccessTokenClaims, Environment } from './claims';
+import type { Static } from './schema';
+import type { ClientViewSchema, CreatedClientSchema } from './schemas/admin';
 
 export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -17,57 +19,10 @@ export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post']
 /** RFC 6749 scope-token: printable ASCII except space, '"' and '\'. */
 export const SCOPE_TOKEN_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 
-export interface OAuthClientView {
-  clientId: string;
-  name: string | null;
-  public: boolean;
-  grantTypes: GrantType[];
-  redirectUris: string[];
-  audiences: string[];
-  scopes: string[];
-  accessTokenTtl: number;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-export interface CreatedOAuthClient extends OAuthClientView {
-  /** Confidential clients only; shown once. */
-  clientSecret?: string;
-}
-
-export interface RotatedClientSecret {
-  clientId: string;
-  clientSecret: string;
-  /** Until when the previous secret keeps working (ISO 8601). */
-  previousSecretValidUntil: string;
-}
-
-/** What an issuer caches to authenticate a client without a database read. */
-export interface ClientCredentialRecord {
-  clientId: string;
-  tenant: string;
-  public: boolean;
-  grantTypes: GrantType[];
-  redirectUris: string[];
-  audiences: string[];
-  scopes: string[];
-  accessTokenTtl: number;
-  /** Keyed hashes of the secrets that authenticate it now; `validUntil` ms for a rotated-out one. */
-  secrets: Array<{ hash: string; validUntil: number | null }>;
-  revoked: boolean;
-}
-
-export interface ResolveClientRequest {
-  clientId: string;
-}
-export interface ResolveClientResult {
-  client: ClientCredentialRecord | null;
-}
-
-export interface ClientScopedRequest {
-  tenant: string;
-  clientId: string;
-}
+/** Client messages, described once in schemas/admin.ts. */
+export type { ClientCredentialRecord, ClientScopedRequest, ResolveClientRequest, ResolveClientResult, RotatedClientSecret } from './schemas/admin';
+export type OAuthClientView = Static<typeof ClientViewSchema>;
+export type CreatedOAuthClient = Static<typeof CreatedClientSchema>;
 
 /** Form parameters as parsed (a repeated parameter arrives as an array and is refused). */
 export type OAuthParams = Record<string, string | string[] | undefined>;

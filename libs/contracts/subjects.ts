@@ -4,6 +4,8 @@
  * into its wire subject (namespace.ts), so a subject string is never typed twice.
  */
 import { validator, type Static, type TSchema, type Validator } from './schema';
+import { Type } from './schema';
+import * as Admin from './schemas/admin';
 import type {
   ClientScopedRequest,
   CreatedOAuthClient,
@@ -78,25 +80,39 @@ export const PublicRoutes = {
   verifyToken: route<VerifyTokenRequest, VerifyTokenResult>('roomkey.v1.tokens.verify', 'issuer'),
 } as const;
 
+/**
+ * A keys route carrying an admin HTTP body beside the path's parameters (`{tenant, body}`).
+ * `request.parse` checks the parameters, then the body with its own validator, so a failure names
+ * the body's field ("Field 'name' …"), not `body`.
+ */
+function adminBodyRoute<P extends Record<string, TSchema>, B extends TSchema, R extends TSchema>(subject: string, params: P, body: B, result: R) {
+  const route = schemaRoute(subject, 'keys', Type.Object({ ...params, body }), result);
+  const paramsValidator = validator(Type.Object(params));
+  const bodyValidator = validator(body);
+  const parse = (value: unknown) =>
+    ({ ...paramsValidator.parse(value, 'Request'), body: bodyValidator.parse((value as { body?: unknown }).body) }) as unknown as Static<typeof route.requestSchema>;
+  return Object.freeze({ ...route, request: { ...route.request, parse } });
+}
+
 /** Internal subjects between roomkey services (restrict `roomkey.internal.>` to them in NATS). */
 export const KeysRoutes = {
-  createTenant: route<{ body: unknown }, TenantView>('roomkey.internal.keys.tenants.create', 'keys'),
-  getTenant: route<TenantScopedRequest, TenantView>('roomkey.internal.keys.tenants.get', 'keys'),
-  createApiKey: route<TenantScopedRequest, CreatedApiKey>('roomkey.internal.keys.api-keys.create', 'keys'),
-  listApiKeys: route<TenantScopedRequest, ItemsResult<ApiKeyView>>('roomkey.internal.keys.api-keys.list', 'keys'),
-  revokeApiKey: route<RevokeApiKeyRequest, EmptyResult>('roomkey.internal.keys.api-keys.revoke', 'keys'),
-  listSigningKeys: route<TenantScopedRequest, ItemsResult<SigningKeyView>>('roomkey.internal.keys.signing-keys.list', 'keys'),
-  rotateSigningKeys: route<TenantScopedRequest, SigningKeyView>('roomkey.internal.keys.signing-keys.rotate', 'keys'),
-  revokeSigningKey: route<TenantScopedRequest & { kid: string }, SigningKeyView>('roomkey.internal.keys.signing-keys.revoke', 'keys'),
-  getJwks: route<TenantScopedRequest, JwksResult>('roomkey.internal.keys.jwks.get', 'keys'),
-  resolveCredential: route<ResolveCredentialRequest, ResolveCredentialResult>('roomkey.internal.keys.credentials.resolve', 'keys'),
-  getSigningMaterial: route<SigningMaterialRequest, SigningMaterialResult>('roomkey.internal.keys.signing-material.get', 'keys'),
-  createClient: route<TenantScopedRequest, CreatedOAuthClient>('roomkey.internal.keys.clients.create', 'keys'),
-  listClients: route<TenantScopedRequest, ItemsResult<OAuthClientView>>('roomkey.internal.keys.clients.list', 'keys'),
-  getClient: route<ClientScopedRequest, OAuthClientView>('roomkey.internal.keys.clients.get', 'keys'),
-  revokeClient: route<ClientScopedRequest, EmptyResult>('roomkey.internal.keys.clients.revoke', 'keys'),
-  rotateClientSecret: route<ClientScopedRequest, RotatedClientSecret>('roomkey.internal.keys.clients.rotate-secret', 'keys'),
-  resolveClient: route<ResolveClientRequest, ResolveClientResult>('roomkey.internal.keys.clients.resolve', 'keys'),
+  createTenant: adminBodyRoute('roomkey.internal.keys.tenants.create', {}, Admin.CreateTenantBodySchema, Admin.TenantViewSchema),
+  getTenant: schemaRoute('roomkey.internal.keys.tenants.get', 'keys', Admin.TenantScopedRequestSchema, Admin.TenantViewSchema),
+  createApiKey: adminBodyRoute('roomkey.internal.keys.api-keys.create', { tenant: Type.String() }, Admin.CreateApiKeyBodySchema, Admin.CreatedApiKeySchema),
+  listApiKeys: schemaRoute('roomkey.internal.keys.api-keys.list', 'keys', Admin.TenantScopedRequestSchema, Admin.ApiKeyListSchema),
+  revokeApiKey: schemaRoute('roomkey.internal.keys.api-keys.revoke', 'keys', Admin.ApiKeyScopedRequestSchema, Admin.EmptyResultSchema),
+  listSigningKeys: schemaRoute('roomkey.internal.keys.signing-keys.list', 'keys', Admin.TenantScopedRequestSchema, Admin.SigningKeyListSchema),
+  rotateSigningKeys: schemaRoute('roomkey.internal.keys.signing-keys.rotate', 'keys', Admin.TenantScopedRequestSchema, Admin.SigningKeyViewSchema),
+  revokeSigningKey: schemaRoute('roomkey.internal.keys.signing-keys.revoke', 'keys', Admin.SigningKeyScopedRequestSchema, Admin.SigningKeyViewSchema),
+  getJwks: schemaRoute('roomkey.internal.keys.jwks.get', 'keys', Admin.TenantScopedRequestSchema, Admin.JwksSchema),
+  resolveCredential: schemaRoute('roomkey.internal.keys.credentials.resolve', 'keys', Admin.ResolveCredentialRequestSchema, Admin.ResolveCredentialResultSchema),
+  getSigningMaterial: schemaRoute('roomkey.internal.keys.signing-material.get', 'keys', Admin.SigningMaterialRequestSchema, Admin.SigningMaterialResultSchema),
+  createClient: adminBodyRoute('roomkey.internal.keys.clients.create', { tenant: Type.String() }, Admin.CreateClientBodySchema, Admin.CreatedClientSchema),
+  listClients: schemaRoute('roomkey.internal.keys.clients.list', 'keys', Admin.TenantScopedRequestSchema, Admin.ClientListSchema),
+  getClient: schemaRoute('roomkey.internal.keys.clients.get', 'keys', Admin.ClientScopedRequestSchema, Admin.ClientViewSchema),
+  revokeClient: schemaRoute('roomkey.internal.keys.clients.revoke', 'keys', Admin.ClientScopedRequestSchema, Admin.EmptyResultSchema),
+  rotateClientSecret: schemaRoute('roomkey.internal.keys.clients.rotate-secret', 'keys', Admin.ClientScopedRequestSchema, Admin.RotatedClientSecretSchema),
+  resolveClient: schemaRoute('roomkey.internal.keys.clients.resolve', 'keys', Admin.ResolveClientRequestSchema, Admin.ResolveClientResultSchema),
 } as const;
 
 /** OAuth 2.0 endpoints, answered by the issuer (the gateway parses HTTP and forwards). */
