@@ -14,3 +14,5 @@ export * from './schema';
 export * from './caller';
 export * from './schemas/identity';
 export * from './schemas/admin';
+export * from './schemas/tokens';
+export * from './schemas/oauth';

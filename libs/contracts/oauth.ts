@@ -2,7 +2,7 @@
  * OAuth 2.0 surface (contract §1, §4): client shapes, grant types, the token endpoint's request and
  * answer, introspection and revocation, shared by the gateway, the issuer and the keys service.
  */
-import type { AccessTokenClaims, Environment } from './claims';
+import type { Environment } from './claims';
 import type { Static } from './schema';
 import type { ClientViewSchema, CreatedClientSchema } from './schemas/admin';
 
@@ -24,42 +24,9 @@ export type { ClientCredentialRecord, ClientScopedRequest, ResolveClientRequest,
 export type OAuthClientView = Static<typeof ClientViewSchema>;
 export type CreatedOAuthClient = Static<typeof CreatedClientSchema>;
 
-/** Form parameters as parsed (a repeated parameter arrives as an array and is refused). */
-export type OAuthParams = Record<string, string | string[] | undefined>;
-
-export interface OAuthEndpointRequest {
-  /** The realm in the path; absent for `/oauth/token`, where the client names its tenant. */
-  tenant?: string;
-  params: OAuthParams;
-  /** Decoded `Authorization: Basic` client credentials (client_secret_basic), when sent. */
-  basic?: { clientId: string; clientSecret: string };
-  clientAddress?: string;
-}
-
-export interface TokenEndpointResult {
-  access_token: string;
-  expires_in: number;
-  refresh_expires_in: number;
-  token_type: 'Bearer';
-  'not-before-policy': 0;
-  scope: string;
-  refresh_token?: string;
-}
-
-export type IntrospectionResult = { active: false } | ({ active: true; token_type: 'Bearer' } & AccessTokenClaims);
-
-/** `/v1/tokens/revoke`: Basic credentials plus `{token}` or `{jti}`. */
-export interface RevokeTokenRequest {
-  apiKey: string;
-  secret: string;
-  token?: string;
-  jti?: string;
-  clientAddress?: string;
-}
-export interface RevokeTokenResult {
-  revoked: true;
-  jti: string;
-}
+/** The endpoints' messages, described once in schemas/oauth.ts and schemas/tokens.ts. */
+export type { IntrospectionResult, OAuthEndpointRequest, OAuthParams, TokenEndpointResult } from './schemas/oauth';
+export type { RevokeTokenBody, RevokeTokenRequest, RevokeTokenResult } from './schemas/tokens';
 
 /** A partner-signed (VideoSDK-style, HS256) token as `/v1/tokens/verify` reports it. */
 export interface PartnerTokenClaims extends Record<string, unknown> {

@@ -6,28 +6,17 @@
 import { validator, type Static, type TSchema, type Validator } from './schema';
 import { Type } from './schema';
 import * as Admin from './schemas/admin';
+import * as OAuth from './schemas/oauth';
+import * as Tokens from './schemas/tokens';
 import type {
   ClientScopedRequest,
   CreatedOAuthClient,
-  IntrospectionResult,
   OAuthClientView,
-  OAuthEndpointRequest,
   ResolveClientRequest,
   ResolveClientResult,
-  RevokeTokenRequest,
-  RevokeTokenResult,
   RotatedClientSecret,
-  TokenEndpointResult,
 } from './oauth';
 import type {
-  AuthenticateApiKeyRequest,
-  AuthenticatedApiKey,
-  MintTokenRequest,
-  MintedToken,
-  VerifyAccessTokenRequest,
-  VerifiedAccessToken,
-  CreateAccessTokenRequest,
-  CreateAccessTokenResult,
   CreatedApiKey,
   ApiKeyView,
   EmptyResult,
@@ -43,8 +32,6 @@ import type {
   SigningMaterialResult,
   TenantScopedRequest,
   TenantView,
-  VerifyTokenRequest,
-  VerifyTokenResult,
 } from './messages';
 
 /** A request-reply subject with its payload types and the service that answers it. */
@@ -76,8 +63,8 @@ export function schemaRoute<Q extends TSchema, R extends TSchema>(subject: strin
 
 /** Public NATS API (contract §5): any NATS client, plain JSON. */
 export const PublicRoutes = {
-  createAccessToken: route<CreateAccessTokenRequest, CreateAccessTokenResult>('roomkey.v1.tokens.create', 'issuer'),
-  verifyToken: route<VerifyTokenRequest, VerifyTokenResult>('roomkey.v1.tokens.verify', 'issuer'),
+  createAccessToken: schemaRoute('roomkey.v1.tokens.create', 'issuer', Tokens.CreateAccessTokenRequestSchema, Tokens.CreateAccessTokenResultSchema),
+  verifyToken: schemaRoute('roomkey.v1.tokens.verify', 'issuer', Tokens.VerifyTokenRequestSchema, Tokens.VerifyTokenResultSchema),
 } as const;
 
 /**
@@ -117,17 +104,17 @@ export const KeysRoutes = {
 
 /** OAuth 2.0 endpoints, answered by the issuer (the gateway parses HTTP and forwards). */
 export const OAuthRoutes = {
-  token: route<OAuthEndpointRequest, TokenEndpointResult>('roomkey.internal.issuer.oauth.token', 'issuer'),
-  introspect: route<OAuthEndpointRequest, IntrospectionResult>('roomkey.internal.issuer.oauth.introspect', 'issuer'),
-  revoke: route<OAuthEndpointRequest, EmptyResult>('roomkey.internal.issuer.oauth.revoke', 'issuer'),
-  revokeWithApiKey: route<RevokeTokenRequest, RevokeTokenResult>('roomkey.internal.issuer.tokens.revoke', 'issuer'),
+  token: schemaRoute('roomkey.internal.issuer.oauth.token', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.TokenEndpointResultSchema),
+  introspect: schemaRoute('roomkey.internal.issuer.oauth.introspect', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.IntrospectionResultSchema),
+  revoke: schemaRoute('roomkey.internal.issuer.oauth.revoke', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.RevocationResultSchema),
+  revokeWithApiKey: schemaRoute('roomkey.internal.issuer.tokens.revoke', 'issuer', Tokens.RevokeTokenRequestSchema, Tokens.RevokeTokenResultSchema),
 } as const;
 
 /** Internal issuer services for the other roomkey services (identity mints guest tokens through these). */
 export const IssuerRoutes = {
-  authenticateApiKey: route<AuthenticateApiKeyRequest, AuthenticatedApiKey>('roomkey.internal.issuer.api-keys.authenticate', 'issuer'),
-  mintToken: route<MintTokenRequest, MintedToken>('roomkey.internal.issuer.tokens.mint', 'issuer'),
-  verifyAccessToken: route<VerifyAccessTokenRequest, VerifiedAccessToken>('roomkey.internal.issuer.tokens.verify', 'issuer'),
+  authenticateApiKey: schemaRoute('roomkey.internal.issuer.api-keys.authenticate', 'issuer', Tokens.AuthenticateApiKeyRequestSchema, Tokens.AuthenticatedApiKeySchema),
+  mintToken: schemaRoute('roomkey.internal.issuer.tokens.mint', 'issuer', Tokens.MintTokenRequestSchema, Tokens.MintedTokenSchema),
+  verifyAccessToken: schemaRoute('roomkey.internal.issuer.tokens.verify', 'issuer', Tokens.VerifyAccessTokenRequestSchema, Tokens.VerifiedAccessTokenSchema),
 } as const;
 
 /** Each service answers its own ping; the gateway's /readyz asks them all. */
