@@ -8,12 +8,11 @@ import type {
   AuthenticateApiKeyRequest,
   AuthenticatedApiKey,
   Environment,
-  EventType,
   MintTokenRequest,
   MintedToken,
   Role,
 } from '@roomkey/contracts';
-import type { EventFields, VersionedStore } from '@roomkey/nats';
+import type { VersionedStore } from '@roomkey/nats';
 
 /** What identity asks of the issuer: it never holds signing keys itself. */
 export interface IssuerClient {
@@ -53,9 +52,7 @@ export type InviteStore = VersionedStore<InviteRecord>;
 /** Counters shared by every replica (`SharedRateLimiter`); `retryAfter` answers from memory. */
 export type { RateLimiter } from '@roomkey/nats';
 
-export interface EventSink {
-  publish(tenant: string, type: EventType, fields?: EventFields): Promise<void>;
-}
+export type { EventSink } from '@roomkey/nats';
 
 export interface Clock {
   now(): number;

@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { IssuerConfig } from '@roomkey/config';
 import { KeysRoutes, type Namespace } from '@roomkey/contracts';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
-import { EventPublisher, KvVersionedStore, NAMESPACE, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, natsConnectionProviders } from '@roomkey/nats';
+import { KvVersionedStore, NAMESPACE, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, jetStreamEventSink, natsConnectionProviders } from '@roomkey/nats';
 import {
   AUTHORIZATION_CODES,
   CLOCK,
@@ -57,7 +57,8 @@ export class IssuerInfraModule {
         },
         {
           provide: EVENT_PUBLISHER,
-          useFactory: (connection: NatsConnection, ns: Namespace) => new EventPublisher(connection, ns),
+          useFactory: (connection: NatsConnection, ns: Namespace) =>
+            jetStreamEventSink(connection, ns, (type, error) => `The token is revoked but its ${type} event could not be published on NATS: ${error.message}`),
           inject: [NATS_CONNECTION, NAMESPACE],
         },
         {

@@ -2,8 +2,7 @@
  * The keys service's ports: domain code depends on these, `infra.module.ts` binds the TypeORM and
  * NATS adapters, and unit tests bind in-memory fakes.
  */
-import type { Environment, EventType, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
-import type { EventFields } from '@roomkey/nats';
+import type { Environment, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import type { JWK } from 'jose';
 
 /** All times are milliseconds since the epoch. */
@@ -109,9 +108,7 @@ export interface Clock {
   now(): number;
 }
 
-export interface EventSink {
-  publish(tenant: string, type: EventType, fields?: EventFields): Promise<void>;
-}
+export type { EventSink } from '@roomkey/nats';
 
 export const KEYS_STORE = Symbol('KeysStore');
 export const CLOCK = Symbol('Clock');

@@ -1,7 +1,29 @@
 /**
  * Events (contract §5): published on JetStream as `{ns}.v1.events.{tenant}.{type}`. They carry
- * identifiers only (`jti`, `kid`, `apiKey`, `clientId`), never secrets or tokens.
+ * identifiers only (`jti`, `kid`, `apiKey`, `clientId`), never secrets or tokens. Each type has its
+ * own fields; `RoomkeyEvent` is the discriminated union a subscriber switches on.
  */
+
+/** The fields each event type carries besides the envelope (id, type, tenant, occurredAt). */
+export interface EventFieldsByType {
+  'tenant.created': Record<string, never>;
+  'api-key.created': { apiKey: string };
+  'api-key.revoked': { apiKey: string };
+  'signing-key.rotated': { kid: string; previousKid?: string };
+  'signing-key.retired': { kid: string };
+  'signing-key.revoked': { kid: string };
+  /** `exp`: the token's expiry (seconds since the epoch), so a subscriber knows how long to remember it. */
+  'token.revoked': { jti: string; exp: number };
+  'client.created': { clientId: string };
+  'client.secret-rotated': { clientId: string };
+  'client.revoked': { clientId: string };
+  'guest.created': { apiKey: string; jti: string; exp: number };
+  'invite.created': { inviteId: string; jti: string };
+  'invite.redeemed': { inviteId: string; jti: string; exp: number };
+}
+
+export type EventType = keyof EventFieldsByType;
+
 export const EVENT_TYPES = [
   'tenant.created',
   'api-key.created',
@@ -16,24 +38,22 @@ export const EVENT_TYPES = [
   'guest.created',
   'invite.created',
   'invite.redeemed',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+] as const satisfies readonly EventType[];
 
-export interface RoomkeyEvent {
+export type EventFields<K extends EventType> = EventFieldsByType[K];
+
+export interface EventEnvelope<K extends EventType> {
   /** Unique per event; also the JetStream de-duplication id. */
   id: string;
-  type: EventType;
+  type: K;
   tenant: string;
   /** ISO 8601 UTC. */
   occurredAt: string;
-  kid?: string;
-  previousKid?: string;
-  apiKey?: string;
-  jti?: string;
-  clientId?: string;
-  inviteId?: string;
-  /** For `token.revoked`: the token's expiry (seconds since the epoch). */
-  exp?: number;
 }
+
+/** One event of type K, as it travels as JSON. */
+export type EventOf<K extends EventType> = EventEnvelope<K> & EventFields<K>;
+
+export type RoomkeyEvent = { [K in EventType]: EventOf<K> }[EventType];
 
 // Subjects and the stream name come from the deployment's `Namespace` (namespace.ts).

@@ -4,7 +4,7 @@
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { EventType, Namespace, RoomkeyEvent } from '@roomkey/contracts';
+import type { EventFields, EventOf, EventType, Namespace, RoomkeyEvent } from '@roomkey/contracts';
 import { UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 
@@ -33,23 +33,48 @@ export async function ensureEventsStream(connection: NatsConnection, namespace: 
   }
 }
 
-export type EventFields = Omit<RoomkeyEvent, 'id' | 'type' | 'tenant' | 'occurredAt'>;
+/** `publish(tenant, type, fields)` arguments after `type`: the fields, optional when the type has none. */
+export type EventFieldsArgument<K extends EventType> = Record<string, never> extends EventFields<K> ? [fields?: EventFields<K>] : [fields: EventFields<K>];
 
-export class EventPublisher {
+/** Where domain code sends its events: the JetStream sink below in every service, a recording one in tests. */
+export interface EventSink {
+  publish<K extends EventType>(tenant: string, type: K, ...fields: EventFieldsArgument<K>): Promise<void>;
+}
+
+/** The event as it goes on the wire: the envelope first, then the type's own fields. */
+export function newEvent<K extends EventType>(tenant: string, type: K, fields: EventFields<K>): EventOf<K> {
+  return { id: randomUUID(), type, tenant, occurredAt: new Date().toISOString(), ...fields } as EventOf<K>;
+}
+
+/**
+ * The one event sink of every service: publishes durably on JetStream (resolves once stored),
+ * retrying a few times with a short back-off (the event id is JetStream's de-duplication id, so a
+ * retry never doubles an event); a final failure becomes a 503 worded by `describeFailure`.
+ */
+export class JetStreamEventSink implements EventSink {
   private readonly client: JetStreamClient;
 
   constructor(
     connection: NatsConnection,
     private readonly namespace: Namespace,
+    private readonly describeFailure: (type: EventType, error: Error) => string,
+    private readonly attempts = 3,
   ) {
     this.client = jetstream(connection);
   }
 
-  /** Publishes durably; resolves once JetStream has stored the event. */
-  async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<RoomkeyEvent> {
-    const event: RoomkeyEvent = { id: randomUUID(), type, tenant, occurredAt: new Date().toISOString(), ...fields };
-    await this.client.publish(this.namespace.eventSubject(tenant, type), encoder.encode(JSON.stringify(event)), { msgID: event.id });
-    return event;
+  async publish<K extends EventType>(tenant: string, type: K, ...[fields]: EventFieldsArgument<K>): Promise<void> {
+    const event = newEvent(tenant, type, (fields ?? {}) as EventFields<K>);
+    const payload = encoder.encode(JSON.stringify(event));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.publish(this.namespace.eventSubject(tenant, type), payload, { msgID: event.id });
+        return;
+      } catch (error) {
+        if (attempt >= this.attempts) throw new UnavailableError(this.describeFailure(type, error as Error));
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 }
 
@@ -88,50 +113,11 @@ export function subscribeToEvents(
   };
 }
 
-/**
- * Publishes on JetStream, retrying a few times with a short back-off; throws the last error when
- * every attempt failed (the caller decides whether that fails its request).
- */
-export class RetryingEventPublisher {
-  private readonly publisher: EventPublisher;
-
-  constructor(
-    connection: NatsConnection,
-    namespace: Namespace,
-    private readonly attempts = 3,
-  ) {
-    this.publisher = new EventPublisher(connection, namespace);
-  }
-
-  async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<RoomkeyEvent> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.publisher.publish(tenant, type, fields);
-      } catch (error) {
-        if (attempt >= this.attempts) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
-  }
-}
-
-/**
- * An event sink for a service's domain code: publishes with retries and turns a final failure into
- * a 503 whose message `describeFailure` words for that service.
- */
+/** The service's event sink (see JetStreamEventSink). */
 export function jetStreamEventSink(
   connection: NatsConnection,
   namespace: Namespace,
   describeFailure: (type: EventType, error: Error) => string,
-): { publish(tenant: string, type: EventType, fields?: EventFields): Promise<void> } {
-  const publisher = new RetryingEventPublisher(connection, namespace);
-  return {
-    async publish(tenant, type, fields) {
-      try {
-        await publisher.publish(tenant, type, fields);
-      } catch (error) {
-        throw new UnavailableError(describeFailure(type, error as Error));
-      }
-    },
-  };
+): EventSink {
+  return new JetStreamEventSink(connection, namespace, describeFailure);
 }

@@ -1,11 +1,12 @@
 /**
  * Fixed-window counters shared by every replica, kept in a JetStream KV bucket and updated with
- * compare-and-set, so N replicas together allow the limit, not N times it. A key that reaches its
+ * compare-and-set (`modify`), so N replicas together allow the limit, not N times it. A key that reaches its
  * limit is announced to all replicas, which then refuse it from memory until the window ends.
  */
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
+import { ContentionError, KvVersionedStore } from './versioned-store';
 
 export interface RateLimitRule {
   /** Hits allowed per window. */
@@ -26,11 +27,14 @@ interface WindowState {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const MAX_CAS_ATTEMPTS = 20;
 
 /** KV keys allow [-/_=.a-zA-Z0-9]: identifiers (IPv6 addresses, API keys) are hashed into that alphabet. */
+function hashId(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
 function kvKey(scope: string, id: string): string {
-  return `${scope}.${createHash('sha256').update(id).digest('base64url')}`;
+  return `${scope}.${hashId(id)}`;
 }
 
 /** What services depend on (unit tests bind an in-memory one): memory-only check, counted hit. */
@@ -42,6 +46,7 @@ export interface RateLimiter {
 export class SharedRateLimiter implements RateLimiter {
   /** key → epoch ms until which it is refused, learned from our own hits or from other replicas. */
   private readonly blocked = new Map<string, number>();
+  private readonly scopes = new Map<string, KvVersionedStore<WindowState>>();
   private subscription?: Subscription;
 
   private constructor(
@@ -94,28 +99,33 @@ export class SharedRateLimiter implements RateLimiter {
   async hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult> {
     const key = kvKey(scope, id);
     const windowMs = rule.windowSeconds * 1000;
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const now = this.now();
-      const entry = await this.kv.get(key);
-      const current = entry && entry.operation === 'PUT' ? (JSON.parse(entry.string()) as WindowState) : undefined;
-      const state: WindowState = current && now - current.start < windowMs ? { start: current.start, count: current.count + 1 } : { start: now, count: 1 };
-      try {
-        const payload = encoder.encode(JSON.stringify(state));
-        if (entry) await this.kv.update(key, payload, entry.revision);
-        else await this.kv.create(key, payload);
-      } catch {
-        continue; // another replica wrote first: read again
-      }
-      if (state.count <= rule.limit) return { count: state.count };
-      const until = state.start + windowMs;
-      if (state.count === rule.limit + 1) {
-        this.connection.publish(this.noticeSubject, encoder.encode(JSON.stringify({ key, until })));
-      }
-      this.block(key, until);
-      return { count: state.count, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+    let now = this.now();
+    let state: WindowState;
+    try {
+      const { after } = await this.windows(scope).modify(hashId(id), (current) => {
+        now = this.now();
+        return current && now - current.start < windowMs ? { start: current.start, count: current.count + 1 } : { start: now, count: 1 };
+      });
+      state = after!;
+    } catch (error) {
+      if (!(error instanceof ContentionError)) throw error;
+      // Heavy contention on one key: treat as over the limit rather than let it through uncounted.
+      return { count: rule.limit + 1, retryAfterSeconds: rule.windowSeconds };
     }
-    // Heavy contention on one key: treat as over the limit rather than let it through uncounted.
-    return { count: rule.limit + 1, retryAfterSeconds: rule.windowSeconds };
+    if (state.count <= rule.limit) return { count: state.count };
+    const until = state.start + windowMs;
+    if (state.count === rule.limit + 1) {
+      this.connection.publish(this.noticeSubject, encoder.encode(JSON.stringify({ key, until })));
+    }
+    this.block(key, until);
+    return { count: state.count, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+  }
+
+  /** The windows of one scope, keyed `{scope}.{hash}` in the bucket. */
+  private windows(scope: string): KvVersionedStore<WindowState> {
+    let store = this.scopes.get(scope);
+    if (!store) this.scopes.set(scope, (store = new KvVersionedStore<WindowState>(this.kv, scope)));
+    return store;
   }
 
   private block(key: string, until: number): void {

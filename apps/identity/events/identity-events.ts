@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EventType } from '@roomkey/contracts';
-import type { EventFields } from '@roomkey/nats';
+import type { EventFields, EventType } from '@roomkey/contracts';
 import { EVENT_SINK, type EventSink } from '../ports';
 
 /**
@@ -15,9 +14,9 @@ export class IdentityEvents {
 
   constructor(@Inject(EVENT_SINK) private readonly sink: EventSink) {}
 
-  async announce(tenant: string, type: EventType, fields: EventFields): Promise<void> {
+  async announce<K extends 'guest.created' | 'invite.created' | 'invite.redeemed'>(tenant: string, type: K, fields: EventFields<K>): Promise<void> {
     try {
-      await this.sink.publish(tenant, type, fields);
+      await this.sink.publish<EventType>(tenant, type, fields);
     } catch (error) {
       this.logger.error(`Could not publish ${type} for tenant ${tenant}: ${(error as Error).message}`);
     }

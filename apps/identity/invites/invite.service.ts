@@ -24,8 +24,8 @@ import {
   type GuestResult,
   type MintedToken,
 } from '@roomkey/contracts';
-import { ForbiddenError, GoneError, InvalidRequestError, NotFoundError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
-import { randomInt, randomUUID } from 'node:crypto';
+import { ForbiddenError, GoneError, InvalidRequestError, NotFoundError, UnauthorizedError } from '@roomkey/errors';
+import { randomUUID } from 'node:crypto';
 import { IdentityEvents } from '../events/identity-events';
 import { uniqueGuestId } from '../guests/guest-id';
 import { CLOCK, INVITE_STORE, ISSUER_CLIENT, type Clock, type InviteRecord, type InviteStore, type IssuerClient } from '../ports';
@@ -35,8 +35,6 @@ import { inviteKey, isInviteCode, newInviteCode } from './invite-code';
 export const MAX_REDEEM_ATTEMPTS = 50;
 const INVITE_PERMISSION = 'guests:invite';
 const NOT_FOUND_MESSAGE = 'Invite not found';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Delegated invites: a host's token (holding guests:invite) creates an invite for a role no higher
@@ -168,28 +166,25 @@ export class InviteService {
 
   /** Counts one use with compare-and-set: 404 unknown, 410 expired or used up, else the invite as it was. */
   private async takeOneUse(key: string): Promise<InviteRecord> {
-    for (let attempt = 0; attempt < MAX_REDEEM_ATTEMPTS; attempt++) {
-      const stored = await this.store.get(key);
-      if (!stored) throw new NotFoundError(NOT_FOUND_MESSAGE);
-      const { value: invite, revision } = stored;
-      if (this.clock.now() >= invite.expiresAt) throw new GoneError('This invite has expired');
-      if (invite.uses >= invite.maxUses) throw new GoneError('This invite has been used up');
-      if (await this.store.update(key, { ...invite, uses: invite.uses + 1 }, revision)) return invite;
-      await sleep(randomInt(1, 5 + attempt * 2)); // another redemption won the round: read again
-    }
-    throw new UnavailableError('This invite is being redeemed by many at once; try again');
+    const { before } = await this.store.modify(
+      key,
+      (invite) => {
+        if (!invite) throw new NotFoundError(NOT_FOUND_MESSAGE);
+        if (this.clock.now() >= invite.expiresAt) throw new GoneError('This invite has expired');
+        if (invite.uses >= invite.maxUses) throw new GoneError('This invite has been used up');
+        return { ...invite, uses: invite.uses + 1 };
+      },
+      { attempts: MAX_REDEEM_ATTEMPTS, contentionMessage: 'This invite is being redeemed by many at once; try again' },
+    );
+    return before!;
   }
 
   /** Undoes `takeOneUse` when no token could be minted, so a failed redemption uses nothing up. */
   private async giveBackOneUse(key: string, inviteId: string): Promise<void> {
     try {
-      for (let attempt = 0; attempt < MAX_REDEEM_ATTEMPTS; attempt++) {
-        const stored = await this.store.get(key);
-        if (!stored || stored.value.uses === 0) return;
-        if (await this.store.update(key, { ...stored.value, uses: stored.value.uses - 1 }, stored.revision)) return;
-        await sleep(randomInt(1, 5 + attempt * 2));
-      }
-      this.logger.error(`Could not give back a use of invite ${inviteId} after a failed redemption (contention)`);
+      await this.store.modify(key, (invite) => (invite && invite.uses > 0 ? { ...invite, uses: invite.uses - 1 } : undefined), {
+        attempts: MAX_REDEEM_ATTEMPTS,
+      });
     } catch (error) {
       this.logger.error(`Could not give back a use of invite ${inviteId} after a failed redemption: ${(error as Error).message}`);
     }

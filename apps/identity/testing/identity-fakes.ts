@@ -1,6 +1,7 @@
 /**
  * In-memory stand-ins for the identity service's ports, for unit tests only (the integration tests
- * run the real issuer, NATS KV and JetStream).
+ * run the real issuer, NATS KV and JetStream). The clock, event sink, rate limiter and invite store
+ * are the shared ones from @roomkey/testing.
  */
 import {
   DEFAULT_AUDIENCE,
@@ -8,24 +9,11 @@ import {
   type AuthenticateApiKeyRequest,
   type AuthenticatedApiKey,
   type Environment,
-  type EventType,
   type MintTokenRequest,
   type MintedToken,
   type TenantView, DEFAULT_ROLE_MATRIX, permissionsFor } from '@roomkey/contracts';
 import { InvalidTokenError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
-import type { EventFields, HitResult, RateLimitRule } from '@roomkey/nats';
-import type { Versioned } from '@roomkey/nats';
-import type { Clock, EventSink, InviteRecord, InviteStore, IssuerClient, RateLimiter } from '../ports';
-
-export class FakeClock implements Clock {
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
+import type { Clock, IssuerClient } from '../ports';
 
 export function tenantView(shortcode: string, switches: Partial<Pick<TenantView, 'guestAccess' | 'anonymousAccess'>> = {}): TenantView {
   return {
@@ -117,99 +105,5 @@ export class FakeIssuer implements IssuerClient {
     const claims = this.tokens.get(token);
     if (!claims || claims.exp * 1000 <= this.clock.now()) throw new InvalidTokenError();
     return claims;
-  }
-}
-
-/**
- * Invites in a Map with per-key revisions and the same compare-and-set contract as the KV bucket.
- * Every call yields to the event loop first, so concurrent redemptions interleave as on NATS.
- */
-export class InMemoryInviteStore implements InviteStore {
-  readonly entries = new Map<string, Versioned<InviteRecord>>();
-  private revision = 0;
-  /** Makes the next `update` calls lose the race (as if another replica wrote first). */
-  conflictsToInject = 0;
-  writes = 0;
-
-  async create(key: string, invite: InviteRecord): Promise<boolean> {
-    await Promise.resolve();
-    if (this.entries.has(key)) return false;
-    this.entries.set(key, { value: structuredClone(invite), revision: ++this.revision });
-    this.writes++;
-    return true;
-  }
-
-  async get(key: string): Promise<Versioned<InviteRecord> | null> {
-    await Promise.resolve();
-    const stored = this.entries.get(key);
-    return stored ? structuredClone(stored) : null;
-  }
-
-  async update(key: string, invite: InviteRecord, revision: number): Promise<boolean> {
-    await Promise.resolve();
-    if (this.conflictsToInject > 0) {
-      this.conflictsToInject--;
-      const current = this.entries.get(key);
-      if (current) current.revision = ++this.revision; // someone else wrote: the caller's revision is stale
-      return false;
-    }
-    const current = this.entries.get(key);
-    if (!current || current.revision !== revision) return false;
-    this.entries.set(key, { value: structuredClone(invite), revision: ++this.revision });
-    this.writes++;
-    return true;
-  }
-
-  only(): InviteRecord {
-    if (this.entries.size !== 1) throw new Error(`expected one invite, found ${this.entries.size}`);
-    return [...this.entries.values()][0].value;
-  }
-}
-
-/** Fixed windows in memory, with the SharedRateLimiter's answers (a key over its limit is refused until its window ends). */
-export class InMemoryRateLimiter implements RateLimiter {
-  readonly windows = new Map<string, { start: number; count: number; limit: number; windowMs: number }>();
-
-  constructor(private readonly clock: Clock) {}
-
-  retryAfter(scope: string, id: string): number | undefined {
-    const state = this.windows.get(`${scope}/${id}`);
-    if (!state || state.count <= state.limit) return undefined;
-    const remaining = state.start + state.windowMs - this.clock.now();
-    return remaining > 0 ? Math.ceil(remaining / 1000) : undefined;
-  }
-
-  async hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult> {
-    const key = `${scope}/${id}`;
-    const now = this.clock.now();
-    const windowMs = rule.windowSeconds * 1000;
-    const current = this.windows.get(key);
-    const state =
-      current && now - current.start < windowMs
-        ? { ...current, count: current.count + 1 }
-        : { start: now, count: 1, limit: rule.limit, windowMs };
-    this.windows.set(key, state);
-    if (state.count <= rule.limit) return { count: state.count };
-    return { count: state.count, retryAfterSeconds: Math.max(1, Math.ceil((state.start + windowMs - now) / 1000)) };
-  }
-
-  /** Hits counted in `scope/id`'s current window. */
-  count(scope: string, id: string): number {
-    return this.windows.get(`${scope}/${id}`)?.count ?? 0;
-  }
-
-  /** Hits counted over every key. */
-  total(): number {
-    return [...this.windows.values()].reduce((sum, w) => sum + w.count, 0);
-  }
-}
-
-export class RecordingEventSink implements EventSink {
-  readonly events: Array<{ tenant: string; type: EventType; fields: EventFields }> = [];
-  failing = false;
-
-  async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<void> {
-    if (this.failing) throw new UnavailableError('NATS is down');
-    this.events.push({ tenant, type, fields });
   }
 }

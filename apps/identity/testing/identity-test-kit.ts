@@ -5,7 +5,9 @@ import { AnonymousService } from '../anonymous/anonymous.service';
 import { IdentityEvents } from '../events/identity-events';
 import { GuestService } from '../guests/guest.service';
 import { InviteService } from '../invites/invite.service';
-import { FakeClock, FakeIssuer, InMemoryInviteStore, InMemoryRateLimiter, RecordingEventSink, tenantView } from './identity-fakes';
+import { FakeClock, InMemoryRateLimiter, InMemoryVersionedStore, RecordingEventSink } from '@roomkey/testing';
+import type { InviteRecord } from '../ports';
+import { FakeIssuer, tenantView } from './identity-fakes';
 
 export const KIT_START = Date.UTC(2026, 0, 1);
 
@@ -17,7 +19,7 @@ export const OPEN = { apiKey: 'rk_prod_open', secret: 'open-secret' } as const;
 export function createIdentityTestKit(limits: Partial<Pick<IdentityConfig, 'guestRateLimitPerAddress' | 'guestRateLimitPerTenant'>> = {}) {
   const clock = new FakeClock(KIT_START);
   const issuer = new FakeIssuer(clock);
-  const store = new InMemoryInviteStore();
+  const store = new InMemoryVersionedStore<InviteRecord>();
   const limiter = new InMemoryRateLimiter(clock);
   const sink = new RecordingEventSink();
   const config = { guestRateLimitPerAddress: 3, guestRateLimitPerTenant: 5, ...limits };

@@ -2,7 +2,7 @@
  * The authorization-code flow's state machine and its time limits, on the real services with
  * in-memory stores and a fake clock (the integration suite covers the rest over NATS).
  */
-import type { ClientCredentialRecord, RoomkeyEvent } from '@roomkey/contracts';
+import type { ClientCredentialRecord } from '@roomkey/contracts';
 import { ConflictError, GoneError, InvalidGrantError } from '@roomkey/errors';
 import { ClientCache } from '../key-cache/client-cache';
 import { AuthorizationCodeGrant } from '../oauth/grants/authorization-code.grant';
@@ -12,7 +12,7 @@ import { AuthorizationService } from './authorization.service';
 import { LOGIN_REQUEST_TRANSITIONS, LoginRequestTransitionError, canTransition, transition, type LoginRequest, type LoginRequestState } from './login-request';
 import { s256 } from './pkce';
 import { RefreshTokenService, type RefreshTokenRecord, type TokenFamily } from './refresh-tokens';
-import { InMemoryVersionedStore } from '@roomkey/nats';
+import { InMemoryVersionedStore, RecordingEventSink } from '@roomkey/testing';
 
 const STATES = Object.keys(LOGIN_REQUEST_TRANSITIONS) as LoginRequestState[];
 const REDIRECT = 'https://app.test/cb';
@@ -54,7 +54,7 @@ describe('authorization code timing', () => {
   let grant: AuthorizationCodeGrant;
   let client: ClientCredentialRecord;
   let prod: { apiKey: string; secret: string };
-  const events: RoomkeyEvent[] = [];
+  let events: RecordingEventSink;
 
   beforeEach(async () => {
     kit = createIssuerTestKit(Date.UTC(2026, 0, 1));
@@ -77,7 +77,8 @@ describe('authorization code timing', () => {
     const clients = new ClientCache(kit.directory, kit.hasher, kit.clock);
     const loginRequests = new InMemoryVersionedStore<LoginRequest>();
     const codes = new InMemoryVersionedStore<{ challenge: string }>();
-    const revoker = new TokenRevoker(kit.revocations, { publish: async (tenant, type, fields) => void events.push({ id: '', tenant, type, occurredAt: '', ...fields }) as never });
+    events = new RecordingEventSink();
+    const revoker = new TokenRevoker(kit.revocations, events);
     const refreshTokens = new RefreshTokenService(new InMemoryVersionedStore<RefreshTokenRecord>(), new InMemoryVersionedStore<TokenFamily>(), revoker, kit.config, kit.clock);
     service = new AuthorizationService(clients, kit.apiKeys, kit.keyrings, loginRequests, codes, kit.config, kit.clock);
     grant = new AuthorizationCodeGrant(kit.signer, refreshTokens, revoker, loginRequests, codes, kit.clock);
@@ -125,6 +126,6 @@ describe('authorization code timing', () => {
     await expect(exchange(code)).rejects.toThrow('already used');
     const { jti } = JSON.parse(Buffer.from(first.access_token.split('.')[1], 'base64url').toString());
     expect(kit.revocations.isRevoked('acme', jti)).toBe(true);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'token.revoked', jti }));
+    expect(events.events).toContainEqual(expect.objectContaining({ type: 'token.revoked', fields: expect.objectContaining({ jti }) }));
   });
 });

@@ -34,7 +34,6 @@ export interface TokenFamily {
   accessTokens: Array<{ jti: string; exp: number }>;
 }
 
-const MAX_CAS_ATTEMPTS = 20;
 const INVALID = 'Refresh token is invalid, expired or revoked';
 
 /**
@@ -69,44 +68,34 @@ export class RefreshTokenService {
 
   /** Marks the presented token used and returns what it stands for; a second use revokes the family. */
   async consume(token: string, clientId: string): Promise<RefreshTokenRecord> {
-    const hash = tokenHash(token);
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const found = await this.tokens.get(hash);
-      if (!found || found.value.clientId !== clientId || this.clock.now() > found.value.expiresAt) throw new InvalidGrantError(INVALID);
-      const record = found.value;
+    const { before } = await this.tokens.modify(tokenHash(token), async (record) => {
+      if (!record || record.clientId !== clientId || this.clock.now() > record.expiresAt) throw new InvalidGrantError(INVALID);
       const family = await this.families.get(record.familyId);
       if (!family || family.value.revoked) throw new InvalidGrantError(INVALID);
       if (record.state === 'used') {
         await this.revokeFamily(record.familyId);
         throw new InvalidGrantError('Refresh token was already used; every token of its family is revoked');
       }
-      if (await this.tokens.update(hash, { ...record, state: 'used' }, found.revision)) return record;
-    }
-    throw new InvalidGrantError(INVALID);
+      return { ...record, state: 'used' };
+    });
+    return before!;
   }
 
   /** Remembers an access token of the family; if the family was revoked meanwhile, revokes it at once. */
   async recordAccessToken(familyId: string, jti: string, exp: number): Promise<void> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const found = await this.families.get(familyId);
-      if (!found) return;
-      const family = found.value;
-      if (family.revoked) return this.revoker.revoke(family.tenant, jti, exp);
+    const { after: family } = await this.families.modify(familyId, (family) => {
+      if (!family || family.revoked) return undefined;
       const now = this.clock.now() / 1000;
       // Keep only tokens that can still be used: the list stays short however long the family lives.
-      const accessTokens = [...family.accessTokens.filter((t) => t.exp > now), { jti, exp }];
-      if (await this.families.update(familyId, { ...family, accessTokens }, found.revision)) return;
-    }
+      return { ...family, accessTokens: [...family.accessTokens.filter((t) => t.exp > now), { jti, exp }] };
+    });
+    if (family?.revoked) await this.revoker.revoke(family.tenant, jti, exp);
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const found = await this.families.get(familyId);
-      if (!found) return;
-      const family = found.value;
-      if (!family.revoked && !(await this.families.update(familyId, { ...family, revoked: true }, found.revision))) continue;
-      for (const token of family.accessTokens) await this.revoker.revoke(family.tenant, token.jti, token.exp);
-      return;
-    }
+    // Already revoked: revoke its tokens again all the same (idempotent), as a reuse may race the first revocation.
+    const { after: family } = await this.families.modify(familyId, (family) => (family && !family.revoked ? { ...family, revoked: true } : undefined));
+    if (!family) return;
+    for (const token of family.accessTokens) await this.revoker.revoke(family.tenant, token.jti, token.exp);
   }
 }

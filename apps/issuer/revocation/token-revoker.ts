@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EventPublisher } from '@roomkey/nats';
+import type { EventSink } from '@roomkey/nats';
 import { EVENT_PUBLISHER, REVOCATION_STORE, type RevocationStore } from '../ports';
 
 /** Revokes a token id on every replica and announces it (`token.revoked`, the jti only). */
@@ -9,7 +9,7 @@ export class TokenRevoker {
 
   constructor(
     @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
-    @Inject(EVENT_PUBLISHER) private readonly events: Pick<EventPublisher, 'publish'>,
+    @Inject(EVENT_PUBLISHER) private readonly events: EventSink,
   ) {}
 
   async revoke(tenant: string, jti: string, exp: number): Promise<void> {

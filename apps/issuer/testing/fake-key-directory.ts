@@ -1,7 +1,7 @@
 /**
  * Typed fakes of the issuer's ports for unit tests: a KeyDirectory holding real key material (made
  * as the keys service makes it: jose key pairs, private JWK sealed under the master key with the kid
- * as associated data), and a clock that only moves when told to.
+ * as associated data), and the issuer's objects built over it with the shared clock and rate limiter.
  */
 import type { IssuerConfig } from '@roomkey/config';
 import type {
@@ -22,28 +22,12 @@ import { AccessTokenService } from '../access-tokens/access-token.service';
 import { TokenSigner } from '../access-tokens/token-signer';
 import { CredentialCache } from '../key-cache/credential-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
-import type { HitResult, RateLimitRule } from '@roomkey/nats';
+import { FakeClock, InMemoryRateLimiter } from '@roomkey/testing';
 import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
-import type { Clock, KeyDirectory, RateLimiter, RevocationStore } from '../ports';
+import type { KeyDirectory, RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from '../verification/partner-token.verifier';
 import { TokenVerifier } from '../verification/token-verifier.service';
-
-export class FakeClock implements Clock {
-  constructor(private current: number) {}
-
-  now(): number {
-    return this.current;
-  }
-
-  set(ms: number): void {
-    this.current = ms;
-  }
-
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
 
 interface FakeKey {
   generated: GeneratedKey;
@@ -65,29 +49,6 @@ export class InMemoryRevocationStore implements RevocationStore {
 
   isRevoked(tenant: string, jti: string): boolean {
     return this.revoked.has(`${tenant}.${jti}`);
-  }
-}
-
-/** Fixed-window counters in memory, with the shared limiter's semantics, on the given clock. */
-export class InMemoryRateLimiter implements RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number; until?: number }>();
-
-  constructor(private readonly clock: Clock) {}
-
-  retryAfter(scope: string, id: string): number | undefined {
-    const until = this.windows.get(`${scope}:${id}`)?.until;
-    const now = this.clock.now();
-    return until !== undefined && until > now ? Math.ceil((until - now) / 1000) : undefined;
-  }
-
-  async hit(scope: string, id: string, rule: RateLimitRule): Promise<HitResult> {
-    const key = `${scope}:${id}`;
-    const now = this.clock.now();
-    const current = this.windows.get(key);
-    const state = current && now - current.start < rule.windowSeconds * 1000 ? { ...current, count: current.count + 1 } : { start: now, count: 1 };
-    if (state.count > rule.limit) state.until = state.start + rule.windowSeconds * 1000;
-    this.windows.set(key, state);
-    return state.until ? { count: state.count, retryAfterSeconds: Math.ceil((state.until - now) / 1000) } : { count: state.count };
   }
 }
 

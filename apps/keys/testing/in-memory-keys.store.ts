@@ -6,13 +6,10 @@
  * unique violation), and `transaction` gives snapshot isolation with an all-or-nothing commit that
  * re-checks the primary keys against what other transactions committed meanwhile.
  */
-import type { EventType, SigningKeyState } from '@roomkey/contracts';
-import type { EventFields } from '@roomkey/nats';
+import type { SigningKeyState } from '@roomkey/contracts';
 import type {
   ApiKeyRecord,
   ApiKeyRepository,
-  Clock,
-  EventSink,
   KeysStore,
   OAuthClientRecord,
   OAuthClientRepository,
@@ -174,45 +171,5 @@ export class InMemoryKeysStore implements KeysStore {
 
   allSigningKeys(tenant?: string): SigningKeyRecord[] {
     return [...this.state.signingKeys.values()].filter((k) => tenant === undefined || k.tenant === tenant).map(copy);
-  }
-}
-
-/** A clock that only moves when told to. */
-export class FakeClock implements Clock {
-  constructor(private current: number = Date.UTC(2026, 0, 1)) {}
-
-  now(): number {
-    return this.current;
-  }
-
-  set(ms: number): void {
-    this.current = ms;
-  }
-
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
-
-export interface RecordedEvent {
-  tenant: string;
-  type: EventType;
-  fields: EventFields;
-}
-
-/** Records every published event, in order. */
-export class RecordingEventSink implements EventSink {
-  readonly events: RecordedEvent[] = [];
-
-  async publish(tenant: string, type: EventType, fields: EventFields = {}): Promise<void> {
-    this.events.push({ tenant, type, fields: structuredClone(fields) });
-  }
-
-  ofType(type: EventType): RecordedEvent[] {
-    return this.events.filter((e) => e.type === type);
-  }
-
-  clear(): void {
-    this.events.length = 0;
   }
 }

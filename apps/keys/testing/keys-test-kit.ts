@@ -5,7 +5,8 @@ import { ApiKeyService } from '../api-keys/api-key.service';
 import { SigningKeyFactory } from '../signing-keys/signing-key.factory';
 import { SigningKeyService } from '../signing-keys/signing-key.service';
 import { TenantService } from '../tenants/tenant.service';
-import { FakeClock, InMemoryKeysStore, RecordingEventSink } from './in-memory-keys.store';
+import { FakeClock, RecordingEventSink } from '@roomkey/testing';
+import { InMemoryKeysStore } from './in-memory-keys.store';
 
 export const KIT_START = Date.UTC(2026, 0, 1);
 

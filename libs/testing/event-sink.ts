@@ -1,0 +1,28 @@
+import type { EventFields, EventType } from '@roomkey/contracts';
+import type { EventFieldsArgument, EventSink } from '@roomkey/nats';
+import { UnavailableError } from '@roomkey/errors';
+
+export interface RecordedEvent<K extends EventType = EventType> {
+  tenant: string;
+  type: K;
+  fields: EventFields<K>;
+}
+
+/** Records every published event, in order; `failing` makes publish fail as the JetStream sink does when NATS is down. */
+export class RecordingEventSink implements EventSink {
+  readonly events: RecordedEvent[] = [];
+  failing = false;
+
+  async publish<K extends EventType>(tenant: string, type: K, ...[fields]: EventFieldsArgument<K>): Promise<void> {
+    if (this.failing) throw new UnavailableError('NATS is down');
+    this.events.push({ tenant, type, fields: structuredClone(fields ?? {}) } as RecordedEvent);
+  }
+
+  ofType<K extends EventType>(type: K): RecordedEvent<K>[] {
+    return this.events.filter((e): e is RecordedEvent<K> => e.type === type);
+  }
+
+  clear(): void {
+    this.events.length = 0;
+  }
+}
