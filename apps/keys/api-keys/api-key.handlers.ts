@@ -1,30 +1,37 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KeysRoutes, type RequestOf } from '@roomkey/contracts';
+import { TenantService } from '../tenants/tenant.service';
 import { ApiKeyService } from './api-key.service';
 
 @Controller()
 export class ApiKeyHandlers {
-  constructor(private readonly apiKeys: ApiKeyService) {}
+  constructor(
+    private readonly apiKeys: ApiKeyService,
+    private readonly tenants: TenantService,
+  ) {}
 
   @MessagePattern(KeysRoutes.createApiKey.subject)
-  create(@Payload() request: RequestOf<typeof KeysRoutes.createApiKey>) {
-    return this.apiKeys.create(request.tenant, request.body);
+  async create(@Payload() payload: RequestOf<typeof KeysRoutes.createApiKey>) {
+    // An unknown tenant is 404 before its body is looked at.
+    const tenant = await this.tenants.get(payload.tenant);
+    return this.apiKeys.create(tenant, KeysRoutes.createApiKey.request.parse(payload).body);
   }
 
   @MessagePattern(KeysRoutes.listApiKeys.subject)
-  async list(@Payload() request: RequestOf<typeof KeysRoutes.listApiKeys>) {
-    return { items: await this.apiKeys.list(request.tenant) };
+  async list(@Payload() payload: unknown) {
+    return { items: await this.apiKeys.list(KeysRoutes.listApiKeys.request.parse(payload).tenant) };
   }
 
   @MessagePattern(KeysRoutes.revokeApiKey.subject)
-  async revoke(@Payload() request: RequestOf<typeof KeysRoutes.revokeApiKey>) {
-    await this.apiKeys.revoke(request.tenant, request.apiKey);
+  async revoke(@Payload() payload: unknown) {
+    const { tenant, apiKey } = KeysRoutes.revokeApiKey.request.parse(payload);
+    await this.apiKeys.revoke(tenant, apiKey);
     return {};
   }
 
   @MessagePattern(KeysRoutes.resolveCredential.subject)
-  async resolve(@Payload() request: RequestOf<typeof KeysRoutes.resolveCredential>) {
-    return { credential: await this.apiKeys.resolve(request.apiKey) };
+  async resolve(@Payload() payload: unknown) {
+    return { credential: await this.apiKeys.resolve(KeysRoutes.resolveCredential.request.parse(payload).apiKey) };
   }
 }

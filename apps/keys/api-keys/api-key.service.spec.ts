@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
+import type { KeysRoutes, RequestOf } from '@roomkey/contracts';
 import { InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { KIT_START, createKeysTestKit, type KeysTestKit } from '../testing/keys-test-kit';
+import { ApiKeyHandlers } from './api-key.handlers';
 
 Logger.overrideLogger(false);
 
@@ -15,9 +17,13 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 describe('ApiKeyService', () => {
   let kit: KeysTestKit;
+  let handlers: ApiKeyHandlers;
+  /** Through the handler, as a request arrives: the tenant is found first, then the body validated. */
+  const createApiKey = (tenant: string, body: unknown) => handlers.create({ tenant, body } as RequestOf<typeof KeysRoutes.createApiKey>);
 
   beforeEach(async () => {
     kit = createKeysTestKit();
+    handlers = new ApiKeyHandlers(kit.apiKeys, kit.tenants);
     await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
     await kit.tenants.create({ shortcode: 'globex', name: 'Globex' });
     kit.events.clear();
@@ -25,7 +31,7 @@ describe('ApiKeyService', () => {
 
   describe('create', () => {
     it('makes a production key with the rk_prod_ prefix and returns its secret once', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'production', name: 'backend' });
+      const created = await createApiKey('acme', { environment: 'production', name: 'backend' });
       expect(created.apiKey).toMatch(/^rk_prod_[0-9A-Za-z]{24}$/);
       expect(created.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(created).toEqual({
@@ -38,21 +44,21 @@ describe('ApiKeyService', () => {
     });
 
     it('makes a development key with the rk_dev_ prefix and a null name by default', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'development' });
+      const created = await createApiKey('acme', { environment: 'development' });
       expect(created.apiKey).toMatch(/^rk_dev_[0-9A-Za-z]{24}$/);
       expect(created.environment).toBe('development');
       expect(created.name).toBeNull();
     });
 
     it('gives every key a different id and secret', async () => {
-      const a = await kit.apiKeys.create('acme', { environment: 'production' });
-      const b = await kit.apiKeys.create('acme', { environment: 'production' });
+      const a = await createApiKey('acme', { environment: 'production' });
+      const b = await createApiKey('acme', { environment: 'production' });
       expect(a.apiKey).not.toBe(b.apiKey);
       expect(a.secret).not.toBe(b.secret);
     });
 
     it('stores only the keyed hash and the sealed secret, never the secret in clear', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'production' });
+      const created = await createApiKey('acme', { environment: 'production' });
       const [record] = kit.store.allApiKeys();
       expect(record).toMatchObject({ apiKey: created.apiKey, tenant: 'acme', environment: 'production', createdAt: KIT_START, revokedAt: null });
       expect(kit.hasher.matches(created.secret, record.secretHash)).toBe(true);
@@ -62,7 +68,7 @@ describe('ApiKeyService', () => {
     });
 
     it('emits api-key.created naming the key, without the secret', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'production' });
+      const created = await createApiKey('acme', { environment: 'production' });
       expect(kit.events.events).toEqual([{ tenant: 'acme', type: 'api-key.created', fields: { apiKey: created.apiKey } }]);
       expect(JSON.stringify(kit.events.events)).not.toContain(created.secret);
     });
@@ -78,7 +84,7 @@ describe('ApiKeyService', () => {
       ['secret', { environment: 'production', secret: 'mine' }],
       ['apiKey', { environment: 'production', apiKey: 'rk_prod_mine' }],
     ])('rejects a bad or unknown %s with 400 naming it', async (field, body) => {
-      const error = await rejection(kit.apiKeys.create('acme', body));
+      const error = await rejection(createApiKey('acme', body));
       expect(error).toBeInstanceOf(InvalidRequestError);
       expect((error as InvalidRequestError).details.field).toBe(field);
       expect((error as Error).message).toContain(`'${field}'`);
@@ -87,22 +93,22 @@ describe('ApiKeyService', () => {
     });
 
     it.each([[null], [[]], ['production']])('rejects the non-object body %p', async (body) => {
-      await expect(kit.apiKeys.create('acme', body)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(createApiKey('acme', body)).rejects.toBeInstanceOf(InvalidRequestError);
     });
 
     it('is NotFoundError for an unknown tenant (before looking at the body)', async () => {
-      await expect(kit.apiKeys.create('initech', { environment: 'production' })).rejects.toBeInstanceOf(NotFoundError);
-      await expect(kit.apiKeys.create('initech', 'not an object')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(createApiKey('initech', { environment: 'production' })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(createApiKey('initech', 'not an object')).rejects.toBeInstanceOf(NotFoundError);
       expect(kit.store.allApiKeys()).toEqual([]);
     });
   });
 
   describe('list', () => {
     it("lists the tenant's keys oldest first, never with a secret, hash or ciphertext", async () => {
-      const first = await kit.apiKeys.create('acme', { environment: 'production', name: 'one' });
+      const first = await createApiKey('acme', { environment: 'production', name: 'one' });
       kit.clock.advance(SECOND);
-      const second = await kit.apiKeys.create('acme', { environment: 'development' });
-      await kit.apiKeys.create('globex', { environment: 'production' });
+      const second = await createApiKey('acme', { environment: 'development' });
+      await createApiKey('globex', { environment: 'production' });
 
       const items = await kit.apiKeys.list('acme');
       expect(items).toEqual([
@@ -125,7 +131,7 @@ describe('ApiKeyService', () => {
 
   describe('revoke', () => {
     it('marks the key revoked and emits api-key.revoked', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'production' });
+      const created = await createApiKey('acme', { environment: 'production' });
       kit.events.clear();
       kit.clock.advance(10 * SECOND);
 
@@ -137,7 +143,7 @@ describe('ApiKeyService', () => {
     });
 
     it('is harmless to repeat: the first revocation time stays, the event is sent again', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'production' });
+      const created = await createApiKey('acme', { environment: 'production' });
       await kit.apiKeys.revoke('acme', created.apiKey);
       kit.clock.advance(SECOND);
       await kit.apiKeys.revoke('acme', created.apiKey);
@@ -145,16 +151,25 @@ describe('ApiKeyService', () => {
       expect(kit.events.ofType('api-key.revoked')).toHaveLength(2);
     });
 
-    it.each([['rk_prod_doesnotexist'], [''], [42], [undefined]])('is NotFoundError for the unknown key %p', async (apiKey) => {
-      await kit.apiKeys.create('acme', { environment: 'production' });
+    it.each([['rk_prod_doesnotexist'], ['']])('is NotFoundError for the unknown key %p', async (apiKey) => {
+      await createApiKey('acme', { environment: 'production' });
       kit.events.clear();
       const error = await rejection(kit.apiKeys.revoke('acme', apiKey));
       expect(error).toBeInstanceOf(NotFoundError);
       expect(kit.events.events).toEqual([]);
     });
 
+    it.each([[42], [undefined]])('refuses the non-string key %p at the boundary, naming the field', async (apiKey) => {
+      await createApiKey('acme', { environment: 'production' });
+      kit.events.clear();
+      const error = await rejection(handlers.revoke({ tenant: 'acme', apiKey }));
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as InvalidRequestError).details.field).toBe('apiKey');
+      expect(kit.events.events).toEqual([]);
+    });
+
     it("is NotFoundError for another tenant's key, which stays valid", async () => {
-      const globexKey = await kit.apiKeys.create('globex', { environment: 'production' });
+      const globexKey = await createApiKey('globex', { environment: 'production' });
       kit.events.clear();
       await expect(kit.apiKeys.revoke('acme', globexKey.apiKey)).rejects.toBeInstanceOf(NotFoundError);
       expect(kit.store.allApiKeys()[0].revokedAt).toBeNull();
@@ -163,7 +178,7 @@ describe('ApiKeyService', () => {
     });
 
     it('is NotFoundError for an unknown tenant', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'production' });
+      const created = await createApiKey('acme', { environment: 'production' });
       await expect(kit.apiKeys.revoke('initech', created.apiKey)).rejects.toBeInstanceOf(NotFoundError);
       expect(kit.store.allApiKeys()[0].revokedAt).toBeNull();
     });
@@ -171,7 +186,7 @@ describe('ApiKeyService', () => {
 
   describe('resolve', () => {
     it('returns the credential record (hash and sealed secret, never the secret) with the revoked flag', async () => {
-      const created = await kit.apiKeys.create('acme', { environment: 'development' });
+      const created = await createApiKey('acme', { environment: 'development' });
       const resolved = await kit.apiKeys.resolve(created.apiKey);
       expect(resolved).toEqual({
         apiKey: created.apiKey,
@@ -189,9 +204,13 @@ describe('ApiKeyService', () => {
       await expect(kit.apiKeys.resolve(created.apiKey)).resolves.toMatchObject({ revoked: true });
     });
 
-    it.each([['rk_prod_unknown'], [''], ['x'.repeat(65)], [5], [null], [{ apiKey: 'x' }]])('is null for %p', async (apiKey) => {
-      await kit.apiKeys.create('acme', { environment: 'production' });
+    it.each([['rk_prod_unknown'], [''], ['x'.repeat(65)]])('is null for %p', async (apiKey) => {
+      await createApiKey('acme', { environment: 'production' });
       await expect(kit.apiKeys.resolve(apiKey)).resolves.toBeNull();
+    });
+
+    it.each([[5], [null], [{ apiKey: 'x' }]])('refuses the non-string key %p at the boundary', async (apiKey) => {
+      await expect(handlers.resolve({ apiKey })).rejects.toBeInstanceOf(InvalidRequestError);
     });
   });
 });

@@ -1,14 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  ENVIRONMENTS,
-  readEnum,
-  readText,
-  rejectUnknownFields,
-  requireObject,
-  type ApiKeyView,
-  type CreatedApiKey,
-  type CredentialRecord,
-} from '@roomkey/contracts';
+import type { ApiKeyView, CreateApiKeyBody, CreatedApiKey, CredentialRecord, TenantView } from '@roomkey/contracts';
 import { randomBase62, randomToken, type SecretBox, type SecretHasher } from '@roomkey/crypto';
 import { NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_STORE, SECRET_BOX, SECRET_HASHER, type ApiKeyRecord, type Clock, type EventSink, type KeysStore } from '../ports';
@@ -40,13 +31,9 @@ export class ApiKeyService {
     private readonly tenants: TenantService,
   ) {}
 
-  /** A new key pair; the secret is returned here once and stored only hashed and sealed. */
-  async create(tenant: string, body: unknown): Promise<CreatedApiKey> {
-    await this.tenants.get(tenant);
-    const fields = requireObject(body);
-    rejectUnknownFields(fields, ['environment', 'name']);
-    const environment = readEnum(fields, 'environment', ENVIRONMENTS);
-    const name = readText(fields, 'name', { max: 255, optional: true }) ?? null;
+  /** A new key pair for a tenant already found; the secret is returned here once and stored only hashed and sealed. */
+  async create(owner: TenantView, { environment, name = null }: CreateApiKeyBody): Promise<CreatedApiKey> {
+    const tenant = owner.shortcode;
     const apiKey = `${API_KEY_PREFIX[environment]}${randomBase62(24)}`;
     const secret = randomToken(32);
     const record: ApiKeyRecord = {
@@ -72,10 +59,10 @@ export class ApiKeyService {
   }
 
   /** Revokes the key; repeating it is harmless and announces the revocation again. */
-  async revoke(tenant: string, apiKey: unknown): Promise<void> {
+  async revoke(tenant: string, apiKey: string): Promise<void> {
     await this.tenants.get(tenant);
-    const record = typeof apiKey === 'string' ? await this.store.apiKeys.find(apiKey) : null;
-    if (!record || record.tenant !== tenant) throw new NotFoundError(`API key '${String(apiKey)}' not found in tenant '${tenant}'`);
+    const record = await this.store.apiKeys.find(apiKey);
+    if (!record || record.tenant !== tenant) throw new NotFoundError(`API key '${apiKey}' not found in tenant '${tenant}'`);
     if (record.revokedAt === null) {
       await this.store.apiKeys.markRevoked(record.apiKey, this.clock.now());
       this.logger.log(`Revoked API key ${record.apiKey} of tenant ${tenant}`);
@@ -84,8 +71,9 @@ export class ApiKeyService {
   }
 
   /** The record an issuer caches to authenticate this key (hash only, never the secret). */
-  async resolve(apiKey: unknown): Promise<CredentialRecord | null> {
-    if (typeof apiKey !== 'string' || apiKey.length > 64) return null;
+  async resolve(apiKey: string): Promise<CredentialRecord | null> {
+    // No key is longer; a longer one is not looked up at all.
+    if (apiKey.length > 64) return null;
     const record = await this.store.apiKeys.find(apiKey);
     if (!record) return null;
     return {

@@ -1,40 +1,49 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KeysRoutes, type RequestOf } from '@roomkey/contracts';
+import { TenantService } from '../tenants/tenant.service';
 import { ClientService } from './client.service';
 
 @Controller()
 export class ClientHandlers {
-  constructor(private readonly clients: ClientService) {}
+  constructor(
+    private readonly clients: ClientService,
+    private readonly tenants: TenantService,
+  ) {}
 
   @MessagePattern(KeysRoutes.createClient.subject)
-  create(@Payload() request: RequestOf<typeof KeysRoutes.createClient>) {
-    return this.clients.create(request.tenant, request.body);
+  async create(@Payload() payload: RequestOf<typeof KeysRoutes.createClient>) {
+    // An unknown tenant is 404 before its body is looked at.
+    const tenant = await this.tenants.get(payload.tenant);
+    return this.clients.create(tenant, KeysRoutes.createClient.request.parse(payload).body);
   }
 
   @MessagePattern(KeysRoutes.listClients.subject)
-  async list(@Payload() request: RequestOf<typeof KeysRoutes.listClients>) {
-    return { items: await this.clients.list(request.tenant) };
+  async list(@Payload() payload: unknown) {
+    return { items: await this.clients.list(KeysRoutes.listClients.request.parse(payload).tenant) };
   }
 
   @MessagePattern(KeysRoutes.getClient.subject)
-  get(@Payload() request: RequestOf<typeof KeysRoutes.getClient>) {
-    return this.clients.get(request.tenant, request.clientId);
+  async get(@Payload() payload: unknown) {
+    const { tenant, clientId } = KeysRoutes.getClient.request.parse(payload);
+    return this.clients.get(tenant, clientId);
   }
 
   @MessagePattern(KeysRoutes.rotateClientSecret.subject)
-  rotateSecret(@Payload() request: RequestOf<typeof KeysRoutes.rotateClientSecret>) {
-    return this.clients.rotateSecret(request.tenant, request.clientId);
+  async rotateSecret(@Payload() payload: unknown) {
+    const { tenant, clientId } = KeysRoutes.rotateClientSecret.request.parse(payload);
+    return this.clients.rotateSecret(tenant, clientId);
   }
 
   @MessagePattern(KeysRoutes.revokeClient.subject)
-  async revoke(@Payload() request: RequestOf<typeof KeysRoutes.revokeClient>) {
-    await this.clients.revoke(request.tenant, request.clientId);
+  async revoke(@Payload() payload: unknown) {
+    const { tenant, clientId } = KeysRoutes.revokeClient.request.parse(payload);
+    await this.clients.revoke(tenant, clientId);
     return {};
   }
 
   @MessagePattern(KeysRoutes.resolveClient.subject)
-  async resolve(@Payload() request: RequestOf<typeof KeysRoutes.resolveClient>) {
-    return { client: await this.clients.resolve(request.clientId) };
+  async resolve(@Payload() payload: unknown) {
+    return { client: await this.clients.resolve(KeysRoutes.resolveClient.request.parse(payload).clientId) };
   }
 }

@@ -2,53 +2,29 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KeysConfig } from '@roomkey/config';
 import {
   DEFAULT_AUDIENCE,
-  GRANT_TYPES,
   OAUTH_CLIENT_TOKEN_LIFETIME,
   PUBLIC_CLIENT_GRANT_TYPES,
-  SCOPE_TOKEN_PATTERN,
-  readBoolean,
-  readSeconds,
-  readText,
-  AUDIENCE_PATTERN,
-  rejectUnknownFields,
-  requireObject,
-  type Body,
   type ClientCredentialRecord,
+  type CreateClientBody,
   type CreatedOAuthClient,
-  type GrantType,
   type OAuthClientView,
   type RotatedClientSecret,
+  type TenantView,
 } from '@roomkey/contracts';
 import { randomBase62, randomToken, type SecretHasher } from '@roomkey/crypto';
 import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_CONFIG, KEYS_STORE, SECRET_HASHER, type Clock, type EventSink, type KeysStore, type OAuthClientRecord } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
 
-const CLIENT_FIELDS = ['name', 'grantTypes', 'redirectUris', 'audiences', 'scopes', 'accessTokenTtl', 'public'] as const;
-const MAX_LIST = 50;
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function readList(body: Body, field: string, check: (item: string) => boolean, hint: string): string[] | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.length > MAX_LIST) throw new InvalidRequestError(`Field '${field}' must be an array of at most ${MAX_LIST} ${hint}`, field);
-  for (const item of value) {
-    if (typeof item !== 'string' || !check(item)) throw new InvalidRequestError(`Field '${field}' must hold only ${hint}`, field);
-  }
-  return [...new Set(value as string[])];
-}
+const withoutRepeats = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
 /** Exact-match redirect URIs: https, or http on a loopback host (RFC 8252), no fragment. */
 function isRedirectUri(value: string): boolean {
-  if (value.length > 2048) return false;
-  try {
-    const url = new URL(value);
-    if (url.hash) return false;
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname));
-  } catch {
-    return false;
-  }
+  const url = URL.parse(value);
+  if (!url || url.hash) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname));
 }
 
 export function toClientView(record: OAuthClientRecord): OAuthClientView {
@@ -80,31 +56,30 @@ export class ClientService {
     private readonly tenants: TenantService,
   ) {}
 
-  async create(tenant: string, body: unknown): Promise<CreatedOAuthClient> {
-    await this.tenants.get(tenant);
-    const fields = requireObject(body);
-    rejectUnknownFields(fields, CLIENT_FIELDS);
-    const isPublic = readBoolean(fields, 'public', false);
-    const grantTypes = readList(fields, 'grantTypes', (g) => (GRANT_TYPES as readonly string[]).includes(g), `grant types (${GRANT_TYPES.join(', ')})`) as GrantType[] | undefined;
-    if (!grantTypes || grantTypes.length === 0) throw new InvalidRequestError(`Field 'grantTypes' is required: name one or more of ${GRANT_TYPES.join(', ')}`, 'grantTypes');
+  /** Registers a client of a tenant already found; the rules here are those its schema cannot say. */
+  async create(owner: TenantView, command: CreateClientBody): Promise<CreatedOAuthClient> {
+    const tenant = owner.shortcode;
+    const isPublic = command.public ?? false;
+    const grantTypes = withoutRepeats(command.grantTypes);
     if (isPublic) {
       const forbidden = grantTypes.filter((g) => !PUBLIC_CLIENT_GRANT_TYPES.includes(g));
       if (forbidden.length) throw new InvalidRequestError(`Field 'grantTypes': a public client may use only ${PUBLIC_CLIENT_GRANT_TYPES.join(' and ')}, not ${forbidden.join(', ')}`, 'grantTypes');
     }
-    const redirectUris = readList(fields, 'redirectUris', isRedirectUri, 'absolute https URLs (or http on a loopback host) without fragment') ?? [];
+    const redirectUris = withoutRepeats(command.redirectUris ?? []);
+    if (!redirectUris.every(isRedirectUri)) {
+      throw new InvalidRequestError("Field 'redirectUris' must hold only absolute https URLs (or http on a loopback host) without fragment", 'redirectUris');
+    }
     if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
       throw new InvalidRequestError("Field 'redirectUris' is required for the authorization_code grant", 'redirectUris');
     }
-    const audiences = readList(fields, 'audiences', (a) => AUDIENCE_PATTERN.test(a), 'audiences of 1–255 printable characters without spaces') ?? [DEFAULT_AUDIENCE];
-    if (audiences.length === 0) throw new InvalidRequestError("Field 'audiences' must name at least one audience", 'audiences');
-    const scopes = readList(fields, 'scopes', (s) => SCOPE_TOKEN_PATTERN.test(s), 'scope tokens (printable ASCII without spaces, quotes or backslashes)') ?? [];
-    const accessTokenTtl =
-      readSeconds(fields, 'accessTokenTtl', OAUTH_CLIENT_TOKEN_LIFETIME.max, 'seconds') ?? OAUTH_CLIENT_TOKEN_LIFETIME.default;
+    const audiences = withoutRepeats(command.audiences ?? [DEFAULT_AUDIENCE]);
+    const scopes = withoutRepeats(command.scopes ?? []);
+    const accessTokenTtl = command.accessTokenTtl ?? OAUTH_CLIENT_TOKEN_LIFETIME.default;
     const clientSecret = isPublic ? undefined : randomToken(32);
     const record: OAuthClientRecord = {
       clientId: `rkc_${randomBase62(24)}`,
       tenant,
-      name: readText(fields, 'name', { max: 255, optional: true }) ?? null,
+      name: command.name ?? null,
       public: isPublic,
       grantTypes,
       redirectUris,
@@ -128,12 +103,12 @@ export class ClientService {
     return (await this.store.clients.listByTenant(tenant)).sort((a, b) => a.createdAt - b.createdAt).map(toClientView);
   }
 
-  async get(tenant: string, clientId: unknown): Promise<OAuthClientView> {
+  async get(tenant: string, clientId: string): Promise<OAuthClientView> {
     return toClientView(await this.find(tenant, clientId));
   }
 
   /** A new secret; the previous one keeps working for the configured grace period. */
-  async rotateSecret(tenant: string, clientId: unknown): Promise<RotatedClientSecret> {
+  async rotateSecret(tenant: string, clientId: string): Promise<RotatedClientSecret> {
     const client = await this.find(tenant, clientId);
     if (client.revokedAt !== null) throw new ConflictError(`Client '${client.clientId}' is revoked`);
     if (client.public) throw new ConflictError(`Client '${client.clientId}' is public and has no secret`);
@@ -145,7 +120,7 @@ export class ClientService {
   }
 
   /** Revokes the client; repeating it is harmless and announces the revocation again. */
-  async revoke(tenant: string, clientId: unknown): Promise<void> {
+  async revoke(tenant: string, clientId: string): Promise<void> {
     const client = await this.find(tenant, clientId);
     if (client.revokedAt === null) {
       await this.store.clients.update({ ...client, revokedAt: this.clock.now() });
@@ -155,8 +130,9 @@ export class ClientService {
   }
 
   /** What an issuer caches to authenticate the client (hashes only). */
-  async resolve(clientId: unknown): Promise<ClientCredentialRecord | null> {
-    if (typeof clientId !== 'string' || clientId.length > 64) return null;
+  async resolve(clientId: string): Promise<ClientCredentialRecord | null> {
+    // No client id is longer; a longer one is not looked up at all.
+    if (clientId.length > 64) return null;
     const client = await this.store.clients.find(clientId);
     if (!client) return null;
     const secrets: ClientCredentialRecord['secrets'] = [];
@@ -178,10 +154,10 @@ export class ClientService {
     };
   }
 
-  private async find(tenant: string, clientId: unknown): Promise<OAuthClientRecord> {
+  private async find(tenant: string, clientId: string): Promise<OAuthClientRecord> {
     await this.tenants.get(tenant);
-    const client = typeof clientId === 'string' && clientId.length <= 64 ? await this.store.clients.find(clientId) : null;
-    if (!client || client.tenant !== tenant) throw new NotFoundError(`Client '${String(clientId)}' not found in tenant '${tenant}'`);
+    const client = clientId.length <= 64 ? await this.store.clients.find(clientId) : null;
+    if (!client || client.tenant !== tenant) throw new NotFoundError(`Client '${clientId}' not found in tenant '${tenant}'`);
     return client;
   }
 }

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { KeysRoutes, type RequestOf } from '@roomkey/contracts';
+import { KeysRoutes } from '@roomkey/contracts';
 import { SigningKeyService } from './signing-key.service';
 
 @Controller()
@@ -8,27 +8,29 @@ export class SigningKeyHandlers {
   constructor(private readonly signingKeys: SigningKeyService) {}
 
   @MessagePattern(KeysRoutes.listSigningKeys.subject)
-  async list(@Payload() request: RequestOf<typeof KeysRoutes.listSigningKeys>) {
-    return { items: await this.signingKeys.list(request.tenant) };
+  async list(@Payload() payload: unknown) {
+    return { items: await this.signingKeys.list(KeysRoutes.listSigningKeys.request.parse(payload).tenant) };
   }
 
   @MessagePattern(KeysRoutes.rotateSigningKeys.subject)
-  async rotate(@Payload() request: RequestOf<typeof KeysRoutes.rotateSigningKeys>) {
-    return (await this.signingKeys.rotate(request.tenant))!;
+  async rotate(@Payload() payload: unknown) {
+    // Without a deadline, rotate always rotates (null only answers a scheduled rotation that lost a race).
+    return (await this.signingKeys.rotate(KeysRoutes.rotateSigningKeys.request.parse(payload).tenant))!;
   }
 
   @MessagePattern(KeysRoutes.revokeSigningKey.subject)
-  revoke(@Payload() request: RequestOf<typeof KeysRoutes.revokeSigningKey>) {
-    return this.signingKeys.revoke(request.tenant, request.kid);
+  async revoke(@Payload() payload: unknown) {
+    const { tenant, kid } = KeysRoutes.revokeSigningKey.request.parse(payload);
+    return this.signingKeys.revoke(tenant, kid);
   }
 
   @MessagePattern(KeysRoutes.getJwks.subject)
-  jwks(@Payload() request: RequestOf<typeof KeysRoutes.getJwks>) {
-    return this.signingKeys.jwks(request.tenant);
+  async jwks(@Payload() payload: unknown) {
+    return this.signingKeys.jwks(KeysRoutes.getJwks.request.parse(payload).tenant);
   }
 
   @MessagePattern(KeysRoutes.getSigningMaterial.subject)
-  material(@Payload() request: RequestOf<typeof KeysRoutes.getSigningMaterial>) {
-    return this.signingKeys.signingMaterial(request.tenant);
+  async material(@Payload() payload: unknown) {
+    return this.signingKeys.signingMaterial(KeysRoutes.getSigningMaterial.request.parse(payload).tenant);
   }
 }

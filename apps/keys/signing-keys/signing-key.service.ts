@@ -92,11 +92,11 @@ export class SigningKeyService {
    * Takes a compromised key out at once: it leaves the JWKS and its tokens stop verifying. Revoking
    * the active key first rotates (the next key takes over), so the tenant can keep issuing.
    */
-  async revoke(tenant: string, kid: unknown): Promise<SigningKeyView> {
+  async revoke(tenant: string, kid: string): Promise<SigningKeyView> {
     await this.tenants.get(tenant);
     const keys = await this.store.signingKeys.listByTenant(tenant);
     const key = keys.find((k) => k.kid === kid);
-    if (!key) throw new NotFoundError(`Signing key '${String(kid)}' not found in tenant '${tenant}'`);
+    if (!key) throw new NotFoundError(`Signing key '${kid}' not found in tenant '${tenant}'`);
     if (key.state === 'active') await this.rotate(tenant);
     const current = (await this.store.signingKeys.listByTenant(tenant)).find((k) => k.kid === key.kid)!;
     const revoked = revoke(current, this.clock.now());

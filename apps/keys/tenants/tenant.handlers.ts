@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { KeysRoutes, type RequestOf } from '@roomkey/contracts';
+import { KeysRoutes } from '@roomkey/contracts';
 import { TenantService } from './tenant.service';
 
 @Controller()
@@ -8,12 +8,12 @@ export class TenantHandlers {
   constructor(private readonly tenants: TenantService) {}
 
   @MessagePattern(KeysRoutes.createTenant.subject)
-  create(@Payload() request: RequestOf<typeof KeysRoutes.createTenant>) {
-    return this.tenants.create(request.body);
+  async create(@Payload() payload: unknown) {
+    return this.tenants.create(KeysRoutes.createTenant.request.parse(payload).body);
   }
 
   @MessagePattern(KeysRoutes.getTenant.subject)
-  get(@Payload() request: RequestOf<typeof KeysRoutes.getTenant>) {
-    return this.tenants.get(request.tenant);
+  async get(@Payload() payload: unknown) {
+    return this.tenants.get(KeysRoutes.getTenant.request.parse(payload).tenant);
   }
 }

@@ -2,6 +2,7 @@ import { DEFAULT_ROLE_MATRIX } from '@roomkey/contracts';
 import { Logger } from '@nestjs/common';
 import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { KIT_START, createKeysTestKit, type KeysTestKit } from '../testing/keys-test-kit';
+import { TenantHandlers } from './tenant.handlers';
 
 Logger.overrideLogger(false);
 
@@ -16,6 +17,9 @@ async function expectError<T extends Error>(promise: Promise<unknown>, type: new
 
 describe('TenantService', () => {
   let kit: KeysTestKit;
+
+  /** Through the handler, as a request arrives: the body is validated before the service sees it. */
+  const createTenant = (body: unknown) => new TenantHandlers(kit.tenants).create({ body });
 
   beforeEach(() => {
     kit = createKeysTestKit();
@@ -95,7 +99,7 @@ describe('TenantService', () => {
       ['signingAlg', { shortcode: 'acme', name: 'x', signingAlg: 'HS256' }],
       ['signingAlg', { shortcode: 'acme', name: 'x', signingAlg: 'none' }],
     ])('rejects a bad %s with 400 naming it, storing nothing', async (field, body) => {
-      const error = await expectError(kit.tenants.create(body), InvalidRequestError);
+      const error = await expectError(createTenant(body), InvalidRequestError);
       expect(error.status).toBe(400);
       expect(error.details.field).toBe(field);
       expect(error.message).toContain(`'${field}'`);
@@ -105,14 +109,14 @@ describe('TenantService', () => {
     });
 
     it('rejects an unknown field, naming it', async () => {
-      const error = await expectError(kit.tenants.create({ shortcode: 'acme', name: 'x', guestacess: true }), InvalidRequestError);
+      const error = await expectError(createTenant({ shortcode: 'acme', name: 'x', guestacess: true }), InvalidRequestError);
       expect(error.details.field).toBe('guestacess');
       expect(error.message).toContain("'guestacess'");
       expect(kit.store.allTenants()).toEqual([]);
     });
 
     it.each([[null], [[]], ['acme'], [undefined]])('rejects the non-object body %p', async (body) => {
-      await expectError(kit.tenants.create(body), InvalidRequestError);
+      await expectError(createTenant(body), InvalidRequestError);
     });
 
     it('answers 409 for an existing shortcode and changes nothing', async () => {

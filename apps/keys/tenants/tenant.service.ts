@@ -1,23 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  SIGNING_ALGORITHMS,
-  TENANT_SHORTCODE_PATTERN,
-  effectiveRoleMatrix,
-  readBoolean,
-  readRoleMatrixOverride,
-  readEnum,
-  readShortcode,
-  readText,
-  readUrl,
-  rejectUnknownFields,
-  requireObject,
-  type TenantView,
-} from '@roomkey/contracts';
-import { ConflictError, NotFoundError } from '@roomkey/errors';
+import { TENANT_SHORTCODE_PATTERN, effectiveRoleMatrix, type CreateTenantBody, type RoleMatrixOverride, type TenantView } from '@roomkey/contracts';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_STORE, type Clock, type EventSink, type KeysStore, type TenantRecord } from '../ports';
 import { SigningKeyFactory } from '../signing-keys/signing-key.factory';
 
-const TENANT_FIELDS = ['shortcode', 'name', 'loginUrl', 'guestAccess', 'anonymousAccess', 'signingAlg', 'roleMatrix'] as const;
+/** The schema admits http(s)-looking text; only a URL parser knows whether it is absolute. */
+function absoluteHttpUrl(value: string): string {
+  const url = URL.parse(value);
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new InvalidRequestError("Field 'loginUrl' must be an absolute http(s) URL", 'loginUrl');
+  return value;
+}
+
+function withoutRepeats(override: RoleMatrixOverride): RoleMatrixOverride {
+  return Object.fromEntries(Object.entries(override).map(([role, permissions]) => [role, [...new Set(permissions)]]));
+}
 
 export function toTenantView(tenant: TenantRecord): TenantView {
   return {
@@ -44,17 +40,15 @@ export class TenantService {
   ) {}
 
   /** Creates a tenant with an active signing key and a next one already published. */
-  async create(body: unknown): Promise<TenantView> {
-    const fields = requireObject(body);
-    rejectUnknownFields(fields, TENANT_FIELDS);
+  async create(command: CreateTenantBody): Promise<TenantView> {
     const tenant: TenantRecord = {
-      shortcode: readShortcode(fields.shortcode),
-      name: readText(fields, 'name', { max: 255 }),
-      loginUrl: readUrl(fields, 'loginUrl') ?? null,
-      guestAccess: readBoolean(fields, 'guestAccess', false),
-      anonymousAccess: readBoolean(fields, 'anonymousAccess', false),
-      signingAlg: readEnum(fields, 'signingAlg', SIGNING_ALGORITHMS, 'ES256'),
-      roleMatrix: readRoleMatrixOverride(fields) ?? null,
+      shortcode: command.shortcode,
+      name: command.name,
+      loginUrl: command.loginUrl ? absoluteHttpUrl(command.loginUrl) : null,
+      guestAccess: command.guestAccess ?? false,
+      anonymousAccess: command.anonymousAccess ?? false,
+      signingAlg: command.signingAlg ?? 'ES256',
+      roleMatrix: command.roleMatrix ? withoutRepeats(command.roleMatrix) : null,
       createdAt: this.clock.now(),
     };
     if (await this.store.tenants.find(tenant.shortcode)) throw this.exists(tenant.shortcode);
