@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { KeysRoutes } from '@roomkey/contracts';
+import { KeysRoutes, type CreateApiKeyBody } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
 
@@ -8,9 +8,10 @@ import { AdminAuthGuard } from './admin-auth.guard';
 export class ApiKeysController {
   constructor(private readonly rpc: RpcClient) {}
 
+  /** The keys service validates the body (after finding the tenant, so an unknown one is 404). */
   @Post()
   @HttpCode(201)
-  create(@Param('tenant') tenant: string, @Body() body: unknown) {
+  create(@Param('tenant') tenant: string, @Body() body: CreateApiKeyBody) {
     return this.rpc.request(KeysRoutes.createApiKey, { tenant, body });
   }
 
