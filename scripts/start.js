@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: the whole system in the foreground. Installs and builds when needed, uses the NATS at
 // NATS_URL or starts a local `nats-server -js`, runs keys, issuer, identity and gateway, waits for
-// /readyz and prints how to try it. SIGINT/SIGTERM stop everything cleanly.
+// /readyz and prints how to try it. A service that dies is restarted (scripts/supervisor.js);
+// SIGINT/SIGTERM stop everything cleanly.
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -11,6 +11,7 @@ const { root, ensureDependencies, ensureBuilt } = require('./dependencies');
 const { isReachable, parseNatsUrl, startNatsServer, findNatsServer, HOW_TO_GET_ONE } = require('./nats-server');
 const { buildNatsConfig, clientJson, randomPassword, userNames, writePrivateFile } = require('./nats-config');
 const { SERVICES, serviceNodeArgs } = require('./services');
+const { Supervisor } = require('./supervisor');
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -134,20 +135,10 @@ async function ensureNats(env, namespace, dataDir) {
   return { server, clientFile, firstStart: passwords.generated };
 }
 
-function prefixLines(stream, label, target) {
-  let buffered = '';
-  stream.on('data', (chunk) => {
-    buffered += chunk;
-    const lines = buffered.split('\n');
-    buffered = lines.pop();
-    for (const line of lines) target.write(`[${label}] ${line}\n`);
-  });
-}
-
-async function waitForReady(url, children) {
+async function waitForReady(url, stopped) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (children.some((c) => c.exitCode !== null)) return false;
+    if (stopped()) return false;
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.status === 200) return true;
@@ -211,44 +202,36 @@ async function main() {
   env.ROOMKEY_NAMESPACE = namespace;
 
   const nats = await ensureNats(env, namespace, dataDir);
-  const children = SERVICES.map((service) => {
-    const script = path.join(root, 'dist', 'apps', service, 'main.js');
-    const child = spawn(process.execPath, [...serviceNodeArgs(service), script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    prefixLines(child.stdout, service, process.stdout);
-    prefixLines(child.stderr, service, process.stderr);
-    return child;
-  });
-
   let stopping = false;
+  const supervisor = new Supervisor(
+    SERVICES.map((service) => ({
+      name: service,
+      command: process.execPath,
+      args: [...serviceNodeArgs(service), path.join(root, 'dist', 'apps', service, 'main.js')],
+    })),
+    {
+      env,
+      onOutput: (service, stream, line) => (stream === 'stdout' ? process.stdout : process.stderr).write(`[${service}] ${line}\n`),
+      log: (line) => console.error(line),
+      onGiveUp: (reason) => {
+        console.error(`roomkey: ${reason}; stopping.`);
+        void stop(1);
+      },
+    },
+  );
   const stop = async (code) => {
     if (stopping) return;
     stopping = true;
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', resolve);
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
-    );
+    await supervisor.stop();
     if (nats.server) await nats.server.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  for (const [i, child] of children.entries()) {
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      console.error(`roomkey: the ${SERVICES[i]} service stopped (${signal || `exit code ${code}`}); stopping the others.`);
-      void stop(1);
-    });
-  }
+  supervisor.start();
 
   const localUrl = `http://127.0.0.1:${port}`;
-  if (!(await waitForReady(localUrl, children))) {
+  if (!(await waitForReady(localUrl, () => stopping))) {
     if (!stopping) {
       console.error(`roomkey: not ready after ${READY_TIMEOUT_MS / 1000} s (GET ${localUrl}/readyz); stopping.`);
       await stop(1);

@@ -19,6 +19,25 @@ function startCommand(env: Record<string, string>): { child: ChildProcess; outpu
   return { child, output: () => output };
 }
 
+/** The PID of one of `npm start`'s services, found among its children by their script. */
+function servicePidOrNull(parentPid: number, service: string): number | null {
+  const children = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  for (const pid of children) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`apps/${service}/main.js`)) return pid;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return null;
+}
+
+function servicePid(parentPid: number, service: string): number {
+  const pid = servicePidOrNull(parentPid, service);
+  if (pid === null) throw new Error(`no ${service} process under ${parentPid}`);
+  return pid;
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 }
@@ -66,6 +85,41 @@ describe('the start command', () => {
       expect(await exited(run.child)).toBe(0);
       expect(await isReachable('127.0.0.1', natsPort)).toBe(false);
       expect(await isReachable('127.0.0.1', port)).toBe(false);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('restarts a service that dies while the others keep serving', async () => {
+    const port = await freePort();
+    const natsPort = await freePort();
+    const run = startCommand({ PORT: String(port), NATS_URL: `nats://127.0.0.1:${natsPort}`, ROOMKEY_DATA_DIR: dataDir });
+    try {
+      await waitFor(() => run.output().includes('roomkey is ready') || run.child.exitCode !== null, 60_000);
+      const system = { baseUrl: `http://127.0.0.1:${port}` };
+      const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+      await http(system, 'POST', '/admin/tenants', { bearer: adminToken, body: { shortcode: 'demo', name: 'Demo' } });
+      const key = await http(system, 'POST', '/admin/tenants/demo/api-keys', { bearer: adminToken, body: { environment: 'production' } });
+      const mint = () => http(system, 'POST', '/v1/access-tokens', { basic: key.body, body: { userId: 'alice', role: 'HOST' } });
+      expect((await mint()).status).toBe(201);
+
+      const keysPid = servicePid(run.child.pid!, 'keys');
+      process.kill(keysPid, 'SIGKILL');
+      // The HTTP API stays up and keeps issuing from the issuer's caches while keys is down.
+      expect((await mint()).status).toBe(201);
+      await waitFor(() => run.output().includes('the keys service stopped (SIGKILL); restarting it'), 5_000);
+      // Keys comes back on its own: admin requests work again.
+      await waitFor(() => servicePidOrNull(run.child.pid!, 'keys') !== null, 10_000);
+      const deadline = Date.now() + 20_000;
+      let answer = await http(system, 'GET', '/admin/tenants/demo', { bearer: adminToken });
+      while (answer.status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        answer = await http(system, 'GET', '/admin/tenants/demo', { bearer: adminToken });
+      }
+      expect(answer.status).toBe(200);
+      expect(run.child.exitCode).toBeNull();
+      run.child.kill('SIGTERM');
+      expect(await exited(run.child)).toBe(0);
     } finally {
       run.child.kill('SIGKILL');
     }

@@ -5,6 +5,9 @@ interface Closable {
   close(): Promise<void>;
 }
 
+/** sysexits' EX_CONFIG; scripts/supervisor.js gives up at once on it. */
+export const EXIT_CONFIGURATION_ERROR = 78;
+
 export async function runService(name: string, start: () => Promise<Closable>): Promise<void> {
   let app: Closable;
   try {
@@ -12,7 +15,8 @@ export async function runService(name: string, start: () => Promise<Closable>): 
   } catch (error) {
     const message = error instanceof ConfigError ? error.message : (error as Error).message;
     process.stderr.write(`roomkey ${name} could not start: ${message}\n`);
-    process.exit(1);
+    // A configuration error will not fix itself: a supervisor should not restart the service.
+    process.exit(error instanceof ConfigError ? EXIT_CONFIGURATION_ERROR : 1);
   }
   let stopping = false;
   const stop = (signal: string) => {
