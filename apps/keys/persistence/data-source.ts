@@ -1,6 +1,6 @@
 import type { KeysConfig } from '@roomkey/config';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
 import { KEYS_ENTITIES } from './entities';
 import { InitialSchema1764028800000 } from './migrations/1764028800000-initial-schema';
@@ -18,5 +18,10 @@ export function keysDataSourceOptions(config: Pick<KeysConfig, 'databaseUrl' | '
     return { type: 'postgres', url: config.databaseUrl, ...common, extra: { max: 10 } };
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return { type: 'better-sqlite3', database: join(config.dataDir, SQLITE_FILE), enableWAL: true, ...common };
+  const database = join(config.dataDir, SQLITE_FILE);
+  // The file holds sealed keys and secret hashes: private to roomkey, whatever the folder's mode.
+  // SQLite creates its -wal and -shm files with the database file's mode.
+  closeSync(openSync(database, 'a', 0o600));
+  chmodSync(database, 0o600);
+  return { type: 'better-sqlite3', database, enableWAL: true, ...common };
 }
