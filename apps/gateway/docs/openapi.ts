@@ -1,273 +1,173 @@
 /**
- * The gateway's OpenAPI 3.1 description, served at /docs. A test checks that it lists exactly the
- * routes the gateway serves, so it cannot drift from the code.
+ * The gateway's OpenAPI 3.1 document, generated from the route table (api-routes.ts) and the
+ * message schemas it names. Every titled schema becomes a named component, so a body shared by
+ * several routes is described once in the document too.
  */
-import { GRANT_TYPES, PERMISSIONS, ROLES } from '@roomkey/contracts';
+import type { TObject, TSchema } from '@roomkey/contracts';
+import { API_ROUTES, JSON_TYPE, type ApiAnswer, type ApiRoute, type ErrorStatus, type SecuritySchemeName, type Tag } from './api-routes';
+import { ErrorSchema, OAuthErrorSchema, PathParameters } from './gateway-schemas';
 
-type Schema = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
-const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required });
-const json = (schema: Schema) => ({ content: { 'application/json': { schema } } });
-const form = (schema: Schema) => ({ content: { 'application/x-www-form-urlencoded': { schema } } });
-const error = { $ref: '#/components/schemas/Error' };
-const oauthError = { $ref: '#/components/schemas/OAuthError' };
-const rooms: Schema = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' }, minItems: 1, maxItems: 100 };
-const role: Schema = { type: 'string', enum: [...ROLES] };
-const tenantParam = { name: 'tenant', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } };
-const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const ERROR_ANSWERS: Record<ErrorStatus, string> = {
+  400: 'Malformed input (the message names the field), a body that is not JSON or not of a content type the route takes, or a malformed URL',
+  401: 'Missing or wrong credentials (`unauthorized`), or an invalid, expired or revoked token (`invalid_token`)',
+  403: 'Authenticated, but not allowed to do this',
+  404: 'Unknown tenant, key, client, invite or challenge',
+  409: 'Conflicts with the current state',
+  410: 'Used up or expired',
+  413: 'Body over 16 KiB',
+  429: 'Too many failed authentications from this client or address; retry after `Retry-After` seconds',
+  503: 'A service behind the gateway did not answer in time',
+};
 
-interface Operation {
-  summary: string;
-  security?: Array<Record<string, string[]>>;
-  parameters?: unknown[];
-  requestBody?: unknown;
-  responses: Record<string, unknown>;
-  tags: string[];
+const ERROR_HEADERS: Partial<Record<ErrorStatus, Record<string, string>>> = {
+  401: { 'WWW-Authenticate': 'The authentication scheme to use' },
+  429: { 'Retry-After': 'Seconds until the window passes' },
+};
+
+const TAGS: Record<Tag, string> = {
+  'Access tokens': 'The streaming-platform API: user tokens from an API key, verification and revocation',
+  'Guests and invites': 'Guest and anonymous viewer tokens, and invites a guest can redeem',
+  'Login requests': "The partner's login app completes authorization requests (Ory Hydra's login-challenge model)",
+  'OAuth 2.0 and OpenID Connect': "Keycloak-compatible realm paths and Auth0's /oauth/token; errors follow RFC 6749 §5.2",
+  Admin: 'Tenants, API keys, OAuth clients and signing keys (Bearer ROOMKEY_ADMIN_TOKEN)',
+  Operations: 'Health, readiness, metrics and this reference',
+};
+
+function securitySchemes(publicUrl: string): Record<SecuritySchemeName, JsonObject> {
+  return {
+    apiKey: { type: 'http', scheme: 'basic', description: 'HTTP Basic: the API key as user name, its secret as password' },
+    xApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The API key alone, where the tenant allows guest or anonymous access' },
+    adminToken: { type: 'http', scheme: 'bearer', description: 'ROOMKEY_ADMIN_TOKEN' },
+    accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A roomkey access token' },
+    clientSecretBasic: {
+      type: 'http',
+      scheme: 'basic',
+      description: 'client_secret_basic (RFC 6749 §2.3.1): the form-encoded client id as user name, the client secret as password',
+    },
+    // OpenAPI has no scheme for credentials in a form body; the client-credentials flow is the
+    // nearest, and the description says what is actually sent.
+    clientSecretPost: {
+      type: 'oauth2',
+      description: 'client_secret_post (RFC 6749 §2.3.1): `client_id` and `client_secret` as parameters of the form body',
+      flows: { clientCredentials: { tokenUrl: `${publicUrl}/oauth/token`, scopes: {} } },
+    },
+  };
 }
 
-const ok = (status: string, description: string, schema?: Schema) => ({ [status]: { description, ...(schema ? json(schema) : {}) } });
-const errors = (...statuses: string[]) => Object.fromEntries(statuses.map((s) => [s, { description: 'Error', ...json(error) }]));
-const oauthErrors = (...statuses: string[]) => Object.fromEntries(statuses.map((s) => [s, { description: 'RFC 6749 §5.2 error', ...json(oauthError) }]));
+/** JSON Schemas of the document, each titled schema once under `components/schemas`. */
+class SchemaComponents {
+  readonly schemas: Record<string, JsonObject> = {};
+  private readonly serialized = new Map<string, string>();
 
-const basic = [{ apiKey: [] }];
-const admin = [{ adminToken: [] }];
-const bearer = [{ accessToken: [] }];
+  /** The schema as JSON Schema, titled parts replaced by `$ref`s to their component. */
+  use(schema: TSchema): JsonObject {
+    return this.convert(JSON.parse(JSON.stringify(schema)) as JsonObject);
+  }
 
-const tokenAnswer = obj({
-  access_token: str(),
-  expires_in: { type: 'integer' },
-  refresh_expires_in: { type: 'integer' },
-  token_type: { const: 'Bearer' },
-  'not-before-policy': { const: 0 },
-  scope: str(),
-  refresh_token: str('authorization_code and refresh_token grants, for clients allowed refresh_token'),
-});
-const guestAnswer = obj({ user: obj({ id: str(), name: { type: ['string', 'null'] }, image: { type: ['string', 'null'] }, kind: { const: 'guest' } }), accessToken: str(), expiresIn: { type: 'integer' } });
+  private convert(node: JsonObject): JsonObject {
+    const converted: JsonObject = {};
+    for (const [key, value] of Object.entries(node)) {
+      // errorMessage is the validator's sentence, not JSON Schema.
+      if (key === 'errorMessage') continue;
+      converted[key] = this.convertValue(value);
+    }
+    const title = converted.title;
+    if (typeof title !== 'string') return converted;
+    const text = JSON.stringify(converted);
+    const known = this.serialized.get(title);
+    if (known !== undefined && known !== text) throw new Error(`Two different schemas are titled '${title}'`);
+    this.serialized.set(title, text);
+    this.schemas[title] = converted;
+    return { $ref: `#/components/schemas/${title}` };
+  }
 
-export function openApiDocument(publicUrl: string) {
-  const paths: Record<string, Record<string, Operation>> = {
-    '/v1/access-tokens': {
-      post: {
-        tags: ['Streaming API'],
-        summary: 'CreateAccessToken: a user token for a role and rooms',
-        security: basic,
-        requestBody: json(obj({ userId: str(), role, rooms, ttlSeconds: { type: 'integer', minimum: 1 }, name: str(), image: str() }, ['userId', 'role'])),
-        responses: {
-          ...ok('201', 'The token', obj({ accessToken: str(), tokenType: { const: 'Bearer' }, expiresIn: { type: 'integer' }, expiresAt: str('ISO 8601 UTC'), role, permissions: { type: 'array', items: { enum: [...PERMISSIONS] } } })),
-          ...errors('400', '401', '413', '429', '503'),
-        },
-      },
-    },
-    '/v1/tokens/verify': {
-      post: {
-        tags: ['Streaming API'],
-        summary: 'Verify a roomkey token or a partner-signed HS256 token of the caller’s tenant',
-        security: basic,
-        requestBody: json(obj({ token: str() }, ['token'])),
-        responses: { ...ok('200', 'Active', obj({ active: { const: true }, claims: { type: 'object' } })), ...errors('400', '401', '429', '503') },
-      },
-    },
-    '/v1/tokens/revoke': {
-      post: {
-        tags: ['Streaming API'],
-        summary: 'Revoke a token (by token or jti); every verifier refuses it within a second',
-        security: basic,
-        requestBody: json(obj({ token: str(), jti: str() })),
-        responses: { ...ok('200', 'Revoked', obj({ revoked: { const: true }, jti: str() })), ...errors('400', '401', '429', '503') },
-      },
-    },
-    '/v1/guests': {
-      post: {
-        tags: ['Streaming API'],
-        summary: 'A guest user (unique id) with a GUEST token; X-Api-Key alone when the tenant allows guest access',
-        security: [...basic, { xApiKey: [] }],
-        requestBody: json(obj({ userId: str(), name: str(), image: str(), rooms, ttlSeconds: { type: 'integer' } })),
-        responses: { ...ok('201', 'The guest', guestAnswer), ...errors('400', '401', '403', '429', '503') },
-      },
-    },
-    '/v1/anonymous-tokens': {
-      post: {
-        tags: ['Streaming API'],
-        summary: 'An anonymous VIEWER token (sub "!anon", a per-token anon_id)',
-        security: [...basic, { xApiKey: [] }],
-        requestBody: json(obj({ rooms, ttlSeconds: { type: 'integer' } }, ['rooms'])),
-        responses: { ...ok('201', 'The token', obj({ accessToken: str(), expiresIn: { type: 'integer' } })), ...errors('400', '401', '403', '429', '503') },
-      },
-    },
-    '/v1/invites': {
-      post: {
-        tags: ['Streaming API'],
-        summary: 'An invite a guest can redeem (caller’s token must hold guests:invite)',
-        security: bearer,
-        requestBody: json(obj({ role, rooms, ttlSeconds: { type: 'integer' }, maxUses: { type: 'integer', minimum: 1 } }, ['role'])),
-        responses: { ...ok('201', 'The invite', obj({ inviteCode: str(), expiresAt: str() })), ...errors('400', '401', '403', '503') },
-      },
-    },
-    '/v1/invites/{code}/redeem': {
-      post: {
-        tags: ['Streaming API'],
-        summary: 'Redeem an invite: a guest token with act.sub = the inviter',
-        parameters: [pathParam('code')],
-        requestBody: json(obj({ name: str() })),
-        responses: { ...ok('201', 'The guest', guestAnswer), ...errors('400', '404', '410', '503') },
-      },
-    },
-    '/v1/login-requests/{challenge}': {
-      get: {
-        tags: ['Login delegation'],
-        summary: 'The authorization request behind a login challenge',
-        security: basic,
-        parameters: [pathParam('challenge')],
-        responses: { ...ok('200', 'The login request', { type: 'object' }), ...errors('401', '403', '404', '410') },
-      },
-    },
-    '/v1/login-requests/{challenge}/accept': {
-      put: {
-        tags: ['Login delegation'],
-        summary: 'The user is authenticated: answer where to send the browser (with a code)',
-        security: basic,
-        parameters: [pathParam('challenge')],
-        requestBody: json(obj({ subject: str(), role, rooms }, ['subject'])),
-        responses: { ...ok('200', 'Where to redirect', obj({ redirectTo: str() })), ...errors('400', '401', '403', '404', '409', '410') },
-      },
-    },
-    '/v1/login-requests/{challenge}/reject': {
-      put: {
-        tags: ['Login delegation'],
-        summary: 'The login failed or was cancelled: answer where to send the browser (with the error)',
-        security: basic,
-        parameters: [pathParam('challenge')],
-        requestBody: json(obj({ error: str(), error_description: str() }, ['error'])),
-        responses: { ...ok('200', 'Where to redirect', obj({ redirectTo: str() })), ...errors('400', '401', '403', '404', '409', '410') },
-      },
-    },
-    '/realms/{tenant}/.well-known/openid-configuration': {
-      get: { tags: ['OAuth 2.0'], summary: 'Discovery metadata (RFC 8414)', parameters: [tenantParam], responses: { ...ok('200', 'Metadata', { type: 'object' }), ...errors('404') } },
-    },
-    '/realms/{tenant}/protocol/openid-connect/certs': {
-      get: { tags: ['OAuth 2.0'], summary: 'The tenant’s JWKS (next, active and retiring keys)', parameters: [tenantParam], responses: { ...ok('200', 'JWKS', obj({ keys: { type: 'array', items: { type: 'object' } } })), ...errors('404') } },
-    },
-    '/realms/{tenant}/protocol/openid-connect/auth': {
-      get: {
-        tags: ['OAuth 2.0'],
-        summary: 'Authorization endpoint: code + PKCE (S256); redirects to the tenant’s login app',
-        parameters: [tenantParam, ...['response_type', 'client_id', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'scope', 'audience'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }))],
-        responses: { '302': { description: 'To the login app, or back to the client with an error' }, '400': { description: 'Unknown client or unregistered redirect URI (HTML page)' } },
-      },
-    },
-    '/realms/{tenant}/protocol/openid-connect/token': {
-      post: {
-        tags: ['OAuth 2.0'],
-        summary: 'Token endpoint (client_secret_basic or client_secret_post)',
-        parameters: [tenantParam],
-        requestBody: form(obj({ grant_type: { enum: [...GRANT_TYPES] }, client_id: str(), client_secret: str(), scope: str(), audience: str(), code: str(), redirect_uri: str(), code_verifier: str(), refresh_token: str() }, ['grant_type'])),
-        responses: { ...ok('200', 'Tokens', tokenAnswer), ...oauthErrors('400', '401', '403', '413', '429', '503') },
-      },
-    },
-    '/realms/{tenant}/protocol/openid-connect/token/introspect': {
-      post: {
-        tags: ['OAuth 2.0'],
-        summary: 'Introspection (RFC 7662)',
-        parameters: [tenantParam],
-        requestBody: form(obj({ token: str() }, ['token'])),
-        responses: { ...ok('200', '{active:false} or the claims', { type: 'object' }), ...oauthErrors('400', '401', '429') },
-      },
-    },
-    '/realms/{tenant}/protocol/openid-connect/revoke': {
-      post: {
-        tags: ['OAuth 2.0'],
-        summary: 'Revocation (RFC 7009)',
-        parameters: [tenantParam],
-        requestBody: form(obj({ token: str(), token_type_hint: str() }, ['token'])),
-        responses: { '200': { description: 'Revoked, or nothing to revoke' }, ...oauthErrors('400', '401', '429') },
-      },
-    },
-    '/oauth/token': {
-      post: {
-        tags: ['OAuth 2.0'],
-        summary: 'Auth0-style token endpoint: the tenant comes from client_id; audience must be the client’s (else 403 access_denied)',
-        requestBody: { content: { ...form(tokenRequestSchema()).content, ...json(tokenRequestSchema()).content } },
-        responses: { ...ok('200', 'Tokens', tokenAnswer), ...oauthErrors('400', '401', '403', '413', '429', '503') },
-      },
-    },
-    '/admin/tenants': {
-      post: {
-        tags: ['Admin'],
-        summary: 'Create a tenant (with an active and a next signing key)',
-        security: admin,
-        requestBody: json(obj({ shortcode: str(), name: str(), loginUrl: str(), guestAccess: { type: 'boolean' }, anonymousAccess: { type: 'boolean' }, signingAlg: { enum: ['ES256', 'EdDSA', 'RS256'] } }, ['shortcode', 'name'])),
-        responses: { ...ok('201', 'The tenant', { type: 'object' }), ...errors('400', '401', '409') },
-      },
-    },
-    '/admin/tenants/{tenant}': { get: { tags: ['Admin'], summary: 'A tenant', security: admin, parameters: [tenantParam], responses: { ...ok('200', 'The tenant', { type: 'object' }), ...errors('401', '404') } } },
-    '/admin/tenants/{tenant}/api-keys': {
-      post: {
-        tags: ['Admin'],
-        summary: 'Create an API key (the secret is shown once)',
-        security: admin,
-        parameters: [tenantParam],
-        requestBody: json(obj({ environment: { enum: ['production', 'development'] }, name: str() }, ['environment'])),
-        responses: { ...ok('201', 'The key and its secret', obj({ apiKey: str(), secret: str(), environment: str() })), ...errors('400', '401', '404') },
-      },
-      get: { tags: ['Admin'], summary: 'List API keys (never secrets)', security: admin, parameters: [tenantParam], responses: { ...ok('200', '{items}', { type: 'object' }), ...errors('401', '404') } },
-    },
-    '/admin/tenants/{tenant}/api-keys/{apiKey}': {
-      delete: { tags: ['Admin'], summary: 'Revoke an API key', security: admin, parameters: [tenantParam, pathParam('apiKey')], responses: { '204': { description: 'Revoked' }, ...errors('401', '404') } },
-    },
-    '/admin/tenants/{tenant}/clients': {
-      post: {
-        tags: ['Admin'],
-        summary: 'Register an OAuth client (the secret is shown once)',
-        security: admin,
-        parameters: [tenantParam],
-        requestBody: json(obj({ name: str(), grantTypes: { type: 'array', items: { enum: [...GRANT_TYPES] } }, redirectUris: { type: 'array', items: str() }, audiences: { type: 'array', items: str() }, scopes: { type: 'array', items: str() }, accessTokenTtl: { type: 'integer', maximum: 57600 }, public: { type: 'boolean' } }, ['grantTypes'])),
-        responses: { ...ok('201', 'The client', { type: 'object' }), ...errors('400', '401', '404') },
-      },
-      get: { tags: ['Admin'], summary: 'List OAuth clients', security: admin, parameters: [tenantParam], responses: { ...ok('200', '{items}', { type: 'object' }), ...errors('401', '404') } },
-    },
-    '/admin/tenants/{tenant}/clients/{clientId}': {
-      get: { tags: ['Admin'], summary: 'An OAuth client', security: admin, parameters: [tenantParam, pathParam('clientId')], responses: { ...ok('200', 'The client', { type: 'object' }), ...errors('401', '404') } },
-      delete: { tags: ['Admin'], summary: 'Revoke an OAuth client', security: admin, parameters: [tenantParam, pathParam('clientId')], responses: { '204': { description: 'Revoked' }, ...errors('401', '404') } },
-    },
-    '/admin/tenants/{tenant}/clients/{clientId}/secret': {
-      post: { tags: ['Admin'], summary: 'Rotate a client secret (the previous one keeps working for a grace period)', security: admin, parameters: [tenantParam, pathParam('clientId')], responses: { ...ok('201', 'The new secret', { type: 'object' }), ...errors('401', '404', '409') } },
-    },
-    '/admin/tenants/{tenant}/signing-keys': {
-      get: { tags: ['Admin'], summary: 'List signing keys', security: admin, parameters: [tenantParam], responses: { ...ok('200', '{items}', { type: 'object' }), ...errors('401', '404') } },
-    },
-    '/admin/tenants/{tenant}/signing-keys/rotate': {
-      post: { tags: ['Admin'], summary: 'Rotate now: next → active, active → retiring, a fresh next', security: admin, parameters: [tenantParam], responses: { ...ok('201', 'The new active key', { type: 'object' }), ...errors('401', '404') } },
-    },
-    '/admin/tenants/{tenant}/signing-keys/{kid}/revoke': {
-      post: { tags: ['Admin'], summary: 'Revoke a compromised key: out of the JWKS at once (the active key is rotated out first)', security: admin, parameters: [tenantParam, pathParam('kid')], responses: { ...ok('200', 'The revoked key', { type: 'object' }), ...errors('401', '404', '409') } },
-    },
-    '/healthz': { get: { tags: ['Operations'], summary: 'Alive', responses: ok('200', 'Alive') } },
-    '/readyz': { get: { tags: ['Operations'], summary: 'NATS connected and every service answering', responses: { ...ok('200', 'Ready'), ...errors('503') } } },
-    '/metrics': { get: { tags: ['Operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format', content: { 'text/plain': {} } } } } },
-    '/docs': { get: { tags: ['Operations'], summary: 'This document (HTML for browsers, JSON otherwise)', responses: ok('200', 'OpenAPI') } },
-    '/docs/openapi.json': { get: { tags: ['Operations'], summary: 'This document as JSON', responses: ok('200', 'OpenAPI') } },
+  private convertValue(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((item) => this.convertValue(item));
+    if (typeof value === 'object' && value !== null) return this.convert(value as JsonObject);
+    return value;
+  }
+}
+
+function content(types: Record<string, TSchema>, schemas: SchemaComponents): JsonObject {
+  return Object.fromEntries(Object.entries(types).map(([type, schema]) => [type, { schema: schemas.use(schema) }]));
+}
+
+function headers(described: Record<string, string> | undefined): JsonObject | undefined {
+  if (!described) return undefined;
+  return Object.fromEntries(Object.entries(described).map(([name, description]) => [name, { description, schema: { type: name === 'Retry-After' ? 'integer' : 'string' } }]));
+}
+
+function answer(described: ApiAnswer, schemas: SchemaComponents): JsonObject {
+  const types = 'content' in described ? described.content : 'schema' in described ? { [described.contentType ?? JSON_TYPE]: described.schema } : undefined;
+  return {
+    description: described.description,
+    ...(described.headers ? { headers: headers(described.headers) } : {}),
+    ...(types ? { content: content(types, schemas) } : {}),
   };
+}
+
+function pathParameters(path: string, schemas: SchemaComponents): JsonObject[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
+    const schema = (PathParameters as Record<string, TSchema>)[name];
+    if (!schema) throw new Error(`No schema for the path parameter '${name}' of ${path}`);
+    const { description, ...rest } = schemas.use(schema);
+    return { name, in: 'path', required: true, description, schema: rest };
+  });
+}
+
+function queryParameters(query: TObject | undefined, schemas: SchemaComponents): JsonObject[] {
+  if (!query) return [];
+  const required = new Set(query.required ?? []);
+  return Object.entries(query.properties).map(([name, property]) => {
+    const { description, ...schema } = schemas.use(property);
+    return { name, in: 'query', required: required.has(name), ...(description ? { description } : {}), schema };
+  });
+}
+
+function operation(route: ApiRoute, schemas: SchemaComponents): JsonObject {
+  const errorSchema = route.errors.shape === 'OAuthError' ? OAuthErrorSchema : ErrorSchema;
+  const responses: JsonObject = {};
+  for (const [status, described] of Object.entries(route.answers)) responses[status] = answer(described, schemas);
+  for (const status of route.errors.statuses) {
+    responses[status] = answer({ description: ERROR_ANSWERS[status], schema: errorSchema, headers: ERROR_HEADERS[status] }, schemas);
+  }
+  const parameters = [...pathParameters(route.path, schemas), ...queryParameters(route.query, schemas)];
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    security: route.security.map((alternative) => Object.fromEntries(alternative.map((name) => [name, []]))),
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.request
+      ? { requestBody: { required: route.request.required, content: content(Object.fromEntries(route.request.contentTypes.map((type) => [type, route.request!.schema])), schemas) } }
+      : {}),
+    responses,
+  };
+}
+
+export type OpenApiDocument = ReturnType<typeof openApiDocument>;
+
+export function openApiDocument(publicUrl: string, routes: readonly ApiRoute[] = API_ROUTES) {
+  const schemas = new SchemaComponents();
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const route of routes) {
+    const operations = (paths[route.path] ??= {});
+    const method = route.method.toLowerCase();
+    if (operations[method]) throw new Error(`${route.method} ${route.path} is in the route table twice`);
+    operations[method] = operation(route, schemas);
+  }
   return {
     openapi: '3.1.0',
-    info: { title: 'roomkey', version: '0.1.0', description: 'Token authority for real-time video and live streaming. Errors: {error, message}; OAuth endpoints: {error, error_description}.' },
-    servers: [{ url: publicUrl }],
-    paths,
-    components: {
-      securitySchemes: {
-        apiKey: { type: 'http', scheme: 'basic', description: 'API key as user name, its secret as password' },
-        xApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The API key alone, where the tenant allows it' },
-        adminToken: { type: 'http', scheme: 'bearer', description: 'ROOMKEY_ADMIN_TOKEN' },
-        accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-      },
-      schemas: {
-        Error: obj({ error: str(), message: str() }, ['error', 'message']),
-        OAuthError: obj({ error: str(), error_description: str() }, ['error']),
-      },
+    info: {
+      title: 'roomkey',
+      version: '0.1.0',
+      description: 'Token authority for real-time video and live streaming. Errors answer `{error, message}`; the OAuth endpoints answer `{error, error_description}` (RFC 6749 §5.2). Every answer carries `X-Request-Id`. String formats `text-255` and `text-2048`: 1–255 (1–2048) Unicode code points without control characters.',
     },
+    servers: [{ url: publicUrl }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    paths,
+    components: { securitySchemes: securitySchemes(publicUrl), schemas: schemas.schemas },
   };
-}
-
-function tokenRequestSchema(): Schema {
-  return obj({ grant_type: { enum: [...GRANT_TYPES] }, client_id: str(), client_secret: str(), audience: str(), scope: str() }, ['grant_type']);
 }

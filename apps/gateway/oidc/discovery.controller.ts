@@ -4,15 +4,15 @@ import { CLIENT_AUTH_METHODS, IMPLEMENTED_GRANT_TYPES, KeysRoutes, SIGNING_ALGOR
 import { RpcClient } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 
-/** Keycloak-compatible realm paths: discovery metadata (RFC 8414) and the tenant's JWKS. */
-@Controller('realms/:tenant')
+/** Keycloak-compatible realm paths: discovery metadata (also at RFC 8414's path) and the tenant's JWKS. */
+@Controller()
 export class DiscoveryController {
   constructor(
     private readonly rpc: RpcClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @Get('.well-known/openid-configuration')
+  @Get(['realms/:tenant/.well-known/openid-configuration', '.well-known/oauth-authorization-server/realms/:tenant'])
   @Header('cache-control', 'public, max-age=300')
   async metadata(@Param('tenant') tenant: string) {
     await this.rpc.request(KeysRoutes.getTenant, { tenant });
@@ -39,7 +39,7 @@ export class DiscoveryController {
   }
 
   /** Next, active and retiring public keys. Short caching is safe: keys are published before they sign. */
-  @Get('protocol/openid-connect/certs')
+  @Get('realms/:tenant/protocol/openid-connect/certs')
   @Header('cache-control', 'public, max-age=60')
   certs(@Param('tenant') tenant: string) {
     return this.rpc.request(KeysRoutes.getJwks, { tenant });
