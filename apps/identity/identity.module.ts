@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { IdentityConfig } from '@roomkey/config';
 import { pingHandler } from '@roomkey/nats';
+import { InviterAccess } from './access/inviter-access';
 import { KeyAccess } from './access/key-access';
 import { AnonymousHandlers } from './anonymous/anonymous.handlers';
 import { AnonymousService } from './anonymous/anonymous.service';
@@ -22,7 +23,7 @@ export class IdentityModule {
       module: IdentityModule,
       imports: [IdentityInfraModule.forRoot(config)],
       controllers: [GuestHandlers, AnonymousHandlers, InviteHandlers, pingHandler('identity')],
-      providers: [KeyAccess, IdentityEvents, GuestService, AnonymousService, InviteService],
+      providers: [KeyAccess, InviterAccess, IdentityEvents, GuestService, AnonymousService, InviteService],
     };
   }
 }

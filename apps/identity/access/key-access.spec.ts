@@ -15,7 +15,7 @@ describe('KeyAccess', () => {
     const kit = createIdentityTestKit();
     await expect(kit.access.authenticate({}, 'guest')).rejects.toThrow(UnauthorizedError);
     await expect(kit.access.authenticate({ apiKey: '' }, 'guest')).rejects.toThrow(UnauthorizedError);
-    await expect(kit.access.authenticate({ apiKey: PROD.apiKey, secret: 42 }, 'guest')).rejects.toThrow(UnauthorizedError);
+    await expect(kit.access.authenticate({ apiKey: PROD.apiKey, secret: 42 as unknown as string }, 'guest')).rejects.toThrow(UnauthorizedError);
     await expect(kit.access.authenticate({ apiKey: 'rk_prod_nobody' }, 'guest')).rejects.toThrow('Invalid API key');
     await expect(kit.access.authenticate({ apiKey: PROD.apiKey, secret: 'wrong' }, 'guest')).rejects.toThrow('Invalid API key or secret');
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IdentityConfig } from '@roomkey/config';
-import { readText, type Body, type Environment, type TenantView } from '@roomkey/contracts';
+import { readText, type ApiCaller, type Environment, type TenantView } from '@roomkey/contracts';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
 import { IDENTITY_CONFIG, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient, type RateLimiter } from '../ports';
 
@@ -41,36 +41,37 @@ export class KeyAccess {
   ) {}
 
   /** 401 for missing or wrong credentials; 403 for a key-only request the tenant does not allow. */
-  async authenticate(body: Body, access: KeyOnlyAccess): Promise<ApiKeyCaller> {
-    const { apiKey, secret } = body;
+  async authenticate(caller: ApiCaller, access: KeyOnlyAccess): Promise<ApiKeyCaller> {
+    const { apiKey, secret } = caller;
     if (typeof apiKey !== 'string' || apiKey === '') {
       throw new UnauthorizedError('Missing credentials: send your API key and secret, or the API key alone where the tenant allows it');
     }
+    // Callers built outside splitCaller (tests, other services) are checked as strictly.
     if (secret !== undefined && typeof secret !== 'string') throw new UnauthorizedError('Invalid API key or secret');
-    const clientAddress = readText(body, 'clientAddress', { max: MAX_ADDRESS_LENGTH, optional: true });
+    const clientAddress = readText(caller, 'clientAddress', { max: MAX_ADDRESS_LENGTH, optional: true });
 
     const authenticated = await this.issuer.authenticateApiKey({
       apiKey,
       ...(secret !== undefined ? { secret } : {}),
       ...(clientAddress !== undefined ? { clientAddress } : {}),
     });
-    const caller: ApiKeyCaller = {
+    const authenticatedCaller: ApiKeyCaller = {
       apiKey: authenticated.apiKey,
       environment: authenticated.environment,
       tenant: authenticated.tenant,
       secretVerified: authenticated.secretVerified,
       ...(clientAddress !== undefined ? { clientAddress } : {}),
     };
-    if (!caller.secretVerified) {
+    if (!authenticatedCaller.secretVerified) {
       const { field, what } = SWITCHES[access];
-      if (!caller.tenant[field]) {
+      if (!authenticatedCaller.tenant[field]) {
         throw new ForbiddenError(
-          `${what} access is off for tenant '${caller.tenant.shortcode}': authenticate with the API key and its secret ` +
+          `${what} access is off for tenant '${authenticatedCaller.tenant.shortcode}': authenticate with the API key and its secret ` +
             `(HTTP Basic), or have an administrator turn ${field} on`,
         );
       }
     }
-    return caller;
+    return authenticatedCaller;
   }
 
   /**

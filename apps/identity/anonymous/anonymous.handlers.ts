@@ -1,15 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityPublicRoutes } from '@roomkey/contracts';
+import { IdentityPublicRoutes, requireObject, splitCaller, type AnonymousResult } from '@roomkey/contracts';
+import { KeyAccess } from '../access/key-access';
 import { AnonymousService } from './anonymous.service';
 
 @Controller()
 export class AnonymousHandlers {
-  constructor(private readonly anonymous: AnonymousService) {}
+  constructor(
+    private readonly access: KeyAccess,
+    private readonly anonymous: AnonymousService,
+  ) {}
 
   /** The anonymous-create subject: plain JSON from any NATS client (or the gateway). */
   @MessagePattern(IdentityPublicRoutes.createAnonymous.subject)
-  create(@Payload() request: unknown) {
-    return this.anonymous.create(request);
+  async create(@Payload() request: unknown): Promise<AnonymousResult> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const authenticated = await this.access.authenticate(caller, 'anonymous');
+    return this.anonymous.create(authenticated, IdentityPublicRoutes.createAnonymous.request.parse(body));
   }
 }

@@ -1,16 +1,19 @@
 import { parseTokenContent } from '@roomkey/contracts';
 import { ForbiddenError, InvalidRequestError } from '@roomkey/errors';
 import { DEV, OPEN, PROD, createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
+import { AnonymousHandlers } from './anonymous.handlers';
 
 describe('AnonymousService', () => {
   let kit: IdentityTestKit;
   beforeEach(() => {
     kit = createIdentityTestKit();
   });
+  // Through the handler, as a NATS request arrives: caller split off, body validated, then the service.
+  const create = (request: unknown) => new AnonymousHandlers(kit.access, kit.anonymous).create(request);
 
   it('mints a VIEWER token for "!anon" with the rooms and a fresh anon_id per token', async () => {
-    const first = await kit.anonymous.create({ ...PROD, rooms: ['stage', 'stage', 'lobby'] });
-    const second = await kit.anonymous.create({ ...PROD, rooms: ['stage'] });
+    const first = await create({ ...PROD, rooms: ['stage', 'stage', 'lobby'] });
+    const second = await create({ ...PROD, rooms: ['stage'] });
     expect(first).toEqual({ accessToken: 'token-1', expiresIn: 3600 });
     const [a, b] = kit.issuer.minted;
     expect(a).toEqual({
@@ -31,7 +34,7 @@ describe('AnonymousService', () => {
   });
 
   it('asks the issuer only for claims a caller may set, exactly as parseTokenContent accepts them', async () => {
-    await kit.anonymous.create({ ...DEV, rooms: ['stage'] });
+    await create({ ...DEV, rooms: ['stage'] });
     const [{ claims }] = kit.issuer.minted;
     expect(parseTokenContent(claims)).toStrictEqual(claims);
   });
@@ -44,21 +47,21 @@ describe('AnonymousService', () => {
     [{ rooms: ['a'], ttlSeconds: 86401 }, "Field 'ttlSeconds'"],
     [{ rooms: ['a'], userId: 'alice' }, "Unknown field 'userId'"],
   ])('rejects %p with a 400 (%s) and mints nothing', async (fields, message) => {
-    const failure = await kit.anonymous.create({ ...PROD, ...fields }).catch((error: unknown) => error);
+    const failure = await create({ ...PROD, ...fields }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(InvalidRequestError);
     expect((failure as Error).message).toContain(message);
     expect(kit.issuer.minted).toHaveLength(0);
   });
 
   it('applies a development key’s limits', async () => {
-    await expect(kit.anonymous.create({ ...DEV, rooms: Array.from({ length: 11 }, (_, i) => `r${i}`) })).rejects.toThrow("must name 1–10 rooms");
-    await expect(kit.anonymous.create({ ...DEV, rooms: ['a'], ttlSeconds: 3601 })).rejects.toThrow('3600');
-    await kit.anonymous.create({ ...DEV, rooms: ['a'] });
+    await expect(create({ ...DEV, rooms: Array.from({ length: 11 }, (_, i) => `r${i}`) })).rejects.toThrow("must name 1–10 rooms");
+    await expect(create({ ...DEV, rooms: ['a'], ttlSeconds: 3601 })).rejects.toThrow('3600');
+    await create({ ...DEV, rooms: ['a'] });
     expect(kit.issuer.minted[0].claims.env).toBe('development');
   });
 
   it('needs the tenant’s anonymousAccess switch for the API key alone', async () => {
-    await expect(kit.anonymous.create({ apiKey: PROD.apiKey, rooms: ['a'] })).rejects.toThrow(ForbiddenError);
-    await expect(kit.anonymous.create({ apiKey: OPEN.apiKey, clientAddress: '10.0.0.1', rooms: ['a'] })).resolves.toMatchObject({ expiresIn: 3600 });
+    await expect(create({ apiKey: PROD.apiKey, rooms: ['a'] })).rejects.toThrow(ForbiddenError);
+    await expect(create({ apiKey: OPEN.apiKey, clientAddress: '10.0.0.1', rooms: ['a'] })).resolves.toMatchObject({ expiresIn: 3600 });
   });
 });

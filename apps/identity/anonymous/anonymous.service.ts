@@ -1,18 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  ANONYMOUS_TOKEN_DEFAULT_LIFETIME,
-  CREATE_ANONYMOUS_FIELDS,
-  GUEST_CREDENTIAL_FIELDS,
-  anonymousToken,
-  readRooms,
-  readSeconds,
-  rejectUnknownFields,
-  requireObject,
-  type AnonymousResult,
-} from '@roomkey/contracts';
+import { ANONYMOUS_TOKEN_DEFAULT_LIFETIME, anonymousToken, type AnonymousResult, type CreateAnonymousBody } from '@roomkey/contracts';
 import { randomUUID } from 'node:crypto';
-import { KeyAccess } from '../access/key-access';
-import { anonymousTokenRules } from '../access/token-rules';
+import { KeyAccess, type ApiKeyCaller } from '../access/key-access';
+import { anonymousTokenRules, lifetimeWithin, roomsWithin } from '../access/token-rules';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
 
 /**
@@ -27,19 +17,16 @@ export class AnonymousService {
     @Inject(ISSUER_CLIENT) private readonly issuer: IssuerClient,
   ) {}
 
-  async create(request: unknown): Promise<AnonymousResult> {
-    const body = requireObject(request);
-    const caller = await this.access.authenticate(body, 'anonymous');
-    rejectUnknownFields(body, [...CREATE_ANONYMOUS_FIELDS, ...GUEST_CREDENTIAL_FIELDS]);
-
+  /** `command` has passed the schema; what remains are the limits of the caller's key. */
+  async create(caller: ApiKeyCaller, command: CreateAnonymousBody): Promise<AnonymousResult> {
     const rules = anonymousTokenRules(caller.environment);
-    const rooms = readRooms(body, 'rooms', rules.rooms);
-    const ttlSeconds = readSeconds(body, 'ttlSeconds', rules.maxTtlSeconds, `for a ${caller.environment} API key`) ?? ANONYMOUS_TOKEN_DEFAULT_LIFETIME;
+    const rooms = roomsWithin(command.rooms, rules.rooms)!;
+    const ttlSeconds = lifetimeWithin(command.ttlSeconds, rules, caller.environment, ANONYMOUS_TOKEN_DEFAULT_LIFETIME);
     await this.access.admit(caller);
 
     const minted = await this.issuer.mint({
       tenant: caller.tenant.shortcode,
-      claims: anonymousToken({ clientId: caller.apiKey, environment: caller.environment, rooms: rooms!, anonId: randomUUID() }),
+      claims: anonymousToken({ clientId: caller.apiKey, environment: caller.environment, rooms, anonId: randomUUID() }),
       ttlSeconds,
     });
     return { accessToken: minted.accessToken, expiresIn: minted.expiresIn };

@@ -1,15 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityPublicRoutes } from '@roomkey/contracts';
+import { IdentityPublicRoutes, requireObject, splitCaller, type GuestResult } from '@roomkey/contracts';
+import { KeyAccess } from '../access/key-access';
 import { GuestService } from './guest.service';
 
 @Controller()
 export class GuestHandlers {
-  constructor(private readonly guests: GuestService) {}
+  constructor(
+    private readonly access: KeyAccess,
+    private readonly guests: GuestService,
+  ) {}
 
   /** The guests-create subject: plain JSON from any NATS client (or the gateway). */
   @MessagePattern(IdentityPublicRoutes.createGuest.subject)
-  create(@Payload() request: unknown) {
-    return this.guests.create(request);
+  async create(@Payload() request: unknown): Promise<GuestResult> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const authenticated = await this.access.authenticate(caller, 'guest');
+    return this.guests.create(authenticated, IdentityPublicRoutes.createGuest.request.parse(body));
   }
 }

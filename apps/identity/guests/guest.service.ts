@@ -1,19 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  CREATE_GUEST_FIELDS,
-  GUEST_CREDENTIAL_FIELDS,
-  GUEST_TOKEN_DEFAULT_LIFETIME,
-  guestToken,
-  readDisplayText,
-  readRooms,
-  readSeconds,
-  readUserId,
-  rejectUnknownFields,
-  requireObject,
-  type GuestResult,
-} from '@roomkey/contracts';
-import { KeyAccess } from '../access/key-access';
-import { guestTokenRules } from '../access/token-rules';
+import { ANONYMOUS_SUBJECT, GUEST_TOKEN_DEFAULT_LIFETIME, guestToken, type CreateGuestBody, type GuestResult } from '@roomkey/contracts';
+import { InvalidRequestError } from '@roomkey/errors';
+import { KeyAccess, type ApiKeyCaller } from '../access/key-access';
+import { guestTokenRules, lifetimeWithin, roomsWithin } from '../access/token-rules';
 import { IdentityEvents } from '../events/identity-events';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
 import { uniqueGuestId } from './guest-id';
@@ -27,20 +16,18 @@ export class GuestService {
     private readonly events: IdentityEvents,
   ) {}
 
-  async create(request: unknown): Promise<GuestResult> {
-    const body = requireObject(request);
-    const caller = await this.access.authenticate(body, 'guest');
-    rejectUnknownFields(body, [...CREATE_GUEST_FIELDS, ...GUEST_CREDENTIAL_FIELDS]);
-
+  /** `command` has passed the schema; what remains are the limits of the caller's key. */
+  async create(caller: ApiKeyCaller, command: CreateGuestBody): Promise<GuestResult> {
+    if (command.userId === ANONYMOUS_SUBJECT) {
+      throw new InvalidRequestError(`Field 'userId' may not be '${ANONYMOUS_SUBJECT}', which marks anonymous tokens`, 'userId');
+    }
     const rules = guestTokenRules(caller.environment);
-    const requested = body.userId === undefined || body.userId === null ? undefined : readUserId(body);
-    const rooms = readRooms(body, 'rooms', rules.rooms);
-    const ttlSeconds = readSeconds(body, 'ttlSeconds', rules.maxTtlSeconds, `for a ${caller.environment} API key`) ?? GUEST_TOKEN_DEFAULT_LIFETIME;
-    const name = readDisplayText(body, 'name');
-    const image = readDisplayText(body, 'image');
+    const rooms = roomsWithin(command.rooms, rules.rooms);
+    const ttlSeconds = lifetimeWithin(command.ttlSeconds, rules, caller.environment, GUEST_TOKEN_DEFAULT_LIFETIME);
+    const { name, image } = command;
     await this.access.admit(caller);
 
-    const id = uniqueGuestId(requested);
+    const id = uniqueGuestId(command.userId);
     const minted = await this.issuer.mint({
       tenant: caller.tenant.shortcode,
       claims: guestToken({ subject: id, clientId: caller.apiKey, environment: caller.environment, rooms, name, image }),

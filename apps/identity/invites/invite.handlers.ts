@@ -1,19 +1,39 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityRoutes } from '@roomkey/contracts';
+import {
+  CreateInviteBodySchema,
+  IdentityRoutes,
+  RedeemInviteBodySchema,
+  validator,
+  type CreatedInvite,
+  type GuestResult,
+  type RequestOf,
+} from '@roomkey/contracts';
+import { InviterAccess } from '../access/inviter-access';
 import { InviteService } from './invite.service';
+
+// The envelopes' bodies, validated on their own so a failure names the body's field.
+const createInviteBody = validator(CreateInviteBodySchema);
+const redeemInviteBody = validator(RedeemInviteBodySchema);
 
 @Controller()
 export class InviteHandlers {
-  constructor(private readonly invites: InviteService) {}
+  constructor(
+    private readonly access: InviterAccess,
+    private readonly invites: InviteService,
+  ) {}
 
+  /** The gateway forwards the caller's Bearer token beside the body; an absent body counts as `{}`. */
   @MessagePattern(IdentityRoutes.createInvite.subject)
-  create(@Payload() request: unknown) {
-    return this.invites.create(request);
+  async create(@Payload() request: RequestOf<typeof IdentityRoutes.createInvite>): Promise<CreatedInvite> {
+    const inviter = await this.access.authenticate({ accessToken: request.accessToken });
+    return this.invites.create(inviter, createInviteBody.parse(request.body ?? {}));
   }
 
+  /** Anyone holding the code; the body is validated before the code is looked up. */
   @MessagePattern(IdentityRoutes.redeemInvite.subject)
-  redeem(@Payload() request: unknown) {
-    return this.invites.redeem(request);
+  async redeem(@Payload() request: RequestOf<typeof IdentityRoutes.redeemInvite>): Promise<GuestResult> {
+    const body = redeemInviteBody.parse(request.body ?? {});
+    return this.invites.redeem({ code: request.code, body });
   }
 }

@@ -1,7 +1,13 @@
-import { parseTokenContent } from '@roomkey/contracts';
+import { parseTokenContent, type IdentityRoutes, type RequestOf } from '@roomkey/contracts';
 import { ForbiddenError, GoneError, InvalidRequestError, InvalidTokenError, NotFoundError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
 import { createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
+import { InviterAccess } from '../access/inviter-access';
 import { inviteKey, isInviteCode } from './invite-code';
+import { InviteHandlers } from './invite.handlers';
+
+/** What the gateway forwards, possibly invalid: the handler validates it. */
+type CreateWire = RequestOf<typeof IdentityRoutes.createInvite>;
+type RedeemWire = RequestOf<typeof IdentityRoutes.redeemInvite>;
 
 const HOST_PERMS = ['live:read', 'layout:read', 'webrtc:join', 'layout:write', 'webrtc:start', 'live:write', 'guests:invite', 'broadcast:manage'] as const;
 
@@ -14,8 +20,10 @@ describe('InviteService', () => {
     kit.issuer.addToken('guest', { tid: 'acme', sub: 'g', role: 'GUEST', perms: ['live:read', 'layout:read', 'webrtc:join'] });
   });
 
-  const create = (token: string, body: unknown) => kit.invites.create({ accessToken: token, body });
-  const redeem = (code: string, body?: unknown) => kit.invites.redeem({ code, body });
+  // Through the handlers, as the gateway's requests arrive: caller apart, body validated, then the service.
+  const handlers = () => new InviteHandlers(new InviterAccess(kit.issuer), kit.invites);
+  const create = (token: string, body: unknown) => handlers().create({ accessToken: token, body } as CreateWire);
+  const redeem = (code: string, body?: unknown) => handlers().redeem({ code, body } as RedeemWire);
 
   describe('create', () => {
     it('stores an invite under the hash of its code, with the caller’s rooms by default, and answers the code once', async () => {
@@ -71,7 +79,7 @@ describe('InviteService', () => {
     });
 
     it('answers 401 without a token or with a bad one, and 403 without guests:invite', async () => {
-      await expect(kit.invites.create({ body: { role: 'GUEST' } })).rejects.toThrow(UnauthorizedError);
+      await expect(handlers().create({ body: { role: 'GUEST' } })).rejects.toThrow(UnauthorizedError);
       await expect(create('forged', { role: 'GUEST' })).rejects.toThrow(InvalidTokenError);
       const forbidden = create('guest', { role: 'GUEST' });
       await expect(forbidden).rejects.toThrow(ForbiddenError);
@@ -147,7 +155,7 @@ describe('InviteService', () => {
 
     it('accepts no body at all', async () => {
       const { inviteCode } = await create('host', { role: 'VIEWER', ttlSeconds: 3600 });
-      await expect(kit.invites.redeem({ code: inviteCode })).resolves.toMatchObject({ user: { name: null } });
+      await expect(handlers().redeem({ code: inviteCode })).resolves.toMatchObject({ user: { name: null } });
       // The role goes to the issuer, which adds its permissions from the tenant's matrix.
       expect(kit.issuer.minted[0].claims).toMatchObject({ role: 'VIEWER' });
     });
@@ -163,7 +171,7 @@ describe('InviteService', () => {
     it('answers 404 for a code that never existed, well-formed or not', async () => {
       await expect(redeem('rk_inv_' + 'A'.repeat(32))).rejects.toThrow(NotFoundError);
       await expect(redeem('nope')).rejects.toThrow(NotFoundError);
-      await expect(kit.invites.redeem({})).rejects.toThrow(NotFoundError);
+      await expect(handlers().redeem({} as RedeemWire)).rejects.toThrow(NotFoundError);
     });
 
     it('answers 410 once used up or expired', async () => {

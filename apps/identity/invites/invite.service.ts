@@ -1,31 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   API_KEY_TOKEN_LIFETIME,
-  CREATE_INVITE_FIELDS,
   GUEST_ROLE,
   GUEST_TOKEN_DEFAULT_LIFETIME,
   INVITE_DEFAULT_LIFETIME,
   INVITE_DEFAULT_MAX_USES,
-  INVITE_MAX_USES,
-  MAX_ROOMS,
-  MAX_TOKEN_LIFETIME_SECONDS,
-  REDEEM_INVITE_FIELDS,
   guestToken,
   isRoleAtMost,
-  readDisplayText,
-  readRole,
-  readRooms,
-  readSeconds,
-  rejectUnknownFields,
-  requireObject,
-  type AccessTokenClaims,
-  type Body,
   type CreatedInvite,
+  type CreateInviteBody,
   type GuestResult,
   type MintedToken,
+  type RedeemInviteBody,
 } from '@roomkey/contracts';
-import { ForbiddenError, GoneError, InvalidRequestError, NotFoundError, UnauthorizedError } from '@roomkey/errors';
+import { ForbiddenError, GoneError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
+import type { Inviter } from '../access/inviter-access';
 import { IdentityEvents } from '../events/identity-events';
 import { uniqueGuestId } from '../guests/guest-id';
 import { CLOCK, INVITE_STORE, ISSUER_CLIENT, type Clock, type InviteRecord, type InviteStore, type IssuerClient } from '../ports';
@@ -33,7 +23,6 @@ import { inviteKey, isInviteCode, newInviteCode } from './invite-code';
 
 /** Compare-and-set rounds before a redemption gives up (503) under extreme contention on one invite. */
 export const MAX_REDEEM_ATTEMPTS = 50;
-const INVITE_PERMISSION = 'guests:invite';
 const NOT_FOUND_MESSAGE = 'Invite not found';
 
 /**
@@ -54,33 +43,21 @@ export class InviteService {
     private readonly events: IdentityEvents,
   ) {}
 
-  async create(request: unknown): Promise<CreatedInvite> {
-    const envelope = requireObject(request);
-    const token = envelope.accessToken;
-    if (typeof token !== 'string' || token === '') {
-      throw new UnauthorizedError(`Missing credentials: send a Bearer access token holding ${INVITE_PERMISSION}`);
-    }
-    const inviter = await this.issuer.verify(token);
-    if (!inviter.perms?.includes(INVITE_PERMISSION) || inviter.role === undefined) {
-      throw new ForbiddenError(`The access token does not hold the ${INVITE_PERMISSION} permission`);
-    }
-
-    const body = requireObject(envelope.body);
-    rejectUnknownFields(body, CREATE_INVITE_FIELDS);
-    const role = readRole(body);
+  /** `command` has passed the schema; what remains are the limits of the inviter's token. */
+  async create(inviter: Inviter, command: CreateInviteBody): Promise<CreatedInvite> {
+    const { role } = command;
     if (!isRoleAtMost(role, GUEST_ROLE)) {
       throw new InvalidRequestError(`Field 'role' must be ${GUEST_ROLE} or lower: an invite hands out at most ${GUEST_ROLE}`, 'role');
     }
     if (!isRoleAtMost(role, inviter.role)) {
       throw new ForbiddenError(`Field 'role' may not be above your token's role ${inviter.role}`);
     }
-    const rooms = this.inviteRooms(body, inviter);
+    const rooms = inviteRooms(command.rooms, inviter);
     const now = this.clock.now();
-    const requestedTtl = readSeconds(body, 'ttlSeconds', MAX_TOKEN_LIFETIME_SECONDS);
     const remainingSeconds = Math.floor((inviter.exp * 1000 - now) / 1000);
     // Without ttlSeconds an invite lives INVITE_DEFAULT_LIFETIME, but never past the inviter's token;
     // an explicit ttlSeconds beyond that is refused.
-    const ttlSeconds = requestedTtl ?? Math.min(INVITE_DEFAULT_LIFETIME, remainingSeconds);
+    const ttlSeconds = command.ttlSeconds ?? Math.min(INVITE_DEFAULT_LIFETIME, remainingSeconds);
     if (ttlSeconds > remainingSeconds || ttlSeconds < 1) {
       throw new InvalidRequestError(
         remainingSeconds < 1
@@ -90,7 +67,7 @@ export class InviteService {
         'ttlSeconds',
       );
     }
-    const maxUses = readMaxUses(body);
+    const maxUses = command.maxUses ?? INVITE_DEFAULT_MAX_USES;
 
     const code = newInviteCode();
     const invite: InviteRecord = {
@@ -110,12 +87,10 @@ export class InviteService {
     return { inviteCode: code, expiresAt: new Date(invite.expiresAt).toISOString() };
   }
 
-  async redeem(request: unknown): Promise<GuestResult> {
-    const envelope = requireObject(request);
-    const body = envelope.body === undefined || envelope.body === null ? {} : requireObject(envelope.body);
-    rejectUnknownFields(body, REDEEM_INVITE_FIELDS);
-    const name = readDisplayText(body, 'name');
-    const code = envelope.code;
+  /** `body` has passed the schema; a code that cannot exist is 404 like an unknown one. */
+  async redeem(command: { code: string; body?: RedeemInviteBody }): Promise<GuestResult> {
+    const { code } = command;
+    const name = command.body?.name;
     if (!isInviteCode(code)) throw new NotFoundError(NOT_FOUND_MESSAGE);
     const key = inviteKey(code);
 
@@ -150,20 +125,6 @@ export class InviteService {
     return { user: { id, name: name ?? null, image: null, kind: 'guest' }, accessToken: minted.accessToken, expiresIn: minted.expiresIn };
   }
 
-  /** Rooms ⊆ the inviter's; without `rooms`, the inviter's rooms (none: every room). */
-  private inviteRooms(body: Body, inviter: AccessTokenClaims): string[] | undefined {
-    const requested = readRooms(body, 'rooms', { required: false, max: MAX_ROOMS });
-    if (inviter.rooms === undefined) return requested;
-    if (requested === undefined) return inviter.rooms;
-    const covered = new Set(inviter.rooms);
-    const outside = requested.filter((room) => !covered.has(room));
-    if (outside.length > 0) {
-      const shown = outside.slice(0, 5).join(', ') + (outside.length > 5 ? ', …' : '');
-      throw new ForbiddenError(`Field 'rooms' names rooms your token does not cover: ${shown}`);
-    }
-    return requested;
-  }
-
   /** Counts one use with compare-and-set: 404 unknown, 410 expired or used up, else the invite as it was. */
   private async takeOneUse(key: string): Promise<InviteRecord> {
     const { before } = await this.store.modify(
@@ -191,11 +152,16 @@ export class InviteService {
   }
 }
 
-function readMaxUses(body: Body): number {
-  const value = body.maxUses;
-  if (value === undefined || value === null) return INVITE_DEFAULT_MAX_USES;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > INVITE_MAX_USES) {
-    throw new InvalidRequestError(`Field 'maxUses' must be a whole number from 1 to ${INVITE_MAX_USES}`, 'maxUses');
+/** Rooms ⊆ the inviter's; without `rooms`, the inviter's rooms (none: every room). */
+function inviteRooms(requested: string[] | undefined, inviter: Inviter): string[] | undefined {
+  const rooms = requested === undefined ? undefined : [...new Set(requested)];
+  if (inviter.rooms === undefined) return rooms;
+  if (rooms === undefined) return inviter.rooms;
+  const covered = new Set(inviter.rooms);
+  const outside = rooms.filter((room) => !covered.has(room));
+  if (outside.length > 0) {
+    const shown = outside.slice(0, 5).join(', ') + (outside.length > 5 ? ', …' : '');
+    throw new ForbiddenError(`Field 'rooms' names rooms your token does not cover: ${shown}`);
   }
-  return value;
+  return rooms;
 }
