@@ -1,1 +1,2 @@
 export * from './master-key';
+export * from './jws-signer';
