@@ -4,6 +4,13 @@
  * wire shape and back (gateway ⇄ NATS ⇄ services).
  */
 export interface ErrorDetails {
+  /**
+   * What an operator needs to know and the caller must not (why a token failed, which record was
+   * missing): logged, never on the wire (like oidc-provider's `error_detail`, fosite's `Debug`).
+   */
+  detail?: string;
+  /** Rebuilt from another service's wire reply: that service has logged it already. */
+  relayed?: boolean;
   /** Seconds until a rate-limited caller may try again (HTTP `Retry-After`). */
   retryAfterSeconds?: number;
   /** The request field a validation error is about. */
@@ -27,13 +34,17 @@ export abstract class RoomkeyError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  get detail(): string | undefined {
+    return this.details.detail;
+  }
 }
 
 export class InvalidRequestError extends RoomkeyError {
   readonly code = 'invalid_request';
   readonly status = 400;
-  constructor(message: string, field?: string) {
-    super(message, field ? { field } : {});
+  constructor(message: string, field?: string, details: ErrorDetails = {}) {
+    super(message, field ? { ...details, field } : details);
   }
 }
 
@@ -47,9 +58,9 @@ export const INVALID_TOKEN_MESSAGE = 'Token is invalid or expired';
 export class InvalidTokenError extends RoomkeyError {
   readonly code = 'invalid_token';
   readonly status = 401;
-  /** The message is fixed by the contract so that no verifier leaks why a token failed. */
-  constructor(_reason?: string) {
-    super(INVALID_TOKEN_MESSAGE);
+  /** The message is fixed by the contract so that no verifier leaks why a token failed; the reason is the detail. */
+  constructor(reason?: string) {
+    super(INVALID_TOKEN_MESSAGE, reason ? { detail: reason } : {});
   }
 }
 
@@ -81,8 +92,8 @@ export class PayloadTooLargeError extends RoomkeyError {
 export class RateLimitedError extends RoomkeyError {
   readonly code = 'rate_limited';
   readonly status = 429;
-  constructor(message: string, retryAfterSeconds: number) {
-    super(message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  constructor(message: string, retryAfterSeconds: number, details: ErrorDetails = {}) {
+    super(message, { ...details, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
   }
 }
 

@@ -135,6 +135,41 @@ describe('toWireError / fromWireError', () => {
     expect(back.message).toBe('Token is invalid or expired');
   });
 
+  it('never puts detail on the wire, for any error class', () => {
+    const secret = 'detail: kid k-7 unknown for tenant acme';
+    const withDetail: RoomkeyError[] = [
+      new InvalidRequestError("Field 'x' is bad", 'x', { detail: secret }),
+      new RateLimitedError('slow down', 3, { detail: secret }),
+      new InvalidTokenError(secret),
+      new NotFoundError('Tenant not found', { detail: secret }),
+      new InternalError('boom', { detail: secret }),
+      new InvalidGrantError('bad grant', { detail: secret }),
+    ];
+    for (const error of withDetail) {
+      expect(error.detail).toBe(secret);
+      const wire = toWireError(error);
+      expect(JSON.stringify(wire)).not.toContain(secret);
+      expect(Object.keys(wire).sort()).toEqual(expect.arrayContaining(['error', 'message', 'ok']));
+      expect(wire).not.toHaveProperty('detail');
+      expect(wire).not.toHaveProperty('details');
+      expect(fromWireError(wire).detail).toBeUndefined();
+    }
+  });
+
+  it('InvalidTokenError keeps its reason as detail, not as its message', () => {
+    const error = new InvalidTokenError('signature or time claims');
+    expect(error.detail).toBe('signature or time claims');
+    expect(error.message).toBe(INVALID_TOKEN_MESSAGE);
+    expect(new InvalidTokenError().detail).toBeUndefined();
+  });
+
+  it('marks errors rebuilt from the wire as relayed (the service that threw them logged them)', () => {
+    expect(fromWireError({ ok: false, error: 'internal_error', message: 'Internal error' }).details.relayed).toBe(true);
+    expect(fromWireError({ ok: false, error: 'teapot', message: 'x' }).details.relayed).toBe(true);
+    expect(new InternalError('local').details.relayed).toBeUndefined();
+    expect(toWireError(fromWireError({ ok: false, error: 'not_found', message: 'm' }))).toEqual({ ok: false, error: 'not_found', message: 'm' });
+  });
+
   it('an unknown wire code becomes an InternalError', () => {
     const back = fromWireError({ ok: false, error: 'teapot', message: 'short and stout' });
     expect(back).toBeInstanceOf(InternalError);

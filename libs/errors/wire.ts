@@ -41,7 +41,7 @@ export function asRoomkeyError(error: unknown): RoomkeyError {
   return wrapped;
 }
 
-/** The one mapping from an error to the wire. Internal messages are never exposed. */
+/** The one mapping from an error to the wire. Internal messages and `detail` are never exposed. */
 export function toWireError(error: unknown): WireError {
   const known = asRoomkeyError(error);
   const wire: WireError = {
@@ -87,7 +87,9 @@ export function fromWireError(wire: WireError): RoomkeyError {
   const table = wire.oauth ? OAUTH : PLAIN;
   const rebuild = table[wire.error] ?? PLAIN[wire.error];
   const message = typeof wire.message === 'string' ? wire.message : INTERNAL_MESSAGE;
-  return rebuild ? rebuild(message, wire) : new InternalError(`${wire.error}: ${message}`);
+  const error = rebuild ? rebuild(message, wire) : new InternalError(`${wire.error}: ${message}`);
+  error.details.relayed = true;
+  return error;
 }
 
 export function isWireError(value: unknown): value is WireError {

@@ -10,7 +10,7 @@ import {
   type PartnerTokenClaims,
   type VerifyTokenResult,
 } from '@roomkey/contracts';
-import { InvalidTokenError } from '@roomkey/errors';
+import { InvalidTokenError, logTokenRejection } from '@roomkey/errors';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { KeyringCache } from '../key-cache/keyring-cache';
 import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
@@ -48,8 +48,12 @@ export class TokenVerifier {
     return { active: true, claims: await this.verify(credential.tenant, token) };
   }
 
-  /** Claims of a valid token of `tenant`; InvalidTokenError (one message) for anything else. */
-  async verify(tenant: string, token: string): Promise<AccessTokenClaims> {
+  /** Claims of a valid token of `tenant`; InvalidTokenError (one message; the reason, kid and jti logged) for anything else. */
+  verify(tenant: string, token: string): Promise<AccessTokenClaims> {
+    return this.check(tenant, token).catch((error: unknown) => logTokenRejection(error, token));
+  }
+
+  private async check(tenant: string, token: string): Promise<AccessTokenClaims> {
     let header;
     try {
       header = decodeProtectedHeader(token);

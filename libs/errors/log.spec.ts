@@ -1,0 +1,91 @@
+import { Logger } from '@nestjs/common';
+import { ConflictError, InternalError, InvalidTokenError, NotFoundError, UnavailableError } from './errors';
+import { describeToken, errorLog, logFailure, logTokenRejection, readRequestIdFrom } from './log';
+import { fromWireError } from './wire';
+
+const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const jwt = (header: unknown, payload: unknown) => `${segment(header)}.${segment(payload)}.c2lnbmF0dXJl`;
+
+describe('error logging', () => {
+  let write: jest.SpyInstance;
+  beforeEach(() => {
+    write = jest.spyOn(errorLog, 'write').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    write.mockRestore();
+    readRequestIdFrom(() => undefined);
+  });
+
+  it('logs an unexpected error once at error level with its stack, where and the request id', () => {
+    const thrown = new TypeError('Cannot read properties of undefined');
+    const known = logFailure(thrown, 'roomkey.v1.tokens.create', 'req-1');
+    expect(known).toBeInstanceOf(InternalError);
+    expect(write).toHaveBeenCalledTimes(1);
+    const [level, message, fields] = write.mock.calls[0];
+    expect(level).toBe('error');
+    expect(message).toContain('Cannot read properties of undefined');
+    expect(fields).toMatchObject({ where: 'roomkey.v1.tokens.create', requestId: 'req-1', code: 'internal_error', stack: thrown.stack });
+  });
+
+  it('takes the request id from the registered source when none is given', () => {
+    readRequestIdFrom(() => 'from-context');
+    logFailure(new Error('x'), 'somewhere');
+    expect(write.mock.calls[0][2].requestId).toBe('from-context');
+  });
+
+  it('logs expected errors at debug only, with their detail', () => {
+    logFailure(new NotFoundError('Tenant not found', { detail: 'acme deleted' }), 'GET /admin/tenants/:t', 'r');
+    logFailure(new ConflictError('exists'), 'POST /admin/tenants', 'r');
+    logFailure(new InvalidTokenError('revoked'), 'roomkey.v1.tokens.verify', 'r');
+    expect(write.mock.calls.map(([level]) => level)).toEqual(['debug', 'debug', 'debug']);
+    expect(write.mock.calls[0][2].detail).toBe('acme deleted');
+    expect(write.mock.calls[2][2].detail).toBe('revoked');
+  });
+
+  it('logs unavailable at warn and relayed errors at debug (the service that threw them logged them)', () => {
+    logFailure(new UnavailableError('The issuer service did not answer in time'), 'POST /v1/access-tokens', 'r');
+    logFailure(fromWireError({ ok: false, error: 'internal_error', message: 'Internal error' }), 'POST /v1/access-tokens', 'r');
+    expect(write.mock.calls.map(([level]) => level)).toEqual(['warn', 'debug']);
+  });
+
+  it('logs a token rejection with its reason, kid and jti, never the token, and rethrows', () => {
+    readRequestIdFrom(() => 'req-9');
+    const token = jwt({ alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, { jti: 'jti-1', sub: 'alice' });
+    const rejection = new InvalidTokenError('signature or time claims');
+    expect(() => logTokenRejection(rejection, token)).toThrow(rejection);
+    expect(write).toHaveBeenCalledTimes(1);
+    const [level, message, fields] = write.mock.calls[0];
+    expect(level).toBe('debug');
+    expect(fields).toEqual({ requestId: 'req-9', detail: 'signature or time claims', kid: 'key-1', jti: 'jti-1' });
+    expect(JSON.stringify([message, fields])).not.toContain(token.split('.')[1]);
+  });
+
+  it('rethrows other errors from a verification without logging them as rejections', () => {
+    const failure = new Error('keys service down');
+    expect(() => logTokenRejection(failure, 'a.b.c')).toThrow(failure);
+    expect(write).not.toHaveBeenCalled();
+  });
+
+  it('writes through NestJS Logger: the stack beside an error, the fields in the line', () => {
+    write.mockRestore();
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    errorLog.write('error', 'Unexpected error: boom', { where: 'roomkey.v1.tokens.create', requestId: 'r 1', stack: 'Error: boom\n    at x' });
+    expect(error).toHaveBeenCalledWith('Unexpected error: boom (where="roomkey.v1.tokens.create" requestId="r 1")', 'Error: boom\n    at x');
+    error.mockRestore();
+  });
+});
+
+describe('describeToken', () => {
+  it('reads kid and jti without verifying', () => {
+    expect(describeToken(jwt({ kid: 'k' }, { jti: 'j' }))).toEqual({ kid: 'k', jti: 'j' });
+  });
+
+  it('leaves out what it cannot read or what is not a printable id', () => {
+    expect(describeToken('not a token')).toEqual({});
+    expect(describeToken('')).toEqual({});
+    expect(describeToken(jwt(null, 5))).toEqual({});
+    expect(describeToken(jwt({ kid: 7 }, { jti: 'line\nbreak' }))).toEqual({});
+    expect(describeToken(jwt({ kid: 'x'.repeat(129) }, { jti: 'ok' }))).toEqual({ jti: 'ok' });
+    expect(describeToken(`${jwt({ kid: 'k' }, {})}${'a'.repeat(9000)}`)).toEqual({});
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Error logging, kept behind `errorLog.write` so that moving from NestJS's Logger to a structured
+ * logger is a change in one function. The rule: an unexpected error (`internal_error`) is logged
+ * once, at error level with its stack, by the process where it was thrown; expected errors (4xx)
+ * only at debug; errors relayed from another service are that service's to log.
+ */
+import { Logger } from '@nestjs/common';
+import { InvalidTokenError, type RoomkeyError } from './errors';
+import { asRoomkeyError } from './wire';
+
+export type ErrorLogLevel = 'error' | 'warn' | 'debug';
+
+export interface ErrorLogFields {
+  requestId?: string;
+  /** The NATS subject or the HTTP route (method and pattern) the error happened on. */
+  where?: string;
+  code?: string;
+  detail?: string;
+  kid?: string;
+  jti?: string;
+  stack?: string;
+}
+
+const logger = new Logger('roomkey');
+let currentRequestId: () => string | undefined = () => undefined;
+
+export const errorLog = {
+  write(level: ErrorLogLevel, message: string, fields: ErrorLogFields): void {
+    const line = `${message}${formatFields(fields)}`;
+    if (level === 'error') logger.error(line, fields.stack);
+    else if (level === 'warn') logger.warn(line);
+    else logger.debug(line);
+  },
+};
+
+/** Lets the request context (libs/nats) supply the request id of whatever is being handled. */
+export function readRequestIdFrom(source: () => string | undefined): void {
+  currentRequestId = source;
+}
+
+/** Logs a failure at the level its kind deserves; returns it as a RoomkeyError for the wire. */
+export function logFailure(exception: unknown, where: string, requestId = currentRequestId()): RoomkeyError {
+  const error = asRoomkeyError(exception);
+  const fields: ErrorLogFields = { requestId, where, code: error.code, detail: error.detail };
+  if (error.details.relayed) {
+    errorLog.write('debug', `${error.code} relayed from another service: ${error.message}`, fields);
+  } else if (error.code === 'internal_error') {
+    errorLog.write('error', `Unexpected error: ${error.message}`, { ...fields, stack: error.stack });
+  } else if (error.status >= 500) {
+    errorLog.write('warn', `${error.code}: ${error.message}`, fields);
+  } else {
+    errorLog.write('debug', `${error.code}: ${error.message}`, fields);
+  }
+  return error;
+}
+
+/** Logs why a token was refused, with its `kid`/`jti` when readable, never the token. Rethrows. */
+export function logTokenRejection(exception: unknown, token: string): never {
+  if (exception instanceof InvalidTokenError) {
+    errorLog.write('debug', 'Token rejected', { requestId: currentRequestId(), detail: exception.detail, ...describeToken(token) });
+  }
+  throw exception;
+}
+
+const PRINTABLE_ID = /^[\x21-\x7e]{1,128}$/;
+const MAX_DESCRIBED_TOKEN = 8192;
+
+/** `kid` and `jti` of a JWT, read WITHOUT verifying it (for logs only); absent when unreadable. */
+export function describeToken(token: string): { kid?: string; jti?: string } {
+  if (typeof token !== 'string' || token.length > MAX_DESCRIBED_TOKEN) return {};
+  const [header, payload] = token.split('.', 2);
+  const kid = printableField(header, 'kid');
+  const jti = printableField(payload, 'jti');
+  return { ...(kid && { kid }), ...(jti && { jti }) };
+}
+
+function printableField(segment: string | undefined, name: string): string | undefined {
+  if (!segment) return undefined;
+  try {
+    const value = (JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>)[name];
+    return typeof value === 'string' && PRINTABLE_ID.test(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function formatFields(fields: ErrorLogFields): string {
+  let text = '';
+  for (const key of ['where', 'requestId', 'code', 'detail', 'kid', 'jti'] as const) {
+    const value = fields[key];
+    if (value !== undefined) text += ` ${key}=${JSON.stringify(value)}`;
+  }
+  return text && ` (${text.slice(1)})`;
+}
