@@ -1,5 +1,6 @@
 export * from './connection';
 export * from './rpc-client';
+export * from './request-context';
 export * from './plain-json.transport';
 export * from './events';
 export * from './nest';

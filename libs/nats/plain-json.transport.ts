@@ -5,11 +5,12 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { namespaceOf, natsConnectOptions, type NatsSettings } from './connection';
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
-import type { ConsumerDeserializer, CustomStrategy, IncomingRequest, NatsOptions, Serializer } from '@nestjs/microservices';
+import type { ConsumerDeserializer, CustomStrategy, IncomingRequest, NatsContext, NatsOptions, Serializer } from '@nestjs/microservices';
 import { ServerNats } from '@nestjs/microservices';
 import { MalformedJsonBody, type Namespace, type ServiceName } from '@roomkey/contracts';
-import { toWireError, type WireError } from '@roomkey/errors';
+import { logFailure, toWireError, type WireError } from '@roomkey/errors';
 import { throwError, type Observable } from 'rxjs';
+import { isAcceptableRequestId, REQUEST_ID_HEADER, runInRequestContext } from './request-context';
 
 let requestCounter = 0;
 
@@ -52,12 +53,27 @@ function isWire(value: unknown): value is WireError {
   return typeof value === 'object' && value !== null && (value as WireError).ok === false && typeof (value as WireError).error === 'string';
 }
 
-/** Every thrown error, typed or not, leaves the service through the one wire mapping. */
+/**
+ * Every thrown error, typed or not, leaves the service through the one wire mapping, after being
+ * logged once (unexpected ones with their stack, the subject and the request id; never on the wire).
+ */
 @Catch()
 export class WireErrorFilter implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    return throwError(() => toWireError(exception));
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    const error = logFailure(exception, subjectOf(host));
+    return throwError(() => toWireError(error));
   }
+}
+
+function subjectOf(host: ArgumentsHost): string {
+  const context = host.switchToRpc().getContext<NatsContext | undefined>();
+  return typeof context?.getSubject === 'function' ? context.getSubject() : 'unknown subject';
+}
+
+/** The incoming message's request id (a caller's unacceptable id is ignored). */
+function requestIdOf(message: Msg): string | undefined {
+  const requestId = message.headers?.get(REQUEST_ID_HEADER);
+  return isAcceptableRequestId(requestId) ? requestId : undefined;
 }
 
 /**
@@ -75,6 +91,14 @@ export class SubjectPatternNatsServer extends ServerNats {
   }
 
   private readonly namespacedSubscriptions: Subscription[] = [];
+
+  /** Deserializing, the handler and the reply run in the request context of the message's `X-Request-Id`. */
+  override handleMessage(channel: string, message: Msg): Promise<unknown> {
+    const requestId = requestIdOf(message);
+    return requestId === undefined ? super.handleMessage(channel, message) : runInRequestContext({ requestId }, this.handleInContext, channel, message);
+  }
+
+  private readonly handleInContext = (channel: string, message: Msg): Promise<unknown> => super.handleMessage(channel, message);
 
   protected override getRouteFromPattern(pattern: string): string {
     return pattern.startsWith('{') || pattern.startsWith('[') ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);

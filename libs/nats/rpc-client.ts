@@ -1,6 +1,7 @@
-import { errors, type NatsConnection } from '@nats-io/transport-node';
+import { errors, headers, type NatsConnection, type RequestOptions } from '@nats-io/transport-node';
 import type { Namespace, RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
+import { REQUEST_ID_HEADER, currentRequestId } from './request-context';
 
 const encoder = new TextEncoder();
 
@@ -18,7 +19,7 @@ export class RpcClient {
   async request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
     let reply: unknown;
     try {
-      const message = await this.connection.request(this.namespace.subject(route.subject), encoder.encode(JSON.stringify(body)), { timeout: timeoutMs });
+      const message = await this.connection.request(this.namespace.subject(route.subject), encoder.encode(JSON.stringify(body)), requestOptions(timeoutMs));
       reply = message.json();
     } catch (error) {
       throw this.unavailable(route, error);
@@ -41,4 +42,13 @@ export class RpcClient {
     }
     return new UnavailableError(`The ${route.service} service cannot be reached over NATS`);
   }
+}
+
+/** The request id of the request being handled travels on as a header (none outside a request). */
+function requestOptions(timeout: number): RequestOptions {
+  const requestId = currentRequestId();
+  if (requestId === undefined) return { timeout };
+  const requestHeaders = headers();
+  requestHeaders.set(REQUEST_ID_HEADER, requestId);
+  return { timeout, headers: requestHeaders };
 }
