@@ -3,12 +3,12 @@
  * RFC 6749 §5.2 bodies, every other endpoint `{error, message}`. Fastify's own parser errors
  * (too large, malformed JSON) and Nest's routing errors map onto the same codes.
  */
-import { HttpException, Logger } from '@nestjs/common';
-import { RoomkeyError, asRoomkeyError, type ErrorDetails } from '@roomkey/errors';
-import type { FastifyReply } from 'fastify';
+import { HttpException } from '@nestjs/common';
+import { RoomkeyError, asRoomkeyError, logFailure, type ErrorDetails } from '@roomkey/errors';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { REQUEST_ID_RESPONSE_HEADER } from './request-id';
 
 export const MAX_BODY_BYTES = 16 * 1024;
-const logger = new Logger('HttpErrors');
 
 export interface HttpErrorAnswer {
   status: number;
@@ -60,6 +60,10 @@ function fromFastify(error: FastifyLikeError): RoomkeyError | undefined {
       return new HttpLayerError('invalid_request', 400, 'Unsupported Content-Type: send application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new HttpLayerError('invalid_request', 400, 'Content-Length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return new HttpLayerError('invalid_request', 400, 'Malformed URL: a path segment has invalid percent-encoding');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new HttpLayerError('invalid_request', 400, 'Malformed URL: a path parameter is too long');
     default:
       break;
   }
@@ -89,13 +93,15 @@ export function isOAuthEndpoint(url: string): boolean {
   return OAUTH_ENDPOINT.test(url);
 }
 
-export function toHttpError(exception: unknown, oauthEndpoint = false): HttpErrorAnswer {
-  let error: RoomkeyError;
-  if (exception instanceof RoomkeyError) error = exception;
-  else if (exception instanceof HttpException) error = fromNest(exception);
-  else error = fromFastify((exception ?? {}) as FastifyLikeError) ?? asRoomkeyError(exception);
+/** Any thrown value as the RoomkeyError it answers as (Nest's and Fastify's own 4xx included). */
+export function asHttpError(exception: unknown): RoomkeyError {
+  if (exception instanceof RoomkeyError) return exception;
+  if (exception instanceof HttpException) return fromNest(exception);
+  return fromFastify((exception ?? {}) as FastifyLikeError) ?? asRoomkeyError(exception);
+}
 
-  if (error.status >= 500 && !error.expose) logger.error(`Unexpected error: ${error.message}`, error.stack);
+export function toHttpError(exception: unknown, oauthEndpoint = false): HttpErrorAnswer {
+  const error = asHttpError(exception);
   const message = error.expose ? error.message : 'Internal error';
   const headers: Record<string, string> = {};
   if (error.details.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.details.retryAfterSeconds);
@@ -106,7 +112,19 @@ export function toHttpError(exception: unknown, oauthEndpoint = false): HttpErro
   return { status: error.status, body, headers };
 }
 
-export function sendHttpError(reply: FastifyReply, exception: unknown, url = ''): void {
-  const answer = toHttpError(exception, isOAuthEndpoint(url));
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals (malformed URL, over-long parameter) come
+ * before any hook or Nest filter, so they are answered here, in the same shape.
+ */
+export function answerRouterError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  sendHttpError(reply, error, request);
+}
+
+/** Logs the failure (once, with route and request id) and answers it; the answer never holds `detail`. */
+export function sendHttpError(reply: FastifyReply, exception: unknown, request: FastifyRequest): void {
+  const error = logFailure(asHttpError(exception), `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`, request.id);
+  const answer = toHttpError(error, isOAuthEndpoint(request.url));
+  // Set here too: the router's own errors (malformed URL) reach this before any hook has run.
+  answer.headers[REQUEST_ID_RESPONSE_HEADER] = request.id;
   void reply.status(answer.status).headers(answer.headers).send(answer.body);
 }
