@@ -3,7 +3,7 @@
  *
  * The store behaves like a small database: records are copied in and out (a caller cannot change
  * stored state by mutating what it got), primary keys are unique (a duplicate insert throws, like a
- * unique violation), and `transaction` gives snapshot isolation with an all-or-nothing commit that
+ * unique violation), a key or client names a stored tenant (as the foreign keys require), and `transaction` gives snapshot isolation with an all-or-nothing commit that
  * re-checks the primary keys against what other transactions committed meanwhile.
  */
 import type { SigningKeyState } from '@roomkey/contracts';
@@ -38,6 +38,13 @@ type Write =
 /** Thrown for a duplicate primary key, as a database driver would. */
 export class UniqueViolationError extends Error {}
 
+/** Thrown for a record whose tenant is not stored, as the databases' foreign keys refuse it. */
+export class ForeignKeyViolationError extends Error {}
+
+function requireTenant(state: State, tenant: string): void {
+  if (!state.tenants.has(tenant)) throw new ForeignKeyViolationError(`no tenant ${tenant}`);
+}
+
 const copy = <T>(value: T): T => structuredClone(value);
 
 function cloneState(state: State): State {
@@ -56,6 +63,7 @@ function apply(state: State, write: Write): void {
       state.tenants.set(write.record.shortcode, copy(write.record));
       return;
     case 'insertApiKey':
+      requireTenant(state, write.record.tenant);
       if (state.apiKeys.has(write.record.apiKey)) throw new UniqueViolationError(`duplicate API key ${write.record.apiKey}`);
       state.apiKeys.set(write.record.apiKey, copy(write.record));
       return;
@@ -65,6 +73,7 @@ function apply(state: State, write: Write): void {
       return;
     }
     case 'insertSigningKey':
+      requireTenant(state, write.record.tenant);
       if (state.signingKeys.has(write.record.kid)) throw new UniqueViolationError(`duplicate signing key ${write.record.kid}`);
       state.signingKeys.set(write.record.kid, copy(write.record));
       return;
@@ -74,6 +83,7 @@ function apply(state: State, write: Write): void {
       state.signingKeys.set(write.record.kid, copy(write.record));
       return;
     case 'insertClient':
+      requireTenant(state, write.record.tenant);
       if (state.clients.has(write.record.clientId)) throw new UniqueViolationError(`duplicate client ${write.record.clientId}`);
       state.clients.set(write.record.clientId, copy(write.record));
       return;
