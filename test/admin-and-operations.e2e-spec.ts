@@ -200,14 +200,20 @@ describe.each(testDatabases())('admin API and operations (%s)', (database) => {
     const ready = await http(system, 'GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.services).toEqual({ keys: 'up', issuer: 'up', identity: 'up' });
+    expect(ready.body).toMatchObject({ status: 'ok', checks: { nats: 'ok', issuance: 'ok', admin: 'ok', identity: 'ok' } });
 
+    // Contract §4: ready means tokens can be issued; a missing identity service is a degradation.
     await system.identity.close();
-    const notReady = await http(system, 'GET', '/readyz');
-    expect(notReady.status).toBe(503);
-    expect(notReady.body.message).toContain('identity');
+    const degraded = await http(system, 'GET', '/readyz');
+    expect(degraded.status).toBe(200);
+    expect(degraded.body).toMatchObject({ status: 'degraded', checks: { issuance: 'ok', identity: 'down' } });
+    expect(degraded.body.message).toContain('identity');
 
     const key = await admin(system).createApiKey('initech');
     for (const issuer of system.issuers) await issuer.close();
+    const notReady = await http(system, 'GET', '/readyz');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toMatchObject({ error: 'unavailable', status: 'down', checks: { issuance: 'down' } });
     const started = Date.now();
     const down = await http(system, 'POST', '/v1/access-tokens', { body: { userId: 'a', role: 'HOST' }, basic: key });
     expect(down.status).toBe(503);
