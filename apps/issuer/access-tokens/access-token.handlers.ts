@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { PublicRoutes } from '@roomkey/contracts';
+import { PublicRoutes, requireObject, splitCaller, type CreateAccessTokenResult } from '@roomkey/contracts';
 import { AccessTokenService } from './access-token.service';
 
 @Controller()
@@ -9,7 +9,9 @@ export class AccessTokenHandlers {
 
   /** PublicRoutes.createAccessToken: plain JSON from any NATS client (or the gateway). */
   @MessagePattern(PublicRoutes.createAccessToken.subject)
-  create(@Payload() request: unknown) {
-    return this.accessTokens.create(request);
+  async create(@Payload() request: unknown): Promise<CreateAccessTokenResult> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const credential = await this.accessTokens.authenticate(caller);
+    return this.accessTokens.create(credential, PublicRoutes.createAccessToken.request.parse(body));
   }
 }

@@ -2,6 +2,7 @@ import { PERMISSIONS, type AccessTokenClaims } from '@roomkey/contracts';
 import { InvalidRequestError, UnauthorizedError, UnavailableError } from '@roomkey/errors';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import { PUBLIC_URL, createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
+import { AccessTokenHandlers } from './access-token.handlers';
 
 const START = Date.UTC(2026, 2, 1, 12, 0, 0, 250);
 const START_S = Math.floor(START / 1000);
@@ -34,7 +35,7 @@ describe('AccessTokenService', () => {
   });
 
   const create = (credentials: { apiKey: string; secret: string }, body: Record<string, unknown>) =>
-    kit.accessTokens.create({ ...credentials, ...body });
+    new AccessTokenHandlers(kit.accessTokens).create({ ...credentials, ...body });
 
   describe('a production HOST token', () => {
     it('carries the contract claims and header, signed by the active key', async () => {
@@ -160,8 +161,8 @@ describe('AccessTokenService', () => {
     });
 
     it('rejects a non-object request', async () => {
-      await expect(kit.accessTokens.create('token please')).rejects.toBeInstanceOf(InvalidRequestError);
-      await expect(kit.accessTokens.create(null)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new AccessTokenHandlers(kit.accessTokens).create('token please')).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new AccessTokenHandlers(kit.accessTokens).create(null)).rejects.toBeInstanceOf(InvalidRequestError);
     });
   });
 
@@ -179,7 +180,7 @@ describe('AccessTokenService', () => {
       ['no credentials at all', () => ({})],
       ['an over-long secret', (_k: IssuerTestKit, p: { apiKey: string; secret: string }) => ({ apiKey: p.apiKey, secret: 's'.repeat(257) })],
     ])('rejects %s with UnauthorizedError', async (_label, credentials) => {
-      const error = await rejection(kit.accessTokens.create({ ...body, ...credentials(kit, prod) }));
+      const error = await rejection(new AccessTokenHandlers(kit.accessTokens).create({ ...body, ...credentials(kit, prod) }));
       expect(error).toBeInstanceOf(UnauthorizedError);
       expect((error as UnauthorizedError).status).toBe(401);
     });
@@ -190,13 +191,13 @@ describe('AccessTokenService', () => {
     });
 
     it('checks credentials before the body (a bad body with bad credentials is 401, not 400)', async () => {
-      await expect(kit.accessTokens.create({ apiKey: prod.apiKey, secret: 'wrong', role: 'ADMIN', junk: 1 })).rejects.toBeInstanceOf(
+      await expect(new AccessTokenHandlers(kit.accessTokens).create({ apiKey: prod.apiKey, secret: 'wrong', role: 'ADMIN', junk: 1 })).rejects.toBeInstanceOf(
         UnauthorizedError,
       );
     });
 
     it('does not ask the directory about over-long API keys', async () => {
-      await expect(kit.accessTokens.create({ ...body, apiKey: 'k'.repeat(65), secret: 'x' })).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(new AccessTokenHandlers(kit.accessTokens).create({ ...body, apiKey: 'k'.repeat(65), secret: 'x' })).rejects.toBeInstanceOf(UnauthorizedError);
       expect(kit.directory.resolveCalls).toEqual([]);
     });
 

@@ -1,23 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ANONYMOUS_SUBJECT,
   API_KEY_TOKEN_LIFETIME,
   apiKeyRoomsRule,
-  readDisplayText,
-  readRole,
-  readRooms,
-  readSeconds,
-  readUserId,
-  rejectUnknownFields,
-  requireObject,
   userToken,
+  type ApiCaller,
+  type CreateAccessTokenBody,
   type CreateAccessTokenResult,
+  type CredentialRecord,
 } from '@roomkey/contracts';
+import { InvalidRequestError } from '@roomkey/errors';
 import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { TokenSigner } from './token-signer';
-
-export const CREATE_ACCESS_TOKEN_FIELDS = ['userId', 'role', 'rooms', 'ttlSeconds', 'name', 'image'] as const;
-/** Set by the callers, not by the body's author: credentials, and the gateway's view of the client address. */
-const CREDENTIAL_FIELDS = ['apiKey', 'secret', 'clientAddress'] as const;
 
 /** CreateAccessToken (contract §3–5): a user token for the partner's user, limited by the key's environment. */
 @Injectable()
@@ -27,22 +21,27 @@ export class AccessTokenService {
     private readonly signer: TokenSigner,
   ) {}
 
-  async create(request: unknown): Promise<CreateAccessTokenResult> {
-    const body = requireObject(request);
-    const credential = await this.apiKeys.authenticate(body);
-    rejectUnknownFields(body, [...CREATE_ACCESS_TOKEN_FIELDS, ...CREDENTIAL_FIELDS]);
+  /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
+  authenticate(caller: ApiCaller): Promise<CredentialRecord> {
+    return this.apiKeys.authenticate(caller);
+  }
 
-    const environment = credential.environment;
+  /** `command` has passed the schema; what remains are the limits of the caller's key. */
+  async create(credential: CredentialRecord, command: CreateAccessTokenBody): Promise<CreateAccessTokenResult> {
+    const { environment } = credential;
+    if (command.userId === ANONYMOUS_SUBJECT) {
+      throw new InvalidRequestError(`Field 'userId' may not be '${ANONYMOUS_SUBJECT}', which marks anonymous tokens`, 'userId');
+    }
     const lifetime = API_KEY_TOKEN_LIFETIME[environment];
-    const userId = readUserId(body);
-    const role = readRole(body);
-    const rooms = readRooms(body, 'rooms', apiKeyRoomsRule(environment));
-    const ttlSeconds = readSeconds(body, 'ttlSeconds', lifetime.max, `for a ${environment} API key`) ?? lifetime.default;
-    const name = readDisplayText(body, 'name');
-    const image = readDisplayText(body, 'image');
+    const rooms = roomsWithin(command.rooms ?? undefined, apiKeyRoomsRule(environment));
+    const ttlSeconds = command.ttlSeconds ?? lifetime.default;
+    if (ttlSeconds > lifetime.max) {
+      throw new InvalidRequestError(`Field 'ttlSeconds' must be from 1 to ${lifetime.max} for a ${environment} API key`, 'ttlSeconds');
+    }
+    const { role } = command;
     const signed = await this.signer.sign(
       credential.tenant,
-      userToken({ subject: userId, clientId: credential.apiKey, role, environment, rooms, name, image }),
+      userToken({ subject: command.userId, clientId: credential.apiKey, role, environment, rooms, name: command.name ?? undefined, image: command.image ?? undefined }),
       ttlSeconds,
     );
     return {
@@ -54,4 +53,14 @@ export class AccessTokenService {
       permissions: signed.claims.perms ?? [],
     };
   }
+}
+
+/** The key's room limit (a development key must name 1–10 rooms); duplicates folded. */
+function roomsWithin(rooms: string[] | undefined, rule: { required: boolean; max: number }): string[] | undefined {
+  if (rooms === undefined) {
+    if (rule.required) throw new InvalidRequestError(`Field 'rooms' is required: name 1–${rule.max} rooms`, 'rooms');
+    return undefined;
+  }
+  if (rooms.length > rule.max) throw new InvalidRequestError(`Field 'rooms' must name 1–${rule.max} rooms`, 'rooms');
+  return [...new Set(rooms)];
 }

@@ -8,6 +8,7 @@ import { ClientCache } from '../key-cache/client-cache';
 import { AuthorizationCodeGrant } from '../oauth/grants/authorization-code.grant';
 import { TokenRevoker } from '../revocation/token-revoker';
 import { createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
+import { AuthorizationHandlers } from './authorization.handlers';
 import { AuthorizationService } from './authorization.service';
 import { LOGIN_REQUEST_TRANSITIONS, LoginRequestTransitionError, canTransition, transition, type LoginRequest, type LoginRequestState } from './login-request';
 import { s256 } from './pkce';
@@ -94,7 +95,7 @@ describe('authorization code timing', () => {
   }
 
   async function codeFor(challenge: string): Promise<string> {
-    const { redirectTo } = await service.accept({ challenge, ...prod, body: { subject: 'alice', role: 'GUEST' } });
+    const { redirectTo } = await new AuthorizationHandlers(service).accept({ challenge, ...prod, body: { subject: 'alice', role: 'GUEST' } });
     return new URL(redirectTo).searchParams.get('code')!;
   }
 
@@ -116,8 +117,8 @@ describe('authorization code timing', () => {
   it('answers 410 for a login request past its lifetime', async () => {
     const challenge = await loginChallenge();
     kit.clock.advance(kit.config.loginRequestTtlSeconds * 1000 + 1);
-    await expect(service.getLoginRequest({ challenge, ...prod })).rejects.toThrow(GoneError);
-    await expect(service.accept({ challenge, ...prod, body: { subject: 'alice' } })).rejects.toThrow(GoneError);
+    await expect(new AuthorizationHandlers(service).get({ challenge, ...prod })).rejects.toThrow(GoneError);
+    await expect(new AuthorizationHandlers(service).accept({ challenge, ...prod, body: { subject: 'alice' } })).rejects.toThrow(GoneError);
   });
 
   it('revokes the first exchange’s tokens when the code comes back, and says so in an event', async () => {

@@ -1,29 +1,51 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AuthorizationRoutes, type RequestOf } from '@roomkey/contracts';
+import {
+  AcceptLoginRequestBodySchema,
+  AuthorizationRoutes,
+  RejectLoginRequestBodySchema,
+  requireObject,
+  splitCaller,
+  validator,
+  type AuthorizeResult,
+  type LoginRequestRedirect,
+  type LoginRequestView,
+} from '@roomkey/contracts';
 import { AuthorizationService } from './authorization.service';
+
+const acceptBody = validator(AcceptLoginRequestBodySchema);
+const rejectBody = validator(RejectLoginRequestBodySchema);
 
 @Controller()
 export class AuthorizationHandlers {
   constructor(private readonly authorization: AuthorizationService) {}
 
   @MessagePattern(AuthorizationRoutes.authorize.subject)
-  authorize(@Payload() request: RequestOf<typeof AuthorizationRoutes.authorize>) {
-    return this.authorization.authorize(request);
+  async authorize(@Payload() request: unknown): Promise<AuthorizeResult> {
+    return this.authorization.authorize(AuthorizationRoutes.authorize.request.parse(request, 'Request'));
   }
 
   @MessagePattern(AuthorizationRoutes.getLoginRequest.subject)
-  get(@Payload() request: RequestOf<typeof AuthorizationRoutes.getLoginRequest>) {
-    return this.authorization.getLoginRequest(request);
+  async get(@Payload() request: unknown): Promise<LoginRequestView> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const { challenge } = AuthorizationRoutes.getLoginRequest.request.parse(body, 'Request');
+    return this.authorization.view(await this.authorization.open(caller, challenge));
   }
 
+  /** The login app's body is checked once the challenge is found for the caller. */
   @MessagePattern(AuthorizationRoutes.acceptLoginRequest.subject)
-  accept(@Payload() request: RequestOf<typeof AuthorizationRoutes.acceptLoginRequest>) {
-    return this.authorization.accept(request);
+  async accept(@Payload() request: unknown): Promise<LoginRequestRedirect> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const call = AuthorizationRoutes.acceptLoginRequest.request.parse(body, 'Request');
+    const opened = await this.authorization.open(caller, call.challenge);
+    return this.authorization.accept(opened, acceptBody.parse(call.body));
   }
 
   @MessagePattern(AuthorizationRoutes.rejectLoginRequest.subject)
-  reject(@Payload() request: RequestOf<typeof AuthorizationRoutes.rejectLoginRequest>) {
-    return this.authorization.reject(request);
+  async reject(@Payload() request: unknown): Promise<LoginRequestRedirect> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const call = AuthorizationRoutes.rejectLoginRequest.request.parse(body, 'Request');
+    const opened = await this.authorization.open(caller, call.challenge);
+    return this.authorization.reject(opened, rejectBody.parse(call.body));
   }
 }

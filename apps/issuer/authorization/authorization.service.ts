@@ -1,26 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IssuerConfig } from '@roomkey/config';
 import {
-  LOGIN_REJECTION_ERRORS,
-  MAX_ROOMS,
+  ANONYMOUS_SUBJECT,
   PKCE_PATTERN,
   issuerUrl,
-  readEnum,
-  readRole,
-  readRooms,
-  readText,
-  readUserId,
-  rejectUnknownFields,
-  requireObject,
+  type AcceptLoginRequestBody,
+  type ApiCaller,
   type AuthorizeRequest,
   type AuthorizeResult,
-  type CredentialRecord,
-  type LoginRequestCall,
   type LoginRequestRedirect,
   type LoginRequestView,
+  type RejectLoginRequestBody,
 } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
-import { ConflictError, ForbiddenError, GoneError, NotFoundError, RoomkeyError } from '@roomkey/errors';
+import { ConflictError, ForbiddenError, GoneError, InvalidRequestError, NotFoundError, RoomkeyError } from '@roomkey/errors';
 import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { ClientCache } from '../key-cache/client-cache';
 import { KeyringCache } from '../key-cache/keyring-cache';
@@ -35,6 +28,12 @@ export const AUTHORIZATION_CODE_TTL_MS = 60_000;
 const CHALLENGE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 type Query = AuthorizeRequest['query'];
+
+/** A login request found for its caller, with the revision its next change must match. */
+export interface OpenLoginRequest {
+  request: LoginRequest;
+  revision: number;
+}
 
 /** An error the authorization endpoint reports by redirecting back to the client (RFC 6749 §4.1.2.1). */
 class RedirectableError extends Error {
@@ -136,8 +135,20 @@ export class AuthorizationService {
     }
   }
 
-  async getLoginRequest(call: LoginRequestCall): Promise<LoginRequestView> {
-    const { request } = await this.load(call);
+  /**
+   * The challenge's request, for a production API key of its tenant; a login app's body is
+   * validated only after this (a stranger learns nothing from a 400).
+   */
+  async open(caller: ApiCaller, challenge: string): Promise<OpenLoginRequest> {
+    const credential = await this.apiKeys.authenticate(caller);
+    if (credential.environment !== 'production') throw new ForbiddenError('Login requests are handled with a production API key');
+    const found = CHALLENGE_PATTERN.test(challenge) ? await this.loginRequests.get(challenge) : null;
+    if (!found || found.value.tenant !== credential.tenant) throw new NotFoundError('Login request not found');
+    if (this.clock.now() > found.value.expiresAt) throw new GoneError('Login request has expired');
+    return { request: found.value, revision: found.revision };
+  }
+
+  view({ request }: OpenLoginRequest): LoginRequestView {
     return {
       challenge: request.challenge,
       tenant: request.tenant,
@@ -151,13 +162,13 @@ export class AuthorizationService {
   }
 
   /** The user is authenticated: issue a single-use code bound to client, redirect URI and PKCE challenge. */
-  async accept(call: LoginRequestCall): Promise<LoginRequestRedirect> {
-    const { request, revision } = await this.load(call);
-    const body = requireObject(call.body);
-    rejectUnknownFields(body, ['subject', 'role', 'rooms']);
-    const subject = readUserId(body, 'subject');
-    const role = body.role === undefined ? undefined : readRole(body, 'role');
-    const rooms = readRooms(body, 'rooms', { required: false, max: MAX_ROOMS });
+  async accept({ request, revision }: OpenLoginRequest, command: AcceptLoginRequestBody): Promise<LoginRequestRedirect> {
+    const { subject } = command;
+    if (subject === ANONYMOUS_SUBJECT) {
+      throw new InvalidRequestError(`Field 'subject' may not be '${ANONYMOUS_SUBJECT}', which marks anonymous tokens`, 'subject');
+    }
+    const role = command.role ?? undefined;
+    const rooms = command.rooms ? [...new Set(command.rooms)] : undefined;
     const code = randomToken(32);
     const codeHash = tokenHash(code);
     const now = this.clock.now();
@@ -169,28 +180,13 @@ export class AuthorizationService {
     return { redirectTo: withParams(request.redirectUri, { code, state: request.oauthState, iss: this.issuerUrl(request.tenant) }) };
   }
 
-  async reject(call: LoginRequestCall): Promise<LoginRequestRedirect> {
-    const { request, revision } = await this.load(call);
-    const body = requireObject(call.body);
-    rejectUnknownFields(body, ['error', 'error_description']);
-    const error = readEnum(body, 'error', LOGIN_REJECTION_ERRORS);
-    const description = readText(body, 'error_description', { max: 500, optional: true });
+  async reject({ request, revision }: OpenLoginRequest, command: RejectLoginRequestBody): Promise<LoginRequestRedirect> {
+    const { error } = command;
+    const description = command.error_description ?? undefined;
     await this.save(request.challenge, transition(request, 'rejected'), revision);
     return {
       redirectTo: withParams(request.redirectUri, { error, error_description: description, state: request.oauthState, iss: this.issuerUrl(request.tenant) }),
     };
-  }
-
-  /** The challenge's request, for a production API key of its tenant. */
-  private async load(call: LoginRequestCall): Promise<{ request: LoginRequest; revision: number; credential: CredentialRecord }> {
-    const body = requireObject(call);
-    const credential = await this.apiKeys.authenticate(body);
-    if (credential.environment !== 'production') throw new ForbiddenError('Login requests are handled with a production API key');
-    const challenge = call.challenge;
-    const found = typeof challenge === 'string' && CHALLENGE_PATTERN.test(challenge) ? await this.loginRequests.get(challenge) : null;
-    if (!found || found.value.tenant !== credential.tenant) throw new NotFoundError('Login request not found');
-    if (this.clock.now() > found.value.expiresAt) throw new GoneError('Login request has expired');
-    return { request: found.value, revision: found.revision, credential };
   }
 
   private async save(challenge: string, request: LoginRequest, revision: number): Promise<void> {

@@ -1,24 +1,25 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IssuerRoutes, type RequestOf } from '@roomkey/contracts';
+import { IssuerRoutes, requireObject, splitCaller, type AuthenticatedApiKey, type MintedToken, type VerifiedAccessToken } from '@roomkey/contracts';
 import { InternalApiService } from './internal-api.service';
 
 @Controller()
 export class InternalApiHandlers {
   constructor(private readonly internal: InternalApiService) {}
 
+  /** The request is only the caller: malformed credentials are a 401 from authentication, not a 400. */
   @MessagePattern(IssuerRoutes.authenticateApiKey.subject)
-  authenticate(@Payload() request: unknown) {
-    return this.internal.authenticateApiKey(request);
+  authenticate(@Payload() request: unknown): Promise<AuthenticatedApiKey> {
+    return this.internal.authenticateApiKey(splitCaller(requireObject(request)).caller);
   }
 
   @MessagePattern(IssuerRoutes.mintToken.subject)
-  mint(@Payload() request: RequestOf<typeof IssuerRoutes.mintToken>) {
-    return this.internal.mint(request);
+  async mint(@Payload() request: unknown): Promise<MintedToken> {
+    return this.internal.mint(IssuerRoutes.mintToken.request.parse(requireObject(request)));
   }
 
   @MessagePattern(IssuerRoutes.verifyAccessToken.subject)
-  verify(@Payload() request: unknown) {
-    return this.internal.verify(request);
+  async verify(@Payload() request: unknown): Promise<VerifiedAccessToken> {
+    return this.internal.verify(IssuerRoutes.verifyAccessToken.request.parse(requireObject(request)));
   }
 }

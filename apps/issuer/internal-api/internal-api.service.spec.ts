@@ -11,6 +11,7 @@ import { InvalidRequestError } from '@roomkey/errors';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { PUBLIC_URL, createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
 import { InternalApiService } from './internal-api.service';
+import { InternalApiHandlers } from './internal-api.handlers';
 
 const START = Date.UTC(2026, 2, 1, 12, 0, 0, 250);
 const START_S = Math.floor(START / 1000);
@@ -48,7 +49,7 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
     ...guestToken({ subject: 'guest-1', clientId: 'rk_prod_abc', environment: 'production', rooms: ['room-1'] }),
     ...patch,
   });
-  const mint = (claims: unknown, extra: Record<string, unknown> = {}) => internal.mint({ tenant: 'acme', ttlSeconds: 600, claims, ...extra });
+  const mint = (claims: unknown, extra: Record<string, unknown> = {}) => new InternalApiHandlers(internal).mint({ tenant: 'acme', ttlSeconds: 600, claims, ...extra });
 
   describe('a valid request', () => {
     it('is signed by the tenant active key; iss, tid, iat, exp, jti are the issuer’s and perms come from the role', async () => {
@@ -98,7 +99,7 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
   describe('claims only the issuer sets', () => {
     it('refuses the forged mint of issue 9 (iss of the caller’s choosing) and signs nothing', async () => {
       const error = await expectInvalid(
-        internal.mint({
+        new InternalApiHandlers(internal).mint({
           tenant: 'acme',
           ttlSeconds: 3600,
           claims: { sub: 'mallory', role: 'HOST', client_id: 'forged', iss: 'https://evil.example' },
@@ -158,12 +159,12 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
       ['a ttlSeconds of 0', { ttlSeconds: 0 }, 'ttlSeconds'],
       ['an unknown request field', { jti: 'chosen' }, 'jti'],
     ])('the request: %s', async (_label, patch, field) => {
-      await expectInvalid(internal.mint({ tenant: 'acme', ttlSeconds: 600, claims: guest(), ...patch }), field);
+      await expectInvalid(new InternalApiHandlers(internal).mint({ tenant: 'acme', ttlSeconds: 600, claims: guest(), ...patch }), field);
     });
 
     it('a request that is not an object', async () => {
-      await expect(internal.mint('mint please')).rejects.toBeInstanceOf(InvalidRequestError);
-      await expect(internal.mint(null)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new InternalApiHandlers(internal).mint('mint please')).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new InternalApiHandlers(internal).mint(null)).rejects.toBeInstanceOf(InvalidRequestError);
     });
   });
 });

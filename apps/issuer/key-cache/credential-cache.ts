@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ApiCredentials, CredentialRecord } from '@roomkey/contracts';
+import type { ApiCaller, CredentialRecord } from '@roomkey/contracts';
 import type { SecretHasher } from '@roomkey/crypto';
 import { UnauthorizedError } from '@roomkey/errors';
 import { KEY_DIRECTORY, SECRET_HASHER, type KeyDirectory } from '../ports';
@@ -21,10 +21,8 @@ export class CredentialCache {
   }
 
   /** The key's record when `secret` is its secret and it is not revoked; 401 otherwise (one message for all). */
-  async authenticate(credentials: Partial<ApiCredentials> | undefined): Promise<CredentialRecord> {
-    const apiKey = credentials?.apiKey;
-    const secret = credentials?.secret;
-    if (typeof apiKey !== 'string' || typeof secret !== 'string' || apiKey === '' || secret === '') {
+  async authenticate({ apiKey, secret }: ApiCaller): Promise<CredentialRecord> {
+    if (!apiKey || !secret) {
       throw new UnauthorizedError('Missing API key credentials: send apiKey and secret');
     }
     if (apiKey.length <= MAX_API_KEY_LENGTH && secret.length <= MAX_SECRET_LENGTH) {

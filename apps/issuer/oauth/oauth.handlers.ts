@@ -1,10 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { OAuthRoutes, type RequestOf } from '@roomkey/contracts';
+import { OAuthRoutes, requireObject, splitCaller, type EmptyResult, type IntrospectionResult, type RevokeTokenResult, type TokenEndpointResult } from '@roomkey/contracts';
 import { IntrospectionService } from './introspection.service';
 import { RevocationService } from './revocation.service';
 import { TokenEndpointService } from './token-endpoint.service';
 
+/** The endpoints' parameters are checked by the services with RFC 6749 errors; the envelope here. */
 @Controller()
 export class OAuthHandlers {
   constructor(
@@ -14,22 +15,24 @@ export class OAuthHandlers {
   ) {}
 
   @MessagePattern(OAuthRoutes.token.subject)
-  token(@Payload() request: RequestOf<typeof OAuthRoutes.token>) {
-    return this.tokenEndpoint.exchange(request);
+  async token(@Payload() request: unknown): Promise<TokenEndpointResult> {
+    return this.tokenEndpoint.exchange(OAuthRoutes.token.request.parse(request, 'Request'));
   }
 
   @MessagePattern(OAuthRoutes.introspect.subject)
-  introspect(@Payload() request: RequestOf<typeof OAuthRoutes.introspect>) {
-    return this.introspection.introspect(request);
+  async introspect(@Payload() request: unknown): Promise<IntrospectionResult> {
+    return this.introspection.introspect(OAuthRoutes.introspect.request.parse(request, 'Request'));
   }
 
   @MessagePattern(OAuthRoutes.revoke.subject)
-  revoke(@Payload() request: RequestOf<typeof OAuthRoutes.revoke>) {
-    return this.revocation.revokeForClient(request);
+  async revoke(@Payload() request: unknown): Promise<EmptyResult> {
+    return this.revocation.revokeForClient(OAuthRoutes.revoke.request.parse(request, 'Request'));
   }
 
   @MessagePattern(OAuthRoutes.revokeWithApiKey.subject)
-  revokeWithApiKey(@Payload() request: unknown) {
-    return this.revocation.revokeWithApiKey(request);
+  async revokeWithApiKey(@Payload() request: unknown): Promise<RevokeTokenResult> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const credential = await this.revocation.authenticate(caller);
+    return this.revocation.revokeWithApiKey(credential, OAuthRoutes.revokeWithApiKey.request.parse(body));
   }
 }

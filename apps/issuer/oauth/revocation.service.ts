@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   MAX_TOKEN_LIFETIME_SECONDS,
-  readText,
-  rejectUnknownFields,
-  requireObject,
+  type ApiCaller,
+  type CredentialRecord,
   type EmptyResult,
   type OAuthEndpointRequest,
+  type RevokeTokenBody,
   type RevokeTokenResult,
 } from '@roomkey/contracts';
 import { InvalidRequestError, InvalidTokenError, UnauthorizedClientError } from '@roomkey/errors';
@@ -15,8 +15,6 @@ import { TokenRevoker } from '../revocation/token-revoker';
 import { TokenVerifier } from '../verification/token-verifier.service';
 import { ClientAuthenticator } from './client-authenticator';
 import { endpointParams, requiredParam } from './oauth-params';
-
-const JTI_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Revocation: RFC 7009 for OAuth clients, `/v1/tokens/revoke` for API keys. Every replica refuses the token at once. */
 @Injectable()
@@ -46,21 +44,22 @@ export class RevocationService {
     return {};
   }
 
+  /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
+  authenticate(caller: ApiCaller): Promise<CredentialRecord> {
+    return this.apiKeys.authenticate(caller);
+  }
+
   /** `/v1/tokens/revoke`: any API key of the tenant revokes a token (`{token}`) or a token id (`{jti}`). */
-  async revokeWithApiKey(request: unknown): Promise<RevokeTokenResult> {
-    const body = requireObject(request);
-    const credential = await this.apiKeys.authenticate(body);
-    rejectUnknownFields(body, ['token', 'jti', 'apiKey', 'secret', 'clientAddress']);
-    if ((body.token === undefined) === (body.jti === undefined)) {
-      throw new InvalidRequestError("Send exactly one of 'token' or 'jti'", body.token === undefined ? 'token' : 'jti');
+  async revokeWithApiKey(credential: CredentialRecord, command: RevokeTokenBody): Promise<RevokeTokenResult> {
+    if ((command.token === undefined) === (command.jti === undefined)) {
+      throw new InvalidRequestError("Send exactly one of 'token' or 'jti'", command.token === undefined ? 'token' : 'jti');
     }
     let jti: string;
     let exp: number;
-    if (body.token !== undefined) {
-      const claims = await this.verifier.verify(credential.tenant, readText(body, 'token', { max: 8192 }));
-      ({ jti, exp } = claims);
+    if (command.token !== undefined) {
+      ({ jti, exp } = await this.verifier.verify(credential.tenant, command.token));
     } else {
-      jti = readText(body, 'jti', { max: 128, pattern: JTI_PATTERN, patternHint: 'must be a token id (letters, digits, - and _)' });
+      jti = command.jti as string;
       // The token's expiry is unknown: keep the revocation for the longest lifetime any token can have.
       exp = Math.floor(this.clock.now() / 1000) + MAX_TOKEN_LIFETIME_SECONDS;
     }

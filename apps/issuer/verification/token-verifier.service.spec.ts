@@ -3,6 +3,8 @@ import { INVALID_TOKEN_MESSAGE, InvalidRequestError, InvalidTokenError, Unauthor
 import { SignJWT, decodeJwt, importJWK, type JWK, type JWTPayload } from 'jose';
 import { generateSigningKey } from '../../keys/signing-keys/key-generator';
 import { PUBLIC_URL, createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
+import { AccessTokenHandlers } from '../access-tokens/access-token.handlers';
+import { VerificationHandlers } from './verification.handlers';
 
 const SECOND = 1000;
 const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -43,7 +45,7 @@ describe('TokenVerifier', () => {
   });
 
   const mint = async (body: Record<string, unknown> = {}) =>
-    (await kit.accessTokens.create({ ...prod, userId: 'alice', role: 'HOST', rooms: ['room-1'], ...body })).accessToken;
+    (await new AccessTokenHandlers(kit.accessTokens).create({ ...prod, userId: 'alice', role: 'HOST', rooms: ['room-1'], ...body })).accessToken;
 
   /** Valid claims for `tenant`, as the issuer would sign them now. */
   const claimsFor = (tenant = 'acme', patch: Partial<AccessTokenClaims> = {}): JWTPayload => {
@@ -155,7 +157,7 @@ describe('TokenVerifier', () => {
 
     it("rejects another tenant's token", async () => {
       const globexKey = kit.directory.addApiKey('globex', 'production');
-      const globexToken = (await kit.accessTokens.create({ ...globexKey, userId: 'alice', role: 'HOST' })).accessToken;
+      const globexToken = (await new AccessTokenHandlers(kit.accessTokens).create({ ...globexKey, userId: 'alice', role: 'HOST' })).accessToken;
       await expect(kit.verifier.verify('globex', globexToken)).resolves.toMatchObject({ tid: 'globex' });
       await expectInvalidToken(kit.verifier.verify('acme', globexToken));
       kit.clock.advance(2 * SECOND); // even after a keyring reload
@@ -239,40 +241,40 @@ describe('TokenVerifier', () => {
   describe('verifyForCaller', () => {
     it('answers {active: true, claims} for a valid token of the caller tenant', async () => {
       const token = await mint();
-      await expect(kit.verifier.verifyForCaller({ ...prod, token })).resolves.toEqual({ active: true, claims: decodeJwt(token) });
+      await expect(new VerificationHandlers(kit.verifier).verify({ ...prod, token })).resolves.toEqual({ active: true, claims: decodeJwt(token) });
     });
 
     it("rejects another tenant's token for the caller", async () => {
       const globexKey = kit.directory.addApiKey('globex', 'development');
-      await expectInvalidToken(kit.verifier.verifyForCaller({ ...globexKey, token: await mint() }));
+      await expectInvalidToken(new VerificationHandlers(kit.verifier).verify({ ...globexKey, token: await mint() }));
     });
 
     it('rejects bad credentials with UnauthorizedError before looking at the token', async () => {
       const token = await mint();
-      await expect(kit.verifier.verifyForCaller({ apiKey: prod.apiKey, secret: 'nope', token })).rejects.toBeInstanceOf(UnauthorizedError);
-      await expect(kit.verifier.verifyForCaller({ token })).rejects.toBeInstanceOf(UnauthorizedError);
-      await expect(kit.verifier.verifyForCaller({ apiKey: prod.apiKey, secret: 'nope', token: 5, extra: 1 })).rejects.toBeInstanceOf(
+      await expect(new VerificationHandlers(kit.verifier).verify({ apiKey: prod.apiKey, secret: 'nope', token })).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(new VerificationHandlers(kit.verifier).verify({ token })).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(new VerificationHandlers(kit.verifier).verify({ apiKey: prod.apiKey, secret: 'nope', token: 5, extra: 1 })).rejects.toBeInstanceOf(
         UnauthorizedError,
       );
     });
 
     it('rejects a missing or unknown field with 400 naming it', async () => {
-      const missing = await rejection(kit.verifier.verifyForCaller({ ...prod }));
+      const missing = await rejection(new VerificationHandlers(kit.verifier).verify({ ...prod }));
       expect(missing).toBeInstanceOf(InvalidRequestError);
       expect((missing as InvalidRequestError).details.field).toBe('token');
-      const unknown = await rejection(kit.verifier.verifyForCaller({ ...prod, token: await mint(), jti: 'x' }));
+      const unknown = await rejection(new VerificationHandlers(kit.verifier).verify({ ...prod, token: await mint(), jti: 'x' }));
       expect(unknown).toBeInstanceOf(InvalidRequestError);
       expect((unknown as InvalidRequestError).details.field).toBe('jti');
     });
 
     it('picks up a revoked caller key after CredentialCache.invalidate (the directory is asked again)', async () => {
       const token = await mint();
-      await kit.verifier.verifyForCaller({ ...prod, token });
+      await new VerificationHandlers(kit.verifier).verify({ ...prod, token });
       expect(kit.directory.resolveCalls).toEqual([prod.apiKey]);
 
       kit.directory.revokeApiKey(prod.apiKey);
       kit.credentials.invalidate(prod.apiKey);
-      await expect(kit.verifier.verifyForCaller({ ...prod, token })).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(new VerificationHandlers(kit.verifier).verify({ ...prod, token })).rejects.toBeInstanceOf(UnauthorizedError);
       expect(kit.directory.resolveCalls).toEqual([prod.apiKey, prod.apiKey]);
     });
   });

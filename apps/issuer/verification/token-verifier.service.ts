@@ -3,11 +3,10 @@ import {
   ACCESS_TOKEN_TYPE,
   CLOCK_TOLERANCE_SECONDS,
   parseAccessTokenClaims,
-  readText,
-  rejectUnknownFields,
-  requireObject,
   type AccessTokenClaims,
-  type PartnerTokenClaims,
+  type ApiCaller,
+  type CredentialRecord,
+  type VerifyTokenBody,
   type VerifyTokenResult,
 } from '@roomkey/contracts';
 import { InvalidTokenError, logTokenRejection } from '@roomkey/errors';
@@ -16,9 +15,6 @@ import { KeyringCache } from '../key-cache/keyring-cache';
 import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
 import { CLOCK, REVOCATION_STORE, type Clock, type RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from './partner-token.verifier';
-
-/** Longest token the verifier will parse (a roomkey token is well under 2 KiB). */
-const MAX_TOKEN_LENGTH = 8192;
 
 /**
  * Verification (contract §3): the key's own algorithm only (never `none`, never HS* against an
@@ -35,15 +31,16 @@ export class TokenVerifier {
     private readonly partnerTokens: PartnerTokenVerifier,
   ) {}
 
+  /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
+  authenticate(caller: ApiCaller): Promise<CredentialRecord> {
+    return this.apiKeys.authenticate(caller);
+  }
+
   /**
-   * The public verify subject (PublicRoutes.verifyToken): authenticates the caller, then verifies the token for the caller's
-   * tenant: a roomkey token, or a partner-signed HS256 token naming one of the tenant's API keys.
+   * The public verify subject (PublicRoutes.verifyToken), for the caller's tenant: a roomkey token,
+   * or a partner-signed HS256 token naming one of the tenant's API keys.
    */
-  async verifyForCaller(request: unknown): Promise<VerifyTokenResult | { active: true; claims: PartnerTokenClaims }> {
-    const body = requireObject(request);
-    const credential = await this.apiKeys.authenticate(body);
-    rejectUnknownFields(body, ['token', 'apiKey', 'secret', 'clientAddress']);
-    const token = readText(body, 'token', { max: MAX_TOKEN_LENGTH });
+  async verifyForCaller(credential: CredentialRecord, { token }: VerifyTokenBody): Promise<VerifyTokenResult> {
     if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.partnerTokens.verify(credential.tenant, token) };
     return { active: true, claims: await this.verify(credential.tenant, token) };
   }

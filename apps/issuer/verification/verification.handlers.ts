@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { PublicRoutes } from '@roomkey/contracts';
+import { PublicRoutes, requireObject, splitCaller, type VerifyTokenResult } from '@roomkey/contracts';
 import { TokenVerifier } from './token-verifier.service';
 
 @Controller()
@@ -8,7 +8,9 @@ export class VerificationHandlers {
   constructor(private readonly verifier: TokenVerifier) {}
 
   @MessagePattern(PublicRoutes.verifyToken.subject)
-  verify(@Payload() request: unknown) {
-    return this.verifier.verifyForCaller(request);
+  async verify(@Payload() request: unknown): Promise<VerifyTokenResult> {
+    const { caller, body } = splitCaller(requireObject(request));
+    const credential = await this.verifier.authenticate(caller);
+    return this.verifier.verifyForCaller(credential, PublicRoutes.verifyToken.request.parse(body));
   }
 }
