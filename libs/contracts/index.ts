@@ -16,3 +16,4 @@ export * from './schemas/identity';
 export * from './schemas/admin';
 export * from './schemas/tokens';
 export * from './schemas/oauth';
+export * from './wire-input';
