@@ -213,6 +213,11 @@ describe('the message plane (namespace and NATS credentials)', () => {
     expect(readCommonConfig(base({ NATS_TLS_CA: pem })).natsAuth.tls).toEqual({ ca: '-----BEGIN CERTIFICATE-----\n' });
   });
 
+  it('reads ROOMKEY_JETSTREAM_REPLICAS (1–5)', () => {
+    expect(readCommonConfig(base({ ROOMKEY_JETSTREAM_REPLICAS: '3' })).jetStreamReplicas).toBe(3);
+    expect(configError(() => readCommonConfig(base({ ROOMKEY_JETSTREAM_REPLICAS: '0' }))).message).toMatch(/^ROOMKEY_JETSTREAM_REPLICAS /);
+  });
+
   it('reads ROOMKEY_ALLOW_OPEN_NATS', () => {
     expect(readCommonConfig(base({ ROOMKEY_ALLOW_OPEN_NATS: '1' })).allowOpenNats).toBe(true);
     expect(configError(() => readCommonConfig(base({ ROOMKEY_ALLOW_OPEN_NATS: 'yes' }))).message).toMatch(/^ROOMKEY_ALLOW_OPEN_NATS /);
@@ -227,6 +232,7 @@ describe('other settings', () => {
       namespace: 'roomkey',
       natsAuth: {},
       allowOpenNats: false,
+      jetStreamReplicas: 1,
       dataDir,
       production: false,
       natsRequestTimeoutMs: 5000,

@@ -25,6 +25,8 @@ export interface CommonConfig {
   natsAuth: NatsAuth;
   /** With NODE_ENV=production, start on a NATS that asks for no credentials anyway. */
   allowOpenNats: boolean;
+  /** Copies of every stream and KV bucket roomkey creates (3 on a NATS cluster); absent: 1. */
+  jetStreamReplicas?: number;
   dataDir: string;
   production: boolean;
   /** Timeout of every NATS request a service makes, in ms. */
@@ -196,6 +198,7 @@ export function readCommonConfig(env: Env = process.env): CommonConfig {
     namespace: namespace(env),
     natsAuth: readNatsAuth(env),
     allowOpenNats: boolean(env, 'ROOMKEY_ALLOW_OPEN_NATS', false),
+    jetStreamReplicas: integer(env, 'ROOMKEY_JETSTREAM_REPLICAS', 1, 1, 5),
     dataDir: resolve(env.ROOMKEY_DATA_DIR || './data'),
     production: env.NODE_ENV === 'production',
     natsRequestTimeoutMs: integer(env, 'ROOMKEY_NATS_TIMEOUT_MS', 5000, 100, 120000),
