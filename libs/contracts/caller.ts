@@ -21,8 +21,9 @@ export function splitCaller(request: unknown): { caller: ApiCaller; body: unknow
   if (prototype !== Object.prototype && prototype !== null) return { caller: {}, body: request };
   const { apiKey, secret, clientAddress, ...body } = request as Record<string, unknown>;
   const caller: ApiCaller = {};
-  if (typeof apiKey === 'string') caller.apiKey = apiKey;
-  if (typeof secret === 'string') caller.secret = secret;
+  // A credential that is not a string is a wrong credential (401), not a missing one.
+  if (apiKey !== undefined && apiKey !== null) caller.apiKey = typeof apiKey === 'string' ? apiKey : JSON.stringify(apiKey);
+  if (secret !== undefined && secret !== null) caller.secret = typeof secret === 'string' ? secret : JSON.stringify(secret);
   if (typeof clientAddress === 'string') caller.clientAddress = clientAddress;
   return { caller, body };
 }

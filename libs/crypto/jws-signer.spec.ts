@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { JsonWebKey } from 'node:crypto';
 import { exportJWK, generateKeyPair, jwtVerify, decodeProtectedHeader } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
 import { createJwsSigner, type JwsAlgorithm } from './jws-signer';

@@ -4,7 +4,7 @@
  * the bench machine). The protected header is serialized once per key; only the claims are
  * serialized per token. jose stays for verification and JWK handling.
  */
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 export type JwsAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
 
@@ -25,7 +25,7 @@ const SIGNATURE: Record<JwsAlgorithm, { digest: string | null; dsaEncoding?: 'ie
 
 /** A signer for a private JWK (as stored, unsealed), or a KeyObject already made. */
 export function createJwsSigner(key: JsonWebKey | KeyObject, alg: JwsAlgorithm, kid: string, typ: string): JwsSigner {
-  const keyObject = isKeyObject(key) ? key : createPrivateKey({ key: key as import('node:crypto').JsonWebKey, format: 'jwk' });
+  const keyObject = isKeyObject(key) ? key : createPrivateKey({ key: key as JsonWebKey, format: 'jwk' });
   if (keyObject.type !== 'private') throw new Error(`The signing key ${kid} is not a private key`);
   const { digest, dsaEncoding } = SIGNATURE[alg];
   const options = dsaEncoding ? { key: keyObject, dsaEncoding } : keyObject;
