@@ -1,5 +1,16 @@
 import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
-import { OAuthRoutes, PublicRoutes, requireObject } from '@roomkey/contracts';
+import {
+  OAuthRoutes,
+  PublicRoutes,
+  requireObject,
+  type ApiCaller,
+  type CreateAccessTokenBody,
+  type CreateAccessTokenResult,
+  type RevokeTokenBody,
+  type RevokeTokenResult,
+  type VerifyTokenBody,
+  type VerifyTokenResult,
+} from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { basicCredentials } from '../http/credentials';
 
@@ -11,26 +22,30 @@ export class AccessTokensController {
   /** CreateAccessToken. */
   @Post('access-tokens')
   @HttpCode(201)
-  create(@Headers('authorization') authorization: string | undefined, @Body() body: unknown, @Ip() ip: string) {
-    return this.rpc.request(PublicRoutes.createAccessToken, this.withCaller(authorization, body, ip) as never);
+  create(@Headers('authorization') authorization: string | undefined, @Body() body: CreateAccessTokenBody, @Ip() ip: string): Promise<CreateAccessTokenResult> {
+    return this.rpc.request(PublicRoutes.createAccessToken, this.withCaller(authorization, body, ip));
   }
 
   @Post('tokens/verify')
   @HttpCode(200)
-  verify(@Headers('authorization') authorization: string | undefined, @Body() body: unknown, @Ip() ip: string) {
-    return this.rpc.request(PublicRoutes.verifyToken, this.withCaller(authorization, body, ip) as never);
+  verify(@Headers('authorization') authorization: string | undefined, @Body() body: VerifyTokenBody, @Ip() ip: string): Promise<VerifyTokenResult> {
+    return this.rpc.request(PublicRoutes.verifyToken, this.withCaller(authorization, body, ip));
   }
 
   /** `{token}` or `{jti}`: every verifier rejects it within a second. */
   @Post('tokens/revoke')
   @HttpCode(200)
-  revoke(@Headers('authorization') authorization: string | undefined, @Body() body: unknown, @Ip() ip: string) {
-    return this.rpc.request(OAuthRoutes.revokeWithApiKey, this.withCaller(authorization, body, ip) as never);
+  revoke(@Headers('authorization') authorization: string | undefined, @Body() body: RevokeTokenBody, @Ip() ip: string): Promise<RevokeTokenResult> {
+    return this.rpc.request(OAuthRoutes.revokeWithApiKey, this.withCaller(authorization, body, ip));
   }
 
-  /** The body plus the Basic credentials and the client address (these override same-named body fields). */
-  private withCaller(authorization: string | undefined, body: unknown, ip: string) {
+  /**
+   * The body (typed as its schema; the issuer validates it) plus the Basic credentials and the
+   * client address, which override same-named body fields.
+   */
+  private withCaller<B extends object>(authorization: string | undefined, body: B, ip: string): B & ApiCaller {
     const credentials = basicCredentials(authorization);
-    return { ...requireObject(body), ...credentials, clientAddress: ip };
+    requireObject(body);
+    return { ...body, ...credentials, clientAddress: ip };
   }
 }

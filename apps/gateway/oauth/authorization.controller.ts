@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { AuthorizationRoutes } from '@roomkey/contracts';
+import { AuthorizationRoutes, type AuthorizeRequest } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import type { FastifyReply } from 'fastify';
 
@@ -19,7 +19,7 @@ export class AuthorizationController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('auth')
-  async authorize(@Param('tenant') tenant: string, @Query() query: Record<string, string | string[]>, @Res() reply: FastifyReply) {
+  async authorize(@Param('tenant') tenant: string, @Query() query: AuthorizeRequest['query'], @Res() reply: FastifyReply): Promise<FastifyReply> {
     const result = await this.rpc.request(AuthorizationRoutes.authorize, { tenant, query: { ...query } });
     void reply.header('cache-control', 'no-store');
     if ('redirectTo' in result) return reply.status(302).header('location', result.redirectTo).send();

@@ -1,5 +1,5 @@
 import { Body, Controller, Header, Headers, HttpCode, Ip, Param, Post } from '@nestjs/common';
-import { OAuthRoutes, type OAuthEndpointRequest, type OAuthParams } from '@roomkey/contracts';
+import { OAuthRoutes, type IntrospectionResult, type OAuthEndpointRequest, type OAuthParams, type TokenEndpointResult } from '@roomkey/contracts';
 import { OAuthInvalidRequestError } from '@roomkey/errors';
 import { RpcClient } from '@roomkey/nats';
 import { oauthBasicCredentials } from '../http/credentials';
@@ -29,7 +29,7 @@ export class OAuthController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
-  token(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string) {
+  token(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
     return this.rpc.request(OAuthRoutes.token, this.request(tenant, type, body, auth, ip));
   }
 
@@ -38,14 +38,14 @@ export class OAuthController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
-  auth0Token(@Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string) {
+  auth0Token(@Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
     return this.rpc.request(OAuthRoutes.token, this.request(undefined, type, body, auth, ip, true));
   }
 
   @Post('realms/:tenant/protocol/openid-connect/token/introspect')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  introspect(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string) {
+  introspect(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<IntrospectionResult> {
     return this.rpc.request(OAuthRoutes.introspect, this.request(tenant, type, body, auth, ip));
   }
 
