@@ -4,7 +4,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { SignJWT, base64url, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { AccessTokenService as AccessTokenServiceToken } from '../apps/issuer/access-tokens/access-token.service';
+import { AccessTokenHandlers } from '../apps/issuer/access-tokens/access-token.handlers';
 import { TokenVerifier } from '../apps/issuer/verification/token-verifier.service';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 
@@ -184,8 +184,8 @@ describe.each(testDatabases())('CreateAccessToken and verification (%s)', (datab
 
   it('rejects a revoked API key on every issuer replica within 1 s', async () => {
     const key = await admin(system).createApiKey('acme');
-    // Warm both replicas' caches through the service objects themselves, so each one is checked.
-    const services = system.issuers.map((issuer) => issuer.get(AccessTokenServiceToken));
+    // Warm both replicas' caches through the handlers themselves, so each one is checked.
+    const services = system.issuers.map((issuer) => issuer.get(AccessTokenHandlers));
     for (const service of services) await expect(service.create({ ...key, userId: 'u', role: 'GUEST' })).resolves.toBeDefined();
 
     const revoked = await admin(system).call('DELETE', `/admin/tenants/acme/api-keys/${key.apiKey}`);
