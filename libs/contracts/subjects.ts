@@ -38,6 +38,11 @@ import type {
 export interface RpcRoute<Request, Result> {
   readonly subject: string;
   readonly service: ServiceName;
+  /**
+   * Safe to ask again when a replica dies mid-request (a mint: the first attempt never reached
+   * anyone); callers then retry on another replica (libs/nats RpcClient).
+   */
+  readonly repeatable?: boolean;
   /** Type-level only: ties the subject to its payloads. */
   readonly types?: { request: Request; result: Result };
 }
@@ -51,6 +56,11 @@ export interface SchemaRoute<Q extends TSchema, R extends TSchema> extends RpcRo
 
 export type RequestOf<R> = R extends RpcRoute<infer Q, unknown> ? Q : never;
 export type ResultOf<R> = R extends RpcRoute<unknown, infer A> ? A : never;
+
+/** The same route, marked safe to ask again (see `RpcRoute.repeatable`). */
+export function repeatable<R extends RpcRoute<any, any>>(route: R): R {
+  return Object.freeze({ ...route, repeatable: true });
+}
 
 export function route<Request, Result>(subject: string, service: ServiceName): RpcRoute<Request, Result> {
   return Object.freeze({ subject, service });

@@ -76,6 +76,9 @@ function requestIdOf(message: Msg): string | undefined {
   return isAcceptableRequestId(requestId) ? requestId : undefined;
 }
 
+/** The longest a stopping replica waits for the requests it holds. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 /**
  * Nest's NATS server less one cost on every message: to support object patterns, Nest tries
  * `JSON.parse(subject)` for each incoming message and builds a SyntaxError when it fails (about 4 %
@@ -118,9 +121,36 @@ export class SubjectPatternNatsServer extends ServerNats {
     }
   }
 
-  /** Stops taking requests first; Nest then waits its grace period and closes the connection. */
+  /** Requests taken and not answered yet; a stopping replica answers them before it closes. */
+  private inFlight = 0;
+  private onDrained?: () => void;
+
+  override getPublisher(message: Msg, id: string, context: NatsContext): (response: unknown) => unknown {
+    const publish = super.getPublisher(message, id, context);
+    if (!message.reply) return publish;
+    this.inFlight++;
+    let answered = false;
+    return (response) => {
+      if (!answered) {
+        answered = true;
+        if (--this.inFlight === 0) this.onDrained?.();
+      }
+      return publish(response);
+    };
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): stop taking requests (other replicas get them), answer every
+   * request already taken, then let Nest close the connection.
+   */
   override async close(): Promise<void> {
     for (const subscription of this.namespacedSubscriptions.splice(0)) subscription.unsubscribe();
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        this.onDrained = resolve;
+        setTimeout(resolve, DRAIN_TIMEOUT_MS).unref();
+      });
+    }
     await super.close();
   }
 }
