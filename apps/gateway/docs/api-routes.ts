@@ -453,7 +453,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET',
     path: '/readyz',
     operationId: 'getReadiness',
-    summary: 'Ready: NATS connected and every service answering',
+    summary: 'Ready when tokens can be issued (degraded names what is away); 503 when not',
     tag: 'Operations',
     security: PUBLIC,
     answers: { 200: { description: 'Ready', schema: ReadinessSchema }, 503: { description: 'Not ready', schema: NotReadySchema } },

@@ -63,16 +63,24 @@ export const AuthorizationServerMetadataSchema = Type.Object(
 
 export const HealthSchema = Type.Object({ status: Type.Literal('ok') }, { title: 'Health' });
 
-const ServiceStates = Type.Object(
-  { keys: Type.Union([Type.Literal('up'), Type.Literal('down')]), issuer: Type.Union([Type.Literal('up'), Type.Literal('down')]), identity: Type.Union([Type.Literal('up'), Type.Literal('down')]) },
-  { description: 'Whether each service answered its ping within a second' },
+const UpOrDown = Type.Union([Type.Literal('up'), Type.Literal('down')]);
+const ServiceStates = Type.Object({ keys: UpOrDown, issuer: UpOrDown, identity: UpOrDown }, { description: 'Whether each service answered its ping within a second' });
+const CheckState = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')]);
+const Checks = Type.Object({ nats: CheckState, issuance: CheckState, admin: CheckState, identity: CheckState }, { description: 'Each capability' });
+
+export const ReadinessSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], { description: '`degraded`: tokens can be issued, but part of the system is away' }),
+    checks: Checks,
+    services: ServiceStates,
+    message: Type.Optional(Type.String({ description: 'What is away, when degraded' })),
+  },
+  { title: 'Readiness' },
 );
 
-export const ReadinessSchema = Type.Object({ status: Type.Literal('ready'), nats: Type.Literal('up'), services: ServiceStates }, { title: 'Readiness' });
-
 export const NotReadySchema = Type.Object(
-  { error: Type.Literal('unavailable'), message: Type.String(), nats: Type.Union([Type.Literal('up'), Type.Literal('down')]), services: ServiceStates },
-  { title: 'NotReady' },
+  { error: Type.Literal('unavailable'), status: Type.Literal('down'), checks: Checks, services: ServiceStates, message: Type.String() },
+  { title: 'NotReady', description: 'Tokens cannot be issued' },
 );
 
 export const PrometheusTextSchema = Type.String({ description: 'Prometheus text exposition format 0.0.4' });
