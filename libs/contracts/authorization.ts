@@ -9,7 +9,7 @@ import {
   LoginRequestRedirectSchema,
   LoginRequestViewSchema,
 } from './schemas/oauth';
-import { schemaRoute } from './subjects';
+import { repeatable, schemaRoute } from './subjects';
 
 export type {
   AcceptLoginRequestBody,
@@ -25,7 +25,7 @@ export { LOGIN_REJECTION_ERRORS } from './schemas/oauth';
 
 export const AuthorizationRoutes = {
   authorize: schemaRoute('roomkey.internal.issuer.oauth.authorize', 'issuer', AuthorizeRequestSchema, AuthorizeResultSchema),
-  getLoginRequest: schemaRoute('roomkey.internal.issuer.login-requests.get', 'issuer', LoginRequestCallSchema, LoginRequestViewSchema),
+  getLoginRequest: repeatable(schemaRoute('roomkey.internal.issuer.login-requests.get', 'issuer', LoginRequestCallSchema, LoginRequestViewSchema)),
   acceptLoginRequest: schemaRoute('roomkey.internal.issuer.login-requests.accept', 'issuer', LoginRequestCallSchema, LoginRequestRedirectSchema),
   rejectLoginRequest: schemaRoute('roomkey.internal.issuer.login-requests.reject', 'issuer', LoginRequestCallSchema, LoginRequestRedirectSchema),
 } as const;

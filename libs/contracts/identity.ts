@@ -16,7 +16,7 @@ import {
   GuestResultSchema,
   RedeemInviteBodySchema,
 } from './schemas/identity';
-import { schemaRoute } from './subjects';
+import { repeatable, schemaRoute } from './subjects';
 
 /** The role of a guest token and the highest role an invite may hand out. */
 export const GUEST_ROLE: Role = 'GUEST';
@@ -49,8 +49,8 @@ const withCaller = <P extends typeof CreateGuestBodySchema | typeof CreateAnonym
 
 /** Public NATS API (contract §5) answered by the identity service. */
 export const IdentityPublicRoutes = {
-  createGuest: schemaRoute('roomkey.v1.guests.create', 'identity', withCaller(CreateGuestBodySchema), GuestResultSchema),
-  createAnonymous: schemaRoute('roomkey.v1.anonymous.create', 'identity', withCaller(CreateAnonymousBodySchema), AnonymousResultSchema),
+  createGuest: repeatable(schemaRoute('roomkey.v1.guests.create', 'identity', withCaller(CreateGuestBodySchema), GuestResultSchema)),
+  createAnonymous: repeatable(schemaRoute('roomkey.v1.anonymous.create', 'identity', withCaller(CreateAnonymousBodySchema), AnonymousResultSchema)),
 } as const;
 
 /** Internal identity subjects (the gateway's `/v1/invites` routes). */

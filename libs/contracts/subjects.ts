@@ -73,8 +73,8 @@ export function schemaRoute<Q extends TSchema, R extends TSchema>(subject: strin
 
 /** Public NATS API (contract §5): any NATS client, plain JSON. */
 export const PublicRoutes = {
-  createAccessToken: schemaRoute('roomkey.v1.tokens.create', 'issuer', Tokens.CreateAccessTokenRequestSchema, Tokens.CreateAccessTokenResultSchema),
-  verifyToken: schemaRoute('roomkey.v1.tokens.verify', 'issuer', Tokens.VerifyTokenRequestSchema, Tokens.VerifyTokenResultSchema),
+  createAccessToken: repeatable(schemaRoute('roomkey.v1.tokens.create', 'issuer', Tokens.CreateAccessTokenRequestSchema, Tokens.CreateAccessTokenResultSchema)),
+  verifyToken: repeatable(schemaRoute('roomkey.v1.tokens.verify', 'issuer', Tokens.VerifyTokenRequestSchema, Tokens.VerifyTokenResultSchema)),
 } as const;
 
 /**
@@ -94,37 +94,46 @@ function adminBodyRoute<P extends Record<string, TSchema>, B extends TSchema, R 
 /** Internal subjects between roomkey services (restrict `roomkey.internal.>` to them in NATS). */
 export const KeysRoutes = {
   createTenant: adminBodyRoute('roomkey.internal.keys.tenants.create', {}, Admin.CreateTenantBodySchema, Admin.TenantViewSchema),
-  getTenant: schemaRoute('roomkey.internal.keys.tenants.get', 'keys', Admin.TenantScopedRequestSchema, Admin.TenantViewSchema),
+  getTenant: repeatable(schemaRoute('roomkey.internal.keys.tenants.get', 'keys', Admin.TenantScopedRequestSchema, Admin.TenantViewSchema)),
   createApiKey: adminBodyRoute('roomkey.internal.keys.api-keys.create', { tenant: Type.String() }, Admin.CreateApiKeyBodySchema, Admin.CreatedApiKeySchema),
-  listApiKeys: schemaRoute('roomkey.internal.keys.api-keys.list', 'keys', Admin.TenantScopedRequestSchema, Admin.ApiKeyListSchema),
+  listApiKeys: repeatable(schemaRoute('roomkey.internal.keys.api-keys.list', 'keys', Admin.TenantScopedRequestSchema, Admin.ApiKeyListSchema)),
   revokeApiKey: schemaRoute('roomkey.internal.keys.api-keys.revoke', 'keys', Admin.ApiKeyScopedRequestSchema, Admin.EmptyResultSchema),
-  listSigningKeys: schemaRoute('roomkey.internal.keys.signing-keys.list', 'keys', Admin.TenantScopedRequestSchema, Admin.SigningKeyListSchema),
+  listSigningKeys: repeatable(schemaRoute('roomkey.internal.keys.signing-keys.list', 'keys', Admin.TenantScopedRequestSchema, Admin.SigningKeyListSchema)),
   rotateSigningKeys: schemaRoute('roomkey.internal.keys.signing-keys.rotate', 'keys', Admin.TenantScopedRequestSchema, Admin.SigningKeyViewSchema),
   revokeSigningKey: schemaRoute('roomkey.internal.keys.signing-keys.revoke', 'keys', Admin.SigningKeyScopedRequestSchema, Admin.SigningKeyViewSchema),
-  getJwks: schemaRoute('roomkey.internal.keys.jwks.get', 'keys', Admin.TenantScopedRequestSchema, Admin.JwksSchema),
-  resolveCredential: schemaRoute('roomkey.internal.keys.credentials.resolve', 'keys', Admin.ResolveCredentialRequestSchema, Admin.ResolveCredentialResultSchema),
-  getSigningMaterial: schemaRoute('roomkey.internal.keys.signing-material.get', 'keys', Admin.SigningMaterialRequestSchema, Admin.SigningMaterialResultSchema),
+  getJwks: repeatable(schemaRoute('roomkey.internal.keys.jwks.get', 'keys', Admin.TenantScopedRequestSchema, Admin.JwksSchema)),
+  resolveCredential: repeatable(schemaRoute('roomkey.internal.keys.credentials.resolve', 'keys', Admin.ResolveCredentialRequestSchema, Admin.ResolveCredentialResultSchema)),
+  getSigningMaterial: repeatable(schemaRoute('roomkey.internal.keys.signing-material.get', 'keys', Admin.SigningMaterialRequestSchema, Admin.SigningMaterialResultSchema)),
   createClient: adminBodyRoute('roomkey.internal.keys.clients.create', { tenant: Type.String() }, Admin.CreateClientBodySchema, Admin.CreatedClientSchema),
-  listClients: schemaRoute('roomkey.internal.keys.clients.list', 'keys', Admin.TenantScopedRequestSchema, Admin.ClientListSchema),
-  getClient: schemaRoute('roomkey.internal.keys.clients.get', 'keys', Admin.ClientScopedRequestSchema, Admin.ClientViewSchema),
+  listClients: repeatable(schemaRoute('roomkey.internal.keys.clients.list', 'keys', Admin.TenantScopedRequestSchema, Admin.ClientListSchema)),
+  getClient: repeatable(schemaRoute('roomkey.internal.keys.clients.get', 'keys', Admin.ClientScopedRequestSchema, Admin.ClientViewSchema)),
   revokeClient: schemaRoute('roomkey.internal.keys.clients.revoke', 'keys', Admin.ClientScopedRequestSchema, Admin.EmptyResultSchema),
   rotateClientSecret: schemaRoute('roomkey.internal.keys.clients.rotate-secret', 'keys', Admin.ClientScopedRequestSchema, Admin.RotatedClientSecretSchema),
-  resolveClient: schemaRoute('roomkey.internal.keys.clients.resolve', 'keys', Admin.ResolveClientRequestSchema, Admin.ResolveClientResultSchema),
+  resolveClient: repeatable(schemaRoute('roomkey.internal.keys.clients.resolve', 'keys', Admin.ResolveClientRequestSchema, Admin.ResolveClientResultSchema)),
 } as const;
 
 /** OAuth 2.0 endpoints, answered by the issuer (the gateway parses HTTP and forwards). */
 export const OAuthRoutes = {
   token: schemaRoute('roomkey.internal.issuer.oauth.token', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.TokenEndpointResultSchema),
-  introspect: schemaRoute('roomkey.internal.issuer.oauth.introspect', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.IntrospectionResultSchema),
-  revoke: schemaRoute('roomkey.internal.issuer.oauth.revoke', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.RevocationResultSchema),
-  revokeWithApiKey: schemaRoute('roomkey.internal.issuer.tokens.revoke', 'issuer', Tokens.RevokeTokenRequestSchema, Tokens.RevokeTokenResultSchema),
+  introspect: repeatable(schemaRoute('roomkey.internal.issuer.oauth.introspect', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.IntrospectionResultSchema)),
+  revoke: repeatable(schemaRoute('roomkey.internal.issuer.oauth.revoke', 'issuer', OAuth.OAuthEndpointRequestSchema, OAuth.RevocationResultSchema)),
+  revokeWithApiKey: repeatable(schemaRoute('roomkey.internal.issuer.tokens.revoke', 'issuer', Tokens.RevokeTokenRequestSchema, Tokens.RevokeTokenResultSchema)),
 } as const;
+
+/**
+ * The token endpoint's route for a grant: grants that consume nothing (client_credentials) may be
+ * asked again on another replica; authorization_code and refresh_token consume their code or token.
+ */
+const REPEATABLE_TOKEN_ROUTE = repeatable(OAuthRoutes.token);
+export function tokenRouteFor(grantType: unknown): typeof OAuthRoutes.token {
+  return grantType === 'client_credentials' ? REPEATABLE_TOKEN_ROUTE : OAuthRoutes.token;
+}
 
 /** Internal issuer services for the other roomkey services (identity mints guest tokens through these). */
 export const IssuerRoutes = {
-  authenticateApiKey: schemaRoute('roomkey.internal.issuer.api-keys.authenticate', 'issuer', Tokens.AuthenticateApiKeyRequestSchema, Tokens.AuthenticatedApiKeySchema),
-  mintToken: schemaRoute('roomkey.internal.issuer.tokens.mint', 'issuer', Tokens.MintTokenRequestSchema, Tokens.MintedTokenSchema),
-  verifyAccessToken: schemaRoute('roomkey.internal.issuer.tokens.verify', 'issuer', Tokens.VerifyAccessTokenRequestSchema, Tokens.VerifiedAccessTokenSchema),
+  authenticateApiKey: repeatable(schemaRoute('roomkey.internal.issuer.api-keys.authenticate', 'issuer', Tokens.AuthenticateApiKeyRequestSchema, Tokens.AuthenticatedApiKeySchema)),
+  mintToken: repeatable(schemaRoute('roomkey.internal.issuer.tokens.mint', 'issuer', Tokens.MintTokenRequestSchema, Tokens.MintedTokenSchema)),
+  verifyAccessToken: repeatable(schemaRoute('roomkey.internal.issuer.tokens.verify', 'issuer', Tokens.VerifyAccessTokenRequestSchema, Tokens.VerifiedAccessTokenSchema)),
 } as const;
 
 /** Each service answers its own ping; the gateway's /readyz asks them all. */

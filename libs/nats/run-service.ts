@@ -18,6 +18,8 @@ export async function runService(name: string, start: () => Promise<Closable>): 
     // A configuration error will not fix itself: a supervisor should not restart the service.
     process.exit(error instanceof ConfigError ? EXIT_CONFIGURATION_ERROR : 1);
   }
+  // One line a supervisor (or a test) can wait for.
+  process.stdout.write(`roomkey ${name} ready (pid ${process.pid})\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1); // a second signal: give up waiting

@@ -16,6 +16,7 @@ import { startIdentityService } from '../../apps/identity/identity.app';
 import { startIssuerService } from '../../apps/issuer/issuer.app';
 import { startKeysService } from '../../apps/keys/keys.app';
 import { freePort, startNatsServer, type RunningNatsServer } from '../../scripts/nats-server';
+import { issuerEnv, keysEnv, startServiceProcess, type ServiceProcess } from './service-processes';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -62,15 +63,22 @@ export interface SystemOptions {
   natsConfigFile?: (port: number, dataDir: string) => string;
   authFailuresPerIdentifier?: number;
   authFailuresPerAddress?: number;
+  /** Run keys, and this many issuers, as separate processes from dist/ (fault tests kill them). */
+  keysAsProcess?: boolean;
+  issuerProcesses?: number;
 }
 
 export interface RoomkeySystem {
   baseUrl: string;
   natsUrl: string;
+  /** The private nats-server (undefined when the system joined another's); tests may restart it. */
+  nats: RunningNatsServer | undefined;
   adminToken: string;
   dataDir: string;
-  keys: INestMicroservice;
+  /** null when keys runs as a process (`processes.keys`). */
+  keys: INestMicroservice | null;
   issuers: INestMicroservice[];
+  processes: { keys: ServiceProcess | null; issuers: ServiceProcess[] };
   /** The first identity replica; `identities` holds them all. */
   identity: INestMicroservice;
   identities: INestMicroservice[];
@@ -115,7 +123,12 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
   const adminToken = `rk_admin_${randomBytes(24).toString('base64url')}`;
   const gatewayConfig: GatewayConfig = { ...common, port: publicUrlPort, host: '127.0.0.1', publicUrl, adminToken, trustProxy: false };
 
-  const keys = await startKeysService(keysConfig);
+  const keys = options.keysAsProcess ? null : await startKeysService(keysConfig);
+  const processes = {
+    keys: options.keysAsProcess ? await startServiceProcess('keys', keysEnv(keysConfig)) : null,
+    issuers: [] as ServiceProcess[],
+  };
+  for (let i = 0; i < (options.issuerProcesses ?? 0); i++) processes.issuers.push(await startServiceProcess('issuer', issuerEnv(issuerConfig)));
   const issuers: INestMicroservice[] = [];
   for (let i = 0; i < (options.issuers ?? 1); i++) issuers.push(await startIssuerService(issuerConfig));
   const identityConfig: IdentityConfig = { ...readIdentityConfig({}), ...common, ...options.identity };
@@ -124,25 +137,31 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
   const identity = identities[0];
   const gateway = await startGateway(gatewayConfig);
 
-  return {
+  const system: RoomkeySystem = {
     baseUrl: publicUrl,
     natsUrl,
+    nats,
     adminToken,
     dataDir,
     keys,
     issuers,
+    processes,
     identity,
     identities,
     gateway,
     configs: { keys: keysConfig, issuer: issuerConfig, identity: identityConfig, gateway: gatewayConfig },
     async stop() {
       await gateway.close().catch(() => undefined);
-      for (const app of [...issuers, ...identities, keys]) await app.close().catch(() => undefined);
-      await nats?.stop();
+      for (const app of [...issuers, ...identities]) await app.close().catch(() => undefined);
+      for (const child of processes.issuers) await child.kill('SIGKILL');
+      await keys?.close().catch(() => undefined);
+      await processes.keys?.kill('SIGKILL');
+      await system.nats?.stop();
       await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return system;
 }
 
 export interface HttpAnswer<T = any> {

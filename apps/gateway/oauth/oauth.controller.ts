@@ -1,5 +1,5 @@
 import { Body, Controller, Header, Headers, HttpCode, Ip, Param, Post } from '@nestjs/common';
-import { OAuthRoutes, type IntrospectionResult, type OAuthEndpointRequest, type OAuthParams, type TokenEndpointResult } from '@roomkey/contracts';
+import { OAuthRoutes, tokenRouteFor, type IntrospectionResult, type OAuthEndpointRequest, type OAuthParams, type TokenEndpointResult } from '@roomkey/contracts';
 import { OAuthInvalidRequestError } from '@roomkey/errors';
 import { RpcClient } from '@roomkey/nats';
 import { oauthBasicCredentials } from '../http/credentials';
@@ -30,7 +30,8 @@ export class OAuthController {
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
   token(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
-    return this.rpc.request(OAuthRoutes.token, this.request(tenant, type, body, auth, ip));
+    const request = this.request(tenant, type, body, auth, ip);
+    return this.rpc.request(tokenRouteFor(request.params.grant_type), request);
   }
 
   /** Auth0 style: the client names the tenant; `audience` must be one of the client's; form or JSON. */
@@ -39,7 +40,8 @@ export class OAuthController {
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
   auth0Token(@Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
-    return this.rpc.request(OAuthRoutes.token, this.request(undefined, type, body, auth, ip, true));
+    const request = this.request(undefined, type, body, auth, ip, true);
+    return this.rpc.request(tokenRouteFor(request.params.grant_type), request);
   }
 
   @Post('realms/:tenant/protocol/openid-connect/token/introspect')
