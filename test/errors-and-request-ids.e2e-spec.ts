@@ -5,7 +5,7 @@
  */
 import { connect, headers } from '@nats-io/transport-node';
 import { errorLog, type ErrorLogFields } from '@roomkey/errors';
-import { TokenSigner } from '../apps/issuer/access-tokens/token-signer';
+import { TokenSigner } from '../apps/issuer/signing/token-signer';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

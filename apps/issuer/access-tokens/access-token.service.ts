@@ -10,8 +10,8 @@ import {
   type CredentialRecord,
 } from '@roomkey/contracts';
 import { InvalidRequestError } from '@roomkey/errors';
-import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
-import { TokenSigner } from './token-signer';
+import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
+import { TokenSigner } from '../signing/token-signer';
 
 /** CreateAccessToken (contract §3–5): a user token for the partner's user, limited by the key's environment. */
 @Injectable()

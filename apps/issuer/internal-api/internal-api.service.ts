@@ -11,9 +11,9 @@ import {
 } from '@roomkey/contracts';
 import { InvalidTokenError } from '@roomkey/errors';
 import { decodeJwt } from 'jose';
-import { TokenSigner } from '../access-tokens/token-signer';
-import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
-import { KeyringCache } from '../key-cache/keyring-cache';
+import { TokenSigner } from '../signing/token-signer';
+import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
+import { KeyringCache } from '../signing/keyring-cache';
 import { TokenVerifier } from '../verification/token-verifier.service';
 
 /** What the issuer offers other roomkey services: API-key authentication, minting and verification. */

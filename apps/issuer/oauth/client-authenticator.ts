@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientCredentialRecord, OAuthEndpointRequest } from '@roomkey/contracts';
 import { InvalidClientError, OAuthInvalidRequestError } from '@roomkey/errors';
-import { AuthenticationThrottle } from '../auth-throttle/authentication-throttle';
-import { ClientCache } from '../key-cache/client-cache';
+import { AuthenticationThrottle } from '../authentication/authentication-throttle';
+import { ClientCache } from './client-cache';
 import { param } from './oauth-params';
 
 /** Client authentication for the OAuth endpoints: client_secret_basic or client_secret_post, never both. */

@@ -9,7 +9,7 @@ import {
   type RevokeTokenResult,
 } from '@roomkey/contracts';
 import { InvalidRequestError, InvalidTokenError, UnauthorizedClientError } from '@roomkey/errors';
-import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
+import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
 import { CLOCK, type Clock } from '../ports';
 import { TokenRevoker } from '../revocation/token-revoker';
 import { TokenVerifier } from '../verification/token-verifier.service';

@@ -1,5 +1,5 @@
 import { userToken, type ClientCredentialRecord, type Role, type TokenContent, type TokenEndpointResult } from '@roomkey/contracts';
-import type { SignedToken } from '../access-tokens/token-signer';
+import type { SignedToken } from '../signing/token-signer';
 import { grantedAudience } from './scopes-and-audiences';
 
 /** The token endpoint's answer (contract §4); `refresh_expires_in` is 0 without a refresh token. */

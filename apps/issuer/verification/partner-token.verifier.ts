@@ -11,7 +11,7 @@ import {
 import type { SecretBox } from '@roomkey/crypto';
 import { InvalidTokenError } from '@roomkey/errors';
 import { decodeJwt, jwtVerify } from 'jose';
-import { CredentialCache } from '../key-cache/credential-cache';
+import { CredentialCache } from '../authentication/credential-cache';
 import { CLOCK, SECRET_BOX, type Clock } from '../ports';
 
 const PARTNER_ROLES = ['crawler', 'rtc'];

@@ -11,8 +11,8 @@ import {
 } from '@roomkey/contracts';
 import { InvalidTokenError, logTokenRejection } from '@roomkey/errors';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { KeyringCache } from '../key-cache/keyring-cache';
-import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
+import { KeyringCache } from '../signing/keyring-cache';
+import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
 import { CLOCK, REVOCATION_STORE, type Clock, type RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from './partner-token.verifier';
 

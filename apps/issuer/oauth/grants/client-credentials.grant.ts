@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { serviceToken, type TokenEndpointResult } from '@roomkey/contracts';
 import { UnauthorizedClientError } from '@roomkey/errors';
-import { TokenSigner } from '../../access-tokens/token-signer';
+import { TokenSigner } from '../../signing/token-signer';
 import { param } from '../oauth-params';
 import { grantedAudience, grantedScopes } from '../scopes-and-audiences';
 import { tokenResponse } from '../token-response';

@@ -10,7 +10,7 @@ import {
 import { InvalidRequestError } from '@roomkey/errors';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { KeyringCache } from '../key-cache/keyring-cache';
+import { KeyringCache } from './keyring-cache';
 import { CLOCK, type Clock } from '../ports';
 
 export interface SignedToken {

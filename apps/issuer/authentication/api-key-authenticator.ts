@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ApiCaller, CredentialRecord } from '@roomkey/contracts';
-import { CredentialCache } from '../key-cache/credential-cache';
+import { CredentialCache } from './credential-cache';
 import { AuthenticationThrottle } from './authentication-throttle';
 
 /**

@@ -14,11 +14,11 @@ import {
 } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
 import { ConflictError, ForbiddenError, GoneError, InvalidRequestError, NotFoundError, RoomkeyError } from '@roomkey/errors';
-import { ApiKeyAuthenticator } from '../auth-throttle/api-key-authenticator';
-import { ClientCache } from '../key-cache/client-cache';
-import { KeyringCache } from '../key-cache/keyring-cache';
-import { grantedAudience, grantedScopes } from '../oauth/scopes-and-audiences';
-import { AUTHORIZATION_CODES, CLOCK, ISSUER_CONFIG, LOGIN_REQUESTS, type Clock } from '../ports';
+import { ApiKeyAuthenticator } from '../../authentication/api-key-authenticator';
+import { ClientCache } from '../client-cache';
+import { KeyringCache } from '../../signing/keyring-cache';
+import { grantedAudience, grantedScopes } from '../scopes-and-audiences';
+import { AUTHORIZATION_CODES, CLOCK, ISSUER_CONFIG, LOGIN_REQUESTS, type Clock } from '../../ports';
 import { transition, type LoginRequest } from './login-request';
 import { tokenHash } from './pkce';
 import type { VersionedStore } from '@roomkey/nats';

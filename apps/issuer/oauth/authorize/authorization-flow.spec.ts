@@ -4,10 +4,10 @@
  */
 import type { ClientCredentialRecord } from '@roomkey/contracts';
 import { ConflictError, GoneError, InvalidGrantError } from '@roomkey/errors';
-import { ClientCache } from '../key-cache/client-cache';
-import { AuthorizationCodeGrant } from '../oauth/grants/authorization-code.grant';
-import { TokenRevoker } from '../revocation/token-revoker';
-import { createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
+import { ClientCache } from '../client-cache';
+import { AuthorizationCodeGrant } from '../grants/authorization-code.grant';
+import { TokenRevoker } from '../../revocation/token-revoker';
+import { createIssuerTestKit, type IssuerTestKit } from '../../testing/fake-key-directory';
 import { AuthorizationHandlers } from './authorization.handlers';
 import { AuthorizationService } from './authorization.service';
 import { LOGIN_REQUEST_TRANSITIONS, LoginRequestTransitionError, canTransition, transition, type LoginRequest, type LoginRequestState } from './login-request';

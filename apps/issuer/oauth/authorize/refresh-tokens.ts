@@ -4,8 +4,8 @@ import type { Role } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
 import { InvalidGrantError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
-import { CLOCK, ISSUER_CONFIG, REFRESH_TOKENS, TOKEN_FAMILIES, type Clock } from '../ports';
-import { TokenRevoker } from '../revocation/token-revoker';
+import { CLOCK, ISSUER_CONFIG, REFRESH_TOKENS, TOKEN_FAMILIES, type Clock } from '../../ports';
+import { TokenRevoker } from '../../revocation/token-revoker';
 import { tokenHash } from './pkce';
 import type { VersionedStore } from '@roomkey/nats';
 

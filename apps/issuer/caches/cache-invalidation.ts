@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Namespace, RoomkeyEvent } from '@roomkey/contracts';
 import { NAMESPACE, NATS_CONNECTION, subscribeToEvents } from '@roomkey/nats';
-import { ClientCache } from './client-cache';
-import { CredentialCache } from './credential-cache';
-import { KeyringCache } from './keyring-cache';
+import { ClientCache } from '../oauth/client-cache';
+import { CredentialCache } from '../authentication/credential-cache';
+import { KeyringCache } from '../signing/keyring-cache';
 
 /**
  * Keeps this replica's caches fresh. Every replica subscribes on its own (no queue group), so an

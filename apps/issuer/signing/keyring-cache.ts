@@ -5,7 +5,7 @@ import type { SecretBox } from '@roomkey/crypto';
 import { UnavailableError } from '@roomkey/errors';
 import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { CLOCK, ISSUER_CONFIG, KEY_DIRECTORY, SECRET_BOX, type Clock, type KeyDirectory } from '../ports';
-import { LoadingCache } from './loading-cache';
+import { LoadingCache } from '../caches/loading-cache';
 
 type ImportedKey = CryptoKey | KeyObject | Uint8Array;
 

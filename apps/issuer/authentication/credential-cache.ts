@@ -3,7 +3,7 @@ import type { ApiCaller, CredentialRecord } from '@roomkey/contracts';
 import type { SecretHasher } from '@roomkey/crypto';
 import { UnauthorizedError } from '@roomkey/errors';
 import { KEY_DIRECTORY, SECRET_HASHER, type KeyDirectory } from '../ports';
-import { LoadingCache } from './loading-cache';
+import { LoadingCache } from '../caches/loading-cache';
 
 const MAX_API_KEY_LENGTH = 64;
 const MAX_SECRET_LENGTH = 256;

@@ -3,7 +3,7 @@ import type { ClientCredentialRecord } from '@roomkey/contracts';
 import type { SecretHasher } from '@roomkey/crypto';
 import { InvalidClientError } from '@roomkey/errors';
 import { CLOCK, KEY_DIRECTORY, SECRET_HASHER, type Clock, type KeyDirectory } from '../ports';
-import { LoadingCache } from './loading-cache';
+import { LoadingCache } from '../caches/loading-cache';
 
 const MAX_CLIENT_ID_LENGTH = 64;
 const MAX_SECRET_LENGTH = 256;
