@@ -173,3 +173,29 @@ describe('NATS restarting under load', () => {
     expect(verified.status).toBe(401);
   });
 });
+
+describe('failed authentications from one address', () => {
+  let system: RoomkeySystem;
+
+  beforeAll(async () => {
+    system = await startSystem({ database, authFailuresPerAddress: 20, authFailuresPerIdentifier: 1000 });
+  });
+  afterAll(async () => system?.stop());
+
+  it('throttle the failures, never a key that authenticates correctly from the same address', async () => {
+    await admin(system).createTenant('acme');
+    const good = await admin(system).createApiKey('acme');
+    const other = await admin(system).createApiKey('acme');
+    const mint = (key: { apiKey: string; secret: string }) => http(system, 'POST', '/v1/access-tokens', { basic: key, body: { userId: 'alice', role: 'GUEST' } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) statuses.push((await mint({ apiKey: other.apiKey, secret: `wrong-${i}` })).status);
+    expect(statuses.slice(0, 19).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(25)).toEqual(Array(75).fill(429));
+    const limited = await mint({ apiKey: other.apiKey, secret: 'still-wrong' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Same address, a key that never failed, and the attacked key with its right secret: served.
+    expect((await mint(good)).status).toBe(201);
+    expect((await mint(other)).status).toBe(201);
+  });
+});

@@ -4,7 +4,11 @@
  * canonical form (no padding, no stray trailing bits), so one token has one spelling.
  */
 
+import { InvalidTokenError } from '@roomkey/errors';
+
 export const MAX_JSON_DEPTH = 64;
+/** Longer strings cannot be roomkey tokens (contract §4). */
+export const MAX_TOKEN_LENGTH = 8192;
 
 /** True when the JSON text nests arrays/objects deeper than `maxDepth` (strings are skipped). */
 export function jsonNestingExceeds(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
@@ -43,4 +47,10 @@ export function isCanonicalCompactJws(token: string): boolean {
   const second = token.indexOf('.', first + 1);
   if (first <= 0 || second <= first + 1 || second === token.length - 1 || token.indexOf('.', second + 1) !== -1) return false;
   return isCanonicalBase64Url(token.slice(0, first)) && isCanonicalBase64Url(token.slice(first + 1, second)) && isCanonicalBase64Url(token.slice(second + 1));
+}
+
+/** Refuses, before any decoding, a string that cannot be a token: too long, or not canonical JWS. */
+export function assertTokenShape(token: string): void {
+  if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('longer than a token can be');
+  if (!isCanonicalCompactJws(token)) throw new InvalidTokenError('not a compact JWS in canonical base64url');
 }

@@ -6,8 +6,7 @@ import {
   VIDEOSDK_PERMISSIONS,
   type PartnerTokenClaims,
   type Permission,
-  type VideoSdkPermission,
-} from '@roomkey/contracts';
+  type VideoSdkPermission, assertTokenShape } from '@roomkey/contracts';
 import type { SecretBox } from '@roomkey/crypto';
 import { InvalidTokenError } from '@roomkey/errors';
 import { decodeJwt, jwtVerify } from 'jose';
@@ -35,6 +34,7 @@ export class PartnerTokenVerifier {
   ) {}
 
   async verify(tenant: string, token: string): Promise<PartnerTokenClaims> {
+    assertTokenShape(token);
     let apiKey: unknown;
     try {
       apiKey = decodeJwt(token).apikey;

@@ -79,6 +79,22 @@ describe('TokenVerifier', () => {
       await expect(kit.verifier.verify('acme', token)).resolves.toMatchObject({ sub: 'mallory', tid: 'acme' });
     });
 
+    it('rejects another spelling of a valid token: padding, trailing bits, an over-long or control-character string', async () => {
+      const token = await mint();
+      await expect(kit.verifier.verify('acme', token)).resolves.toBeDefined();
+      await expectInvalidToken(kit.verifier.verify('acme', `${token}==`));
+      await expectInvalidToken(kit.verifier.verify('acme', `${token}=`));
+      // ES256 signatures are 64 bytes: 86 characters with 2 unused bits; setting one gives the same bytes.
+      const [header, payload, signature] = token.split('.');
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(signature[signature.length - 1]);
+      const sameBytes = `${header}.${payload}.${signature.slice(0, -1)}${alphabet[last | 1]}`;
+      expect(Buffer.from(sameBytes.split('.')[2], 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+      await expectInvalidToken(kit.verifier.verify('acme', sameBytes));
+      await expectInvalidToken(kit.verifier.verify('acme', `${token}${'A'.repeat(9000)}`));
+      await expectInvalidToken(kit.verifier.verify('acme', `${header}.${payload}\n.${signature}`));
+    });
+
     it('rejects a tampered payload', async () => {
       const token = await mint({ role: 'VIEWER' });
       const [header, payload, signature] = token.split('.');

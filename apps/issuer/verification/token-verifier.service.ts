@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ACCESS_TOKEN_TYPE,
+  assertTokenShape,
   CLOCK_TOLERANCE_SECONDS,
   parseAccessTokenClaims,
   type AccessTokenClaims,
@@ -51,6 +52,7 @@ export class TokenVerifier {
   }
 
   private async check(tenant: string, token: string): Promise<AccessTokenClaims> {
+    assertTokenShape(token);
     let header;
     try {
       header = decodeProtectedHeader(token);
