@@ -12,7 +12,8 @@ import {
   NATS_CONNECTION,
   RpcClient,
   SharedRateLimiter,
-  ensureEventsStream,
+  JETSTREAM_STORAGE,
+  type JetStreamStorage,
   jetStreamEventSink,
   natsConnectionProviders,
 } from '@roomkey/nats';
@@ -48,23 +49,23 @@ export class IdentityInfraModule {
       providers: [
         { provide: IDENTITY_CONFIG, useValue: config },
         { provide: CLOCK, useValue: { now: () => Date.now() } },
-        ...natsConnectionProviders(config, 'roomkey-identity-client', ensureEventsStream),
+        ...natsConnectionProviders(config, 'roomkey-identity-client', { eventsStream: true }),
         {
           provide: ISSUER_CLIENT,
           useFactory: (connection: NatsConnection, ns: Namespace) => natsIssuerClient(new RpcClient(connection, config.natsRequestTimeoutMs, ns)),
           inject: [NATS_CONNECTION, NAMESPACE],
         },
-        { provide: INVITE_STORE, useFactory: (connection: NatsConnection, ns: Namespace) => openInviteStore(connection, ns), inject: [NATS_CONNECTION, NAMESPACE] },
+        { provide: INVITE_STORE, useFactory: (storage: JetStreamStorage) => openInviteStore(storage), inject: [JETSTREAM_STORAGE] },
         {
           provide: RATE_LIMITER,
           // One bucket for identity's key-only request counters, shared by every identity replica.
-          useFactory: (connection: NatsConnection, ns: Namespace) =>
-            SharedRateLimiter.open(connection, {
-              bucket: ns.bucket('identityRateLimits'),
-              noticeSubject: ns.rateLimitBlocked('identity'),
+          useFactory: (connection: NatsConnection, storage: JetStreamStorage) =>
+            SharedRateLimiter.open(connection, storage, {
+              bucket: 'identityRateLimits',
+              noticeSubject: storage.namespace.rateLimitBlocked('identity'),
               maxWindowSeconds: RATE_LIMIT_WINDOW_SECONDS,
             }),
-          inject: [NATS_CONNECTION, NAMESPACE],
+          inject: [NATS_CONNECTION, JETSTREAM_STORAGE],
         },
         RateLimiterCloser,
         {

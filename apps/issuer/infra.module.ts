@@ -3,12 +3,22 @@
  * and rate-limit counters in JetStream KV, JetStream events, the system clock.
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { IssuerConfig } from '@roomkey/config';
 import { KeysRoutes, type Namespace } from '@roomkey/contracts';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
-import { KvVersionedStore, NAMESPACE, NATS_CONNECTION, RpcClient, SharedRateLimiter, ensureEventsStream, jetStreamEventSink, natsConnectionProviders } from '@roomkey/nats';
+import {
+  JETSTREAM_STORAGE,
+  KvVersionedStore,
+  NAMESPACE,
+  NATS_CONNECTION,
+  RpcClient,
+  SharedRateLimiter,
+  jetStreamEventSink,
+  natsConnectionProviders,
+  type JetStreamStorage,
+} from '@roomkey/nats';
 import {
   AUTHORIZATION_CODES,
   CLOCK,
@@ -49,7 +59,7 @@ export class IssuerInfraModule {
         { provide: CLOCK, useValue: { now: () => Date.now() } },
         { provide: SECRET_BOX, useValue: new SecretBox(config.masterKey) },
         { provide: SECRET_HASHER, useValue: new SecretHasher(config.masterKey) },
-        ...natsConnectionProviders(config, 'roomkey-issuer', ensureEventsStream),
+        ...natsConnectionProviders(config, 'roomkey-issuer', { eventsStream: true }),
         {
           provide: KEY_DIRECTORY,
           useFactory: (connection: NatsConnection, ns: Namespace) => natsKeyDirectory(new RpcClient(connection, config.natsRequestTimeoutMs, ns)),
@@ -63,28 +73,26 @@ export class IssuerInfraModule {
         },
         {
           provide: RATE_LIMITER,
-          useFactory: (connection: NatsConnection, ns: Namespace) =>
-            SharedRateLimiter.open(connection, {
-              bucket: ns.bucket('authFailures'),
-              noticeSubject: ns.rateLimitBlocked(ns.bucket('authFailures')),
+          useFactory: (connection: NatsConnection, storage: JetStreamStorage) =>
+            SharedRateLimiter.open(connection, storage, {
+              bucket: 'authFailures',
+              noticeSubject: storage.namespace.rateLimitBlocked(storage.namespace.bucket('authFailures')),
               maxWindowSeconds: config.authFailureWindowSeconds,
             }),
-          inject: [NATS_CONNECTION, NAMESPACE],
+          inject: [NATS_CONNECTION, JETSTREAM_STORAGE],
         },
         KvRevocationList,
         { provide: REVOCATION_STORE, useExisting: KvRevocationList },
         // Login requests and their codes expire with the request; refresh tokens with their lifetime.
         {
           provide: LOGIN_KV,
-          useFactory: (connection: NatsConnection, ns: Namespace) =>
-            new Kvm(connection).create(ns.bucket('loginRequests'), { history: 1, ttl: config.loginRequestTtlSeconds * 1000 }),
-          inject: [NATS_CONNECTION, NAMESPACE],
+          useFactory: (storage: JetStreamStorage) => storage.openBucket('loginRequests', config.loginRequestTtlSeconds * 1000),
+          inject: [JETSTREAM_STORAGE],
         },
         {
           provide: REFRESH_KV,
-          useFactory: (connection: NatsConnection, ns: Namespace) =>
-            new Kvm(connection).create(ns.bucket('refreshTokens'), { history: 1, ttl: config.refreshTokenTtlSeconds * 1000 }),
-          inject: [NATS_CONNECTION, NAMESPACE],
+          useFactory: (storage: JetStreamStorage) => storage.openBucket('refreshTokens', config.refreshTokenTtlSeconds * 1000),
+          inject: [JETSTREAM_STORAGE],
         },
         { provide: LOGIN_REQUESTS, useFactory: (kv: KV) => new KvVersionedStore(kv, 'request'), inject: [LOGIN_KV] },
         { provide: AUTHORIZATION_CODES, useFactory: (kv: KV) => new KvVersionedStore(kv, 'code'), inject: [LOGIN_KV] },
@@ -98,6 +106,7 @@ export class IssuerInfraModule {
         SECRET_HASHER,
         NATS_CONNECTION,
         NAMESPACE,
+        JETSTREAM_STORAGE,
         KEY_DIRECTORY,
         EVENT_PUBLISHER,
         RATE_LIMITER,

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { KeysConfig } from '@roomkey/config';
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
 import type { Namespace } from '@roomkey/contracts';
-import { NAMESPACE, NATS_CONNECTION, ensureEventsStream, jetStreamEventSink, natsConnectionProviders } from '@roomkey/nats';
+import { JETSTREAM_STORAGE, NAMESPACE, NATS_CONNECTION, jetStreamEventSink, natsConnectionProviders } from '@roomkey/nats';
 import { DataSource } from 'typeorm';
 import { keysDataSourceOptions } from './persistence/data-source';
 import { TypeOrmKeysStore } from './persistence/typeorm-keys.store';
@@ -24,7 +24,7 @@ export class KeysInfraModule {
         { provide: CLOCK, useValue: { now: () => Date.now() } },
         { provide: SECRET_BOX, useValue: new SecretBox(config.masterKey) },
         { provide: SECRET_HASHER, useValue: new SecretHasher(config.masterKey) },
-        ...natsConnectionProviders(config, 'roomkey-keys-events', ensureEventsStream),
+        ...natsConnectionProviders(config, 'roomkey-keys-events', { eventsStream: true }),
         // A change that cannot be announced is reported (503), not hidden: repeating the request announces it.
         {
           provide: EVENT_SINK,
@@ -33,7 +33,7 @@ export class KeysInfraModule {
           inject: [NATS_CONNECTION, NAMESPACE],
         },
       ],
-      exports: [KEYS_CONFIG, KEYS_STORE, CLOCK, SECRET_BOX, SECRET_HASHER, EVENT_SINK, NATS_CONNECTION, NAMESPACE],
+      exports: [KEYS_CONFIG, KEYS_STORE, CLOCK, SECRET_BOX, SECRET_HASHER, EVENT_SINK, NATS_CONNECTION, NAMESPACE, JETSTREAM_STORAGE],
     };
   }
 }

@@ -3,7 +3,7 @@ import { ConfigError, type CommonConfig } from '@roomkey/config';
 import { Namespace } from '@roomkey/contracts';
 
 /** What a service needs to reach its NATS: servers, namespace and credentials (from CommonConfig). */
-export type NatsSettings = Pick<CommonConfig, 'natsUrl' | 'namespace' | 'natsAuth' | 'allowOpenNats' | 'production'>;
+export type NatsSettings = Pick<CommonConfig, 'natsUrl' | 'namespace' | 'natsAuth' | 'allowOpenNats' | 'production' | 'jetStreamReplicas'>;
 
 export function namespaceOf(settings: Pick<CommonConfig, 'namespace'>): Namespace {
   return new Namespace(settings.namespace);

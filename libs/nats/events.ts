@@ -9,29 +9,6 @@ import { UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 
 const encoder = new TextEncoder();
-const EVENT_RETENTION_DAYS = 7;
-
-/** Creates the events stream when it does not exist yet (idempotent; any service may call it). */
-export async function ensureEventsStream(connection: NatsConnection, namespace: Namespace): Promise<void> {
-  const manager = await jetstreamManager(connection);
-  const name = namespace.eventsStream;
-  try {
-    await manager.streams.info(name);
-  } catch {
-    try {
-      await manager.streams.add({
-        name,
-        subjects: [namespace.allEvents],
-        max_age: nanos(EVENT_RETENTION_DAYS * 86400 * 1000),
-      });
-    } catch (error) {
-      // Another service created it between our look-up and our add.
-      await manager.streams.info(name).catch(() => {
-        throw error;
-      });
-    }
-  }
-}
 
 /** `publish(tenant, type, fields)` arguments after `type`: the fields, optional when the type has none. */
 export type EventFieldsArgument<K extends EventType> = Record<string, never> extends EventFields<K> ? [fields?: EventFields<K>] : [fields: EventFields<K>];

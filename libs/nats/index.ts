@@ -7,3 +7,4 @@ export * from './nest';
 export * from './run-service';
 export * from './rate-limiter';
 export * from './versioned-store';
+export * from './jetstream-storage';

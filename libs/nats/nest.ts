@@ -7,11 +7,14 @@ import type { LogLevel } from '@roomkey/config';
 import { PingRoutes, type Namespace, type PingResult, type ServiceName } from '@roomkey/contracts';
 import { randomUUID } from 'node:crypto';
 import { connectToNats, namespaceOf, type NatsSettings } from './connection';
+import { JetStreamStorage } from './jetstream-storage';
 import { natsServerOptions, WireErrorFilter } from './plain-json.transport';
 
 export const NATS_CONNECTION = Symbol('NatsConnection');
 /** The deployment's `Namespace` (subjects, queue groups, buckets, streams). */
 export const NAMESPACE = Symbol('Namespace');
+/** The deployment's `JetStreamStorage`: its KV buckets and events stream, with its replica count. */
+export const JETSTREAM_STORAGE = Symbol('JetStreamStorage');
 
 @Injectable()
 class NatsConnectionCloser implements OnApplicationShutdown {
@@ -26,17 +29,22 @@ class NatsConnectionCloser implements OnApplicationShutdown {
 export function natsConnectionProviders(
   settings: NatsSettings,
   name: string,
-  prepare?: (connection: NatsConnection, namespace: Namespace) => Promise<void>,
+  options: { eventsStream?: boolean } = {},
 ): Provider[] {
   return [
     { provide: NAMESPACE, useValue: namespaceOf(settings) },
     {
       provide: NATS_CONNECTION,
-      useFactory: async () => {
-        const connection = await connectToNats(settings, name);
-        if (prepare) await prepare(connection, namespaceOf(settings));
-        return connection;
+      useFactory: () => connectToNats(settings, name),
+    },
+    {
+      provide: JETSTREAM_STORAGE,
+      useFactory: async (connection: NatsConnection) => {
+        const storage = new JetStreamStorage(connection, namespaceOf(settings), settings.jetStreamReplicas ?? 1);
+        if (options.eventsStream) await storage.ensureEventsStream();
+        return storage;
       },
+      inject: [NATS_CONNECTION],
     },
     NatsConnectionCloser,
   ];

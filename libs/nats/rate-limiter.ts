@@ -3,7 +3,9 @@
  * compare-and-set (`modify`), so N replicas together allow the limit, not N times it. A key that reaches its
  * limit is announced to all replicas, which then refuse it from memory until the window ends.
  */
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import type { KvBucketName } from '@roomkey/contracts';
+import type { JetStreamStorage } from './jetstream-storage';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
 import { ContentionError, KvVersionedStore } from './versioned-store';
@@ -62,9 +64,10 @@ export class SharedRateLimiter implements RateLimiter {
    */
   static async open(
     connection: NatsConnection,
-    options: { bucket: string; noticeSubject: string; maxWindowSeconds: number; now?: () => number },
+    storage: JetStreamStorage,
+    options: { bucket: KvBucketName; noticeSubject: string; maxWindowSeconds: number; now?: () => number },
   ): Promise<SharedRateLimiter> {
-    const kv = await new Kvm(connection).create(options.bucket, { history: 1, ttl: options.maxWindowSeconds * 1000 });
+    const kv = await storage.openBucket(options.bucket, options.maxWindowSeconds * 1000);
     const limiter = new SharedRateLimiter(connection, kv, options.noticeSubject, options.now ?? Date.now);
     limiter.subscription = connection.subscribe(options.noticeSubject, {
       callback: (error, message) => {

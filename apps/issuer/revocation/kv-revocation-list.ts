@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Kvm, type KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, type Namespace } from '@roomkey/contracts';
-import { NAMESPACE, NATS_CONNECTION } from '@roomkey/nats';
+import type { KV } from '@nats-io/kv';
+import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from '@roomkey/contracts';
+import { JETSTREAM_STORAGE, type JetStreamStorage } from '@roomkey/nats';
 import { CLOCK, type Clock, type RevocationStore } from '../ports';
 
 const INITIAL_LOAD_TIMEOUT_MS = 15_000;
@@ -23,14 +22,13 @@ export class KvRevocationList implements RevocationStore, OnApplicationBootstrap
   private sweeper?: NodeJS.Timeout;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
-    @Inject(NAMESPACE) private readonly namespace: Namespace,
+    @Inject(JETSTREAM_STORAGE) private readonly storage: JetStreamStorage,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const ttlMs = (MAX_TOKEN_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS + 60) * 1000;
-    this.kv = await new Kvm(this.connection).create(this.namespace.bucket('revokedTokens'), { history: 1, ttl: ttlMs });
+    this.kv = await this.storage.openBucket('revokedTokens', ttlMs);
     const pending = (await this.kv.status()).values;
     const watcher = await this.kv.watch({ key: '>' });
     this.stopWatching = () => watcher.stop();

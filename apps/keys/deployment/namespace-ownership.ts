@@ -5,11 +5,11 @@
  * same id) share the claim. A keys service of another database refuses to start.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConfigError, type KeysConfig } from '@roomkey/config';
 import type { Namespace } from '@roomkey/contracts';
-import { NAMESPACE, NATS_CONNECTION } from '@roomkey/nats';
+import { JETSTREAM_STORAGE, NAMESPACE, NATS_CONNECTION, type JetStreamStorage } from '@roomkey/nats';
 import { DataSource } from 'typeorm';
 import { loadOrCreateDeploymentId } from '../persistence/deployment-id';
 import { KEYS_CONFIG } from '../ports';
@@ -32,13 +32,14 @@ export class NamespaceOwnership implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
     @Inject(NAMESPACE) private readonly namespace: Namespace,
+    @Inject(JETSTREAM_STORAGE) private readonly storage: JetStreamStorage,
     @Inject(KEYS_CONFIG) private readonly config: KeysConfig,
     private readonly dataSource: DataSource,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.deploymentId = await loadOrCreateDeploymentId(this.dataSource);
-    this.kv = await new Kvm(this.connection).create(this.namespace.bucket('deploymentOwner'), { history: 1, ttl: CLAIM_TTL_MS });
+    this.kv = await this.storage.openBucket('deploymentOwner', CLAIM_TTL_MS);
     const owner = await this.claim();
     if (owner !== this.deploymentId) {
       // The service will not start: let go of what it opened, so nothing keeps the process alive.

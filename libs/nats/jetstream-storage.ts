@@ -1,0 +1,65 @@
+/**
+ * Where roomkey keeps shared state on JetStream: the namespace's KV buckets and events stream, each
+ * created with the deployment's replica count (ROOMKEY_JETSTREAM_REPLICAS: 1 on one server, 3 on a
+ * cluster, so losing a node loses nothing). Every service opens its buckets through this one place.
+ */
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { KvBucketName, Namespace } from '@roomkey/contracts';
+
+const EVENT_RETENTION_DAYS = 7;
+/** A cluster elects its JetStream leaders within seconds of starting: wait that long for the API. */
+const JETSTREAM_READY_ATTEMPTS = 40;
+const JETSTREAM_RETRY_MS = 250;
+
+export class JetStreamStorage {
+  constructor(
+    private readonly connection: NatsConnection,
+    readonly namespace: Namespace,
+    readonly replicas: number = 1,
+  ) {}
+
+  /** Opens the bucket, creating it with this deployment's replicas and entry lifetime if new. */
+  openBucket(bucket: KvBucketName, ttlMs: number): Promise<KV> {
+    return this.whenJetStreamAnswers(() => new Kvm(this.connection).create(this.namespace.bucket(bucket), { history: 1, ttl: ttlMs, replicas: this.replicas }));
+  }
+
+  /** Creates the events stream when it does not exist yet (idempotent; any service may call it). */
+  ensureEventsStream(): Promise<void> {
+    return this.whenJetStreamAnswers(async () => {
+      const manager = await jetstreamManager(this.connection, { checkAPI: false });
+      const name = this.namespace.eventsStream;
+      try {
+        await manager.streams.info(name);
+      } catch {
+        try {
+          await manager.streams.add({
+            name,
+            subjects: [this.namespace.allEvents],
+            max_age: nanos(EVENT_RETENTION_DAYS * 86400 * 1000),
+            num_replicas: this.replicas,
+          });
+        } catch (error) {
+          // Another service created it between our look-up and our add.
+          await manager.streams.info(name).catch(() => {
+            throw error;
+          });
+        }
+      }
+    });
+  }
+
+  /** Retries while JetStream has no leader yet (a cluster starting, a node just restarted). */
+  private async whenJetStreamAnswers<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        const retryable = /timeout|no responders|leader|unavailable|503/i.test(String((error as Error).message ?? error));
+        if (!retryable || attempt >= JETSTREAM_READY_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, JETSTREAM_RETRY_MS));
+      }
+    }
+  }
+}
