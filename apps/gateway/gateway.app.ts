@@ -4,18 +4,28 @@ import type { GatewayConfig } from '@roomkey/config';
 import { nestLogLevels } from '@roomkey/nats';
 import { GatewayModule } from './gateway.module';
 import { HttpErrorFilter } from './http/http-error.filter';
-import { MAX_BODY_BYTES, answerRouterError } from './http/http-errors';
+import { registerJsonBodyParser } from './http/body-parsers';
+import { registerContentTypeCheck } from './http/content-types';
+import { MAX_BODY_BYTES, answerClientError, answerRouterError } from './http/http-errors';
 import { HttpMetrics } from './metrics/http-metrics';
 import { registerRequestIds, requestIdOf } from './http/request-id';
 
 /** Builds the gateway (not yet listening); `app.listen(port, host)` starts it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: config.trustProxy, genReqId: requestIdOf, frameworkErrors: answerRouterError });
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: config.trustProxy,
+    genReqId: requestIdOf,
+    frameworkErrors: answerRouterError,
+    clientErrorHandler: answerClientError,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: nestLogLevels(config.logLevel),
   });
   app.useGlobalFilters(new HttpErrorFilter());
+  registerJsonBodyParser(app);
   registerRequestIds(app.getHttpAdapter().getInstance());
+  registerContentTypeCheck(app.getHttpAdapter().getInstance());
   const metrics = app.get(HttpMetrics);
   app
     .getHttpAdapter()

@@ -6,6 +6,8 @@
 import { HttpException } from '@nestjs/common';
 import { RoomkeyError, asRoomkeyError, logFailure, type ErrorDetails } from '@roomkey/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { REQUEST_ID_RESPONSE_HEADER } from './request-id';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -42,6 +44,11 @@ class HttpLayerError extends RoomkeyError {
   }
 }
 
+/** 415: the route takes a body only in `accepted` media types. */
+export function unsupportedMediaType(accepted: readonly string[]): RoomkeyError {
+  return new HttpLayerError('invalid_request', 415, `Unsupported Content-Type: send ${accepted.join(' or ')}`);
+}
+
 interface FastifyLikeError {
   statusCode?: number;
   code?: string;
@@ -57,7 +64,7 @@ function fromFastify(error: FastifyLikeError): RoomkeyError | undefined {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpLayerError('invalid_request', 400, 'Request body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HttpLayerError('invalid_request', 400, 'Unsupported Content-Type: send application/json');
+      return new HttpLayerError('invalid_request', 415, 'Unsupported Content-Type: send application/json (OAuth endpoints: application/x-www-form-urlencoded)');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new HttpLayerError('invalid_request', 400, 'Content-Length does not match the body');
     case 'FST_ERR_BAD_URL':
@@ -70,7 +77,7 @@ function fromFastify(error: FastifyLikeError): RoomkeyError | undefined {
   if (error instanceof SyntaxError) return new HttpLayerError('invalid_request', 400, 'Request body is not valid JSON');
   const status = error.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpLayerError(CODE_BY_STATUS[status] ?? 'invalid_request', status === 415 ? 400 : status, error.message ?? 'Bad request');
+    return new HttpLayerError(CODE_BY_STATUS[status] ?? 'invalid_request', CODE_BY_STATUS[status] ? status : 400, error.message ?? 'Bad request');
   }
   return undefined;
 }
@@ -89,8 +96,18 @@ function fromNest(error: HttpException): RoomkeyError {
 /** Endpoints that answer RFC 6749 §5.2 bodies `{error, error_description}` for every error. */
 const OAUTH_ENDPOINT = /^\/(?:realms\/[^/]+\/protocol\/openid-connect\/(?:token(?:\/introspect)?|revoke)|oauth\/token)\/?(?:\?|$)/;
 
-export function isOAuthEndpoint(url: string): boolean {
-  return OAUTH_ENDPOINT.test(url);
+/** Every OAuth endpoint is a POST; another method at that path is an unknown route (`{error, message}`). */
+export function isOAuthEndpoint(url: string, method = 'POST'): boolean {
+  return method === 'POST' && OAUTH_ENDPOINT.test(url);
+}
+
+const SHOWN_PATH_LENGTH = 100;
+
+/** Nest's "Cannot GET /…" echoes the whole path (3,000 characters, say); this names it briefly. */
+function unknownRoute(request: FastifyRequest): RoomkeyError {
+  const path = request.url.split('?')[0];
+  const shown = path.length > SHOWN_PATH_LENGTH ? `${path.slice(0, SHOWN_PATH_LENGTH)}…` : path;
+  return new HttpLayerError('not_found', 404, `No route ${request.method} ${shown}`);
 }
 
 /** Any thrown value as the RoomkeyError it answers as (Nest's and Fastify's own 4xx included). */
@@ -109,7 +126,9 @@ export function toHttpError(exception: unknown, oauthEndpoint = false): HttpErro
   const oauthShape = oauthEndpoint || error.oauth;
   if (oauthShape) headers['cache-control'] = 'no-store';
   const body: Record<string, string> = oauthShape ? { error: error.code, error_description: message } : { error: error.code, message };
-  return { status: error.status, body, headers };
+  // RFC 6749 §5.2 has no 415: an OAuth endpoint answers a wrong content type 400 invalid_request.
+  const status = oauthShape && error.status === 415 ? 400 : error.status;
+  return { status, body, headers };
 }
 
 /**
@@ -122,9 +141,35 @@ export function answerRouterError(error: Error, request: FastifyRequest, reply: 
 
 /** Logs the failure (once, with route and request id) and answers it; the answer never holds `detail`. */
 export function sendHttpError(reply: FastifyReply, exception: unknown, request: FastifyRequest): void {
-  const error = logFailure(asHttpError(exception), `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`, request.id);
-  const answer = toHttpError(error, isOAuthEndpoint(request.url));
+  const unmatched = request.routeOptions?.url === undefined;
+  const known = unmatched && exception instanceof HttpException && exception.getStatus() === 404 ? unknownRoute(request) : asHttpError(exception);
+  const error = logFailure(known, `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`, request.id);
+  const answer = toHttpError(error, isOAuthEndpoint(request.url, request.method));
   // Set here too: the router's own errors (malformed URL) reach this before any hook has run.
   answer.headers[REQUEST_ID_RESPONSE_HEADER] = request.id;
   void reply.status(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (a broken request line or
+ * header, headers over the size limit) never become requests; they are answered here, in the
+ * contract's shape with a new request id, and the connection is closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    // 400 for all of them: the contract's codes have no 408 or 431.
+    const message =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'Request headers are larger than the server accepts'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'Request was not received in time'
+          : 'Malformed HTTP request';
+    const body = JSON.stringify({ error: 'invalid_request', message });
+    socket.write(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `${REQUEST_ID_RESPONSE_HEADER}: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
