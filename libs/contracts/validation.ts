@@ -14,11 +14,13 @@ const CONTROL_CHARACTER = /\p{Cc}/u;
 /** Stands in for a NATS request body that was not valid JSON, so validation can say so. */
 export class MalformedJsonBody {
   readonly malformed = true;
+  /** What is wrong, after "Request body " (e.g. nested too deep, refused before parsing). */
+  constructor(readonly problem = 'is not valid JSON') {}
 }
 
 /** The body must be a plain JSON object; anything else is named plainly. */
 export function requireObject(value: unknown, what = 'Request body'): Body {
-  if (value instanceof MalformedJsonBody) throw new InvalidRequestError(`${what} is not valid JSON`);
+  if (value instanceof MalformedJsonBody) throw new InvalidRequestError(`${what} ${value.problem}`);
   const prototype = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
   if (prototype !== Object.prototype && prototype !== null) {
     throw new InvalidRequestError(`${what} must be a JSON object`);

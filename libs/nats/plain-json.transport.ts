@@ -7,20 +7,28 @@ import { namespaceOf, natsConnectOptions, type NatsSettings } from './connection
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import type { ConsumerDeserializer, CustomStrategy, IncomingRequest, NatsContext, NatsOptions, Serializer } from '@nestjs/microservices';
 import { ServerNats } from '@nestjs/microservices';
-import { MalformedJsonBody, type Namespace, type ServiceName } from '@roomkey/contracts';
+import { MAX_JSON_DEPTH, MalformedJsonBody, jsonNestingExceeds, type Namespace, type ServiceName } from '@roomkey/contracts';
 import { logFailure, toWireError, type WireError } from '@roomkey/errors';
 import { throwError, type Observable } from 'rxjs';
 import { isAcceptableRequestId, REQUEST_ID_HEADER, runInRequestContext } from './request-context';
 
 let requestCounter = 0;
+const decoder = new TextDecoder();
 
 export class PlainJsonDeserializer implements ConsumerDeserializer {
   deserialize(message: Msg, options?: { channel?: string; replyTo?: string }): IncomingRequest {
-    let data: unknown;
-    try {
-      data = message.data.length === 0 ? {} : message.json();
-    } catch {
-      data = new MalformedJsonBody();
+    let data: unknown = {};
+    if (message.data.length > 0) {
+      // Nesting is measured before JSON.parse builds anything (contract §4).
+      const text = decoder.decode(message.data);
+      if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) data = new MalformedJsonBody(`nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+      else {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          data = new MalformedJsonBody();
+        }
+      }
     }
     // Nest treats a packet without id as a fire-and-forget event; a NATS reply subject means "request".
     const id = message.reply ? String(++requestCounter) : undefined;
