@@ -34,8 +34,30 @@ export interface WireError {
 const INTERNAL_MESSAGE = 'Internal error';
 
 /** Any thrown value → a RoomkeyError (unknown errors become a non-exposed InternalError). */
+/** Errors of the NATS client (named, not imported: libs/errors stays free of a NATS dependency). */
+const MESSAGE_PLANE_ERRORS = new Set([
+  'JetStreamNotEnabled',
+  'JetStreamApiError',
+  'JetStreamError',
+  'JetStreamStatusError',
+  'TimeoutError',
+  'NoRespondersError',
+  'RequestError',
+  'ClosedConnectionError',
+  'ConnectionError',
+  'DrainingConnectionError',
+]);
+
+function isMessagePlaneFailure(error: unknown): error is Error {
+  return error instanceof Error && MESSAGE_PLANE_ERRORS.has(error.name);
+}
+
 export function asRoomkeyError(error: unknown): RoomkeyError {
   if (error instanceof RoomkeyError) return error;
+  if (isMessagePlaneFailure(error)) {
+    // A NATS node or JetStream leader away (a restart, an election): the request may be repeated.
+    return new UnavailableError('The message plane (NATS JetStream) is not available right now; try again shortly', { detail: `${error.name}: ${error.message}` });
+  }
   const wrapped = new InternalError(error instanceof Error ? error.message : String(error));
   if (error instanceof Error) wrapped.stack = error.stack;
   return wrapped;

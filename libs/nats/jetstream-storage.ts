@@ -56,7 +56,7 @@ export class JetStreamStorage {
       try {
         return await work();
       } catch (error) {
-        const retryable = /timeout|no responders|leader|unavailable|503/i.test(String((error as Error).message ?? error));
+        const retryable = /timeout|no responders|leader|unavailable|503|no suitable peers/i.test(String((error as Error).message ?? error));
         if (!retryable || attempt >= JETSTREAM_READY_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, JETSTREAM_RETRY_MS));
       }

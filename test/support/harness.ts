@@ -63,6 +63,8 @@ export interface SystemOptions {
   natsConfigFile?: (port: number, dataDir: string) => string;
   authFailuresPerIdentifier?: number;
   authFailuresPerAddress?: number;
+  /** Copies of every stream and bucket (3 on a NATS cluster). */
+  jetStreamReplicas?: number;
   /** Run keys, and this many issuers, as separate processes from dist/ (fault tests kill them). */
   keysAsProcess?: boolean;
   issuerProcesses?: number;
@@ -102,6 +104,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
     namespace: options.namespace ?? 'roomkey',
     natsAuth: options.natsAuth ?? {},
     allowOpenNats: false,
+    jetStreamReplicas: options.jetStreamReplicas ?? 1,
     dataDir,
     production: false,
     natsRequestTimeoutMs: options.natsRequestTimeoutMs ?? 2000,

@@ -57,7 +57,9 @@ export class RevocationService {
     let jti: string;
     let exp: number;
     if (command.token !== undefined) {
-      ({ jti, exp } = await this.verifier.verify(credential.tenant, command.token));
+      // Revoking again is answered like the first time (and announces it again, in case the first
+      // announcement was lost with a NATS node).
+      ({ jti, exp } = await this.verifier.verify(credential.tenant, command.token, { acceptRevoked: true }));
     } else {
       jti = command.jti as string;
       // The token's expiry is unknown: keep the revocation for the longest lifetime any token can have.

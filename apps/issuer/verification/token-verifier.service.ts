@@ -22,6 +22,11 @@ import { PartnerTokenVerifier } from './partner-token.verifier';
  * asymmetric key), a known kid, exp/nbf with 30 s tolerance, the tenant's iss, the claim schema, and
  * not revoked (checked in memory against the replicated revocation list).
  */
+export interface VerifyOptions {
+  /** A revoked token still answers its claims (revoking it again is not an error). */
+  acceptRevoked?: boolean;
+}
+
 @Injectable()
 export class TokenVerifier {
   constructor(
@@ -47,11 +52,11 @@ export class TokenVerifier {
   }
 
   /** Claims of a valid token of `tenant`; InvalidTokenError (one message; the reason, kid and jti logged) for anything else. */
-  verify(tenant: string, token: string): Promise<AccessTokenClaims> {
-    return this.check(tenant, token).catch((error: unknown) => logTokenRejection(error, token));
+  verify(tenant: string, token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
+    return this.check(tenant, token, options).catch((error: unknown) => logTokenRejection(error, token));
   }
 
-  private async check(tenant: string, token: string): Promise<AccessTokenClaims> {
+  private async check(tenant: string, token: string, options: VerifyOptions): Promise<AccessTokenClaims> {
     assertTokenShape(token);
     let header;
     try {
@@ -77,7 +82,7 @@ export class TokenVerifier {
     }
     const claims = parseAccessTokenClaims(payload);
     if (claims.tid !== tenant) throw new InvalidTokenError('tenant mismatch');
-    if (this.revocations.isRevoked(tenant, claims.jti)) throw new InvalidTokenError('revoked');
+    if (!options.acceptRevoked && this.revocations.isRevoked(tenant, claims.jti)) throw new InvalidTokenError('revoked');
     return claims;
   }
 }
