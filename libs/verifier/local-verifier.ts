@@ -67,9 +67,11 @@ export interface LocalVerifierOptions {
 }
 
 type Header = { alg?: unknown; kid?: unknown; typ?: unknown; crit?: unknown };
+const MAX_CACHED_HEADERS = 32;
 
 export class LocalVerifier {
   private keys: ReadonlyMap<string, VerificationKey> = new Map();
+  private readonly headers = new Map<string, Header>();
   private fetching: Promise<void> | undefined;
   private lastFetchStartedAt = -Infinity;
   private lastFetchError: unknown;
@@ -166,13 +168,27 @@ export class LocalVerifier {
   private parse(token: string): ParsedToken {
     const segments = splitCompactJws(token);
     if (!segments) throw new VerificationError('not a compact JWS in canonical base64url');
-    const header = decodeJson(segments[0]) as Header | undefined;
+    const header = this.decodeHeader(segments[0]);
     if (!header) throw new VerificationError('malformed header');
     if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== ACCESS_TOKEN_TYPE) throw new VerificationError('typ is not at+jwt');
     // No extension is understood, so any critical one is refused (RFC 7515 §4.1.11).
     if (header.crit !== undefined) throw new VerificationError('unsupported crit header');
     if (typeof header.alg !== 'string' || typeof header.kid !== 'string') throw new VerificationError('alg or kid missing');
     return { token, header, kid: header.kid, alg: header.alg, signingInputLength: segments[0].length + 1 + segments[1].length, payload: segments[1], signature: segments[2] };
+  }
+
+  /**
+   * Every token of one key carries the same header segment, so its parse is kept: a few entries,
+   * cleared when full (a flood of distinct headers costs what no cache would, never memory).
+   */
+  private decodeHeader(segment: string): Header | undefined {
+    const cached = this.headers.get(segment);
+    if (cached) return cached;
+    const header = decodeJson(segment) as Header | undefined;
+    if (!header) return undefined;
+    if (this.headers.size >= MAX_CACHED_HEADERS) this.headers.clear();
+    this.headers.set(segment, Object.freeze(header));
+    return header;
   }
 
   /** Algorithm, signature, claims, revocation; throws VerificationError. */
