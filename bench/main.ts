@@ -12,13 +12,15 @@ import { performance } from 'node:perf_hooks';
 import { httpLoad, localVerifyLoad, natsLoad, type HttpTarget, type LoadResult, type Tick } from './support/load';
 import { cpuDelta, cpuSnapshot, mapLimit, natsServerScript, peakRssMB, repoRoot, type ServerProcess } from './support/processes';
 import { clock, Progress } from './support/progress';
-import { machineInfo, writeReports, type Figure, type RunInfo, type SetupTiming } from './report';
-import { BASELINE_TENANT, BaselineSystem, basicAuthorization, PeerSystem, RoomkeySystem } from './systems';
+import { machineInfo, writeReports, writeViaStartReport, type Figure, type RunInfo, type SetupTiming } from './report';
+import { BASELINE_TENANT, BaselineSystem, basicAuthorization, PeerSystem, RoomkeySystem, StartCommandSystem } from './systems';
 import type autocannon from 'autocannon';
 
 export interface BenchOptions {
   quick: boolean;
   profile: boolean;
+  /** Only roomkey as the bench lays it out vs roomkey as `npm start` runs it, in turns. */
+  viaStart: boolean;
   tenants: number;
   revocations: number;
   warmupSeconds: number;
@@ -32,6 +34,9 @@ const USAGE = `Usage: npm run bench [-- options]
   --quick              about a minute: 1 s warm-up + 2 s per figure, 1,000 tenants, 10,000 revocations
                        (writes bench/results/BENCHMARKS-quick.md instead of BENCHMARKS.md)
   --profile            run every server process with node --cpu-prof (profiles in bench/results/profiles/)
+  --via-start          only compare roomkey as the bench starts it with roomkey as \`npm start\` runs it
+                       (scripts/start.js on free ports: its own NATS with users and permissions, the
+                       supervisor, identity), both running, measured in turns (bench/results/via-start.*)
   --seconds=N          measurement time per figure (default 10; --quick 2)
   --warmup=N           warm-up time per figure (default 3; --quick 1)
   --tenants=N          tenants for the "10,000 tenants" figure (default 10000; --quick 1000)
@@ -44,6 +49,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     quick,
     profile: argv.includes('--profile'),
+    viaStart: argv.includes('--via-start'),
     tenants: quick ? 1000 : 10_000,
     revocations: quick ? 10_000 : 100_000,
     warmupSeconds: quick ? 1 : 3,
@@ -59,7 +65,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--revocations': 'revocations',
   };
   for (const arg of argv) {
-    if (arg === '--quick' || arg === '--profile' || arg === '--render-only') continue;
+    if (arg === '--quick' || arg === '--profile' || arg === '--render-only' || arg === '--via-start') continue;
     if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -155,8 +161,9 @@ export async function runBench(argv: string[]): Promise<void> {
   let baseline: BaselineSystem | undefined;
   let peer: PeerSystem | undefined;
   let roomkey: RoomkeySystem | undefined;
+  let started: StartCommandSystem | undefined;
   const stopAll = async () => {
-    for (const system of [baseline, peer, roomkey]) {
+    for (const system of [baseline, peer, roomkey, started]) {
       if (!system) continue;
       await system.stop(peakRssMB).catch(() => undefined);
       Object.assign(run.peakRss, system.peakRss);
@@ -232,13 +239,18 @@ export async function runBench(argv: string[]): Promise<void> {
    * in turns, A B A B, half the time each, so a machine that gets busier or quieter meanwhile moves
    * both alike.
    */
-  const measurePair = async (specs: [Spec, Spec], processes: () => ServerProcess[], loads: [Load, Load]): Promise<[Figure, Figure]> => {
+  const measurePair = async (
+    specs: [Spec, Spec],
+    processes: (() => ServerProcess[]) | [() => ServerProcess[], () => ServerProcess[]],
+    loads: [Load, Load],
+  ): Promise<[Figure, Figure]> => {
+    const processesOf = (i: 0 | 1) => (Array.isArray(processes) ? processes[i] : processes);
     await warmUp(specs[0], loads[0]);
     await warmUp(specs[1], loads[1]);
     const half = Math.max(1, Math.round(M / 2));
     const parts: [Part[], Part[]] = [[], []];
     for (const round of [1, 2]) {
-      for (const i of [0, 1] as const) parts[i].push(await measured(processes, loads[i], half, `measuring ${specs[i].setup.split(',')[0]}, turn ${round}/2,`));
+      for (const i of [0, 1] as const) parts[i].push(await measured(processesOf(i), loads[i], half, `measuring ${specs[i].setup.split(',')[0]}, turn ${round}/2,`));
     }
     const figures: [Figure, Figure] = [record(specs[0], parts[0]), record(specs[1], parts[1])];
     progress.done(`${specs[0].setup}: ${summary(figures[0])}  |  ${specs[1].setup}: ${summary(figures[1])}`);
@@ -352,6 +364,59 @@ export async function runBench(argv: string[]): Promise<void> {
     ];
   };
 
+  let startBench = { apiKey: '', secret: '' };
+  let startClient = { clientId: '', clientSecret: '' };
+  const sProcesses = () => started!.running();
+  const startLabel = 'npm start';
+  const startSpec = (key: string, what: string, unit = 'tokens/s'): Spec => ({ key: `start.${key}.1`, system: 'npm start', what, setup: '1 issuer, as npm start runs it', unit });
+  const startSystemStep: Step = {
+    label: 'npm start: scripts/start.js on free ports (its own nats-server with users and permissions, the supervisor, keys, issuer, identity, gateway)',
+    planned: 12,
+    run: async () => {
+      started = await StartCommandSystem.start(join(workDir, 'npm-start'), profileDir);
+      await started.createTenant('bench');
+      startBench = await started.createApiKey('bench');
+      startClient = await started.createClient('bench');
+      progress.done(`ready at ${started.url} (${started.running().map((p) => p.name).join(', ')})`);
+    },
+  };
+  const startLoads = {
+    cc: (s: number, t: Tick) => httpLoad(ccTarget(started!.url, '/realms/bench/protocol/openid-connect/token', startClient.clientId, startClient.clientSecret), { connections: options.connections, seconds: s, onTick: t }),
+    cat: (s: number, t: Tick) => httpLoad(catTarget(started!.url, [startBench]), { connections: options.connections, seconds: s, onTick: t }),
+    nats: (s: number, t: Tick) => natsLoad(started!.connection, 'roomkey.v1.tokens.create', catBodies([startBench]), { inFlight: options.inFlight, seconds: s, onTick: t }),
+  };
+  const roomkeyLoads = {
+    cc: (s: number, t: Tick) => httpLoad(ccTarget(roomkey!.url, '/realms/bench/protocol/openid-connect/token', client.clientId, client.clientSecret), { connections: options.connections, seconds: s, onTick: t }),
+    cat: (s: number, t: Tick) => httpLoad(catTarget(roomkey!.url, [bench]), { connections: options.connections, seconds: s, onTick: t }),
+    nats: (s: number, t: Tick) => natsLoad(roomkey!.connection, 'roomkey.v1.tokens.create', catBodies([bench]), { inFlight: options.inFlight, seconds: s, onTick: t }),
+  };
+  const paths = [
+    ['cc', 'http.cc', 'HTTP client_credentials'],
+    ['cat', 'http.cat', 'HTTP CreateAccessToken'],
+    ['nats', 'nats.create', 'NATS tokens.create'],
+  ] as const;
+  /** The full run: the three issuance paths through `npm start`, after the bench layout's. */
+  const startFigures: Step[] = [
+    startSystemStep,
+    ...paths.map(([load, key, what]) => ({
+      label: `${startLabel}: ${what} (1 issuer)`,
+      planned: F,
+      run: async () => {
+        await measure(startSpec(key, what), sProcesses, startLoads[load]);
+      },
+    })),
+    {
+      label: 'npm start: stopping',
+      planned: 2,
+      run: async () => {
+        await started!.stop(peakRssMB);
+        Object.assign(run.peakRss, Object.fromEntries(Object.entries(started!.peakRss).map(([name, peak]) => [`npm-start/${name}`, peak])));
+        started = undefined;
+        progress.done('stopped');
+      },
+    },
+  ];
+
   const tenantSetupRate = 800; // per second, for the time-left estimate only
   const revocationRate = 8000;
   const steps: Step[] = [
@@ -407,6 +472,7 @@ export async function runBench(argv: string[]): Promise<void> {
       },
     },
     ...roomkeyFigures(1),
+    ...startFigures,
     {
       label: 'local verification against the JWKS (jose, one core of the load generator)',
       planned: M + 1,
@@ -548,6 +614,36 @@ export async function runBench(argv: string[]): Promise<void> {
     },
   ];
 
+  if (options.viaStart) {
+    steps.splice(
+      0,
+      steps.length,
+      {
+        label: 'roomkey (bench layout): starting nats-server, keys, issuer and gateway; a tenant, an API key, a client',
+        planned: 10,
+        run: async () => {
+          roomkey = await RoomkeySystem.start(join(workDir, 'roomkey'), profileDir);
+          await roomkey.createTenant('bench');
+          bench = await roomkey.createApiKey('bench');
+          client = await roomkey.createClient('bench');
+          progress.done(`ready at ${roomkey.url}`);
+        },
+      },
+      startSystemStep,
+      ...paths.map(([load, key, what]) => ({
+        label: `${what}: bench layout vs npm start, in turns`,
+        planned: 2 * W + 2 * Math.max(1, Math.round(M / 2)) * 2 + 1,
+        run: async () => {
+          await measurePair(
+            [{ key: `roomkey.${key}.1`, system: 'roomkey', what, setup: '1 issuer, bench layout', unit: 'tokens/s' }, startSpec(key, what)],
+            [rProcesses, sProcesses],
+            [roomkeyLoads[load], startLoads[load]],
+          );
+        },
+      })),
+    );
+  }
+
   progress = new Progress(steps.map((s) => s.planned));
   const total = steps.reduce((sum, s) => sum + s.planned, 0);
   progress.note(
@@ -573,7 +669,7 @@ export async function runBench(argv: string[]): Promise<void> {
   rmSync(workDir, { recursive: true, force: true });
   run.finishedAt = new Date().toISOString();
   run.seconds = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
-  const written = writeReports(run, figure);
+  const written = options.viaStart ? writeViaStartReport(run, figure) : writeReports(run, figure);
   progress.note(`\nroomkey bench: done in ${clock(run.seconds)}. Wrote ${written.join(', ')}`);
   if (profileDir) progress.note(`CPU profiles: ${profileDir} (processes.txt says which pid was which process)`);
 }

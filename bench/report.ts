@@ -13,7 +13,7 @@ import type { BenchOptions } from './main';
 
 export interface Figure extends LoadResult {
   key: string;
-  system: 'roomkey' | 'baseline' | 'peer';
+  system: 'roomkey' | 'baseline' | 'peer' | 'npm start';
   what: string;
   setup: string;
   unit: string;
@@ -321,7 +321,15 @@ system time of every server process, nats-server included (from \`/proc/<pid>/st
 the measured window. Published anchors: Keycloak's sizing guide plans ${ANCHORS.keycloakClientCredentialsPerVcpu} client-credential grants/s per vCPU;
 Ory Hydra published ${ANCHORS.hydraClientCredentialsOn2Cpus} client-credential requests/s on 2 CPUs.
 
-## Targets: ${held} of ${checks.length} hold
+${startRows(get).length ? `## roomkey as \`npm start\` runs it
+
+\`scripts/start.js\` on free ports, as a user runs it: its own nats-server with the generated configuration (services and
+client roles with their permissions), the supervisor relaying the services' output, and identity besides keys, issuer and
+gateway; the NATS load connects with the client role (\`client.json\`). Measured after the bench layout's 1-issuer figures.
+
+${table(START_TABLE_HEADERS, startRows(get))}
+
+` : ''}## Targets: ${held} of ${checks.length} hold
 
 ${table(['target', 'measured', 'holds'], checks.map((c) => [c.target, c.measured, c.holds === undefined ? '—' : c.holds ? 'yes' : '**no**']))}
 ${missed.length ? `\nMissed: ${missed.map((c) => c.target.replace(/ \(.*\)$/, '')).join('; ')}. Why: see the notes below.\n` : ''}
@@ -371,4 +379,51 @@ export function writeReports(run: RunInfo, get: Lookup): string[] {
   writeFileSync(join(resultsDir, 'latest.json'), json);
   writeFileSync(`${base}.md`, markdown(run, get, checks, relative(repoRoot, jsonPath)));
   return [`${base}.md`, jsonPath, join(resultsDir, 'latest.json')].map((p) => relative(repoRoot, p));
+}
+
+/** roomkey through `npm start` beside the bench's own layout, per issuance path (rows for both reports). */
+export function startRows(get: Lookup): string[][] {
+  const rows: string[][] = [];
+  for (const [path, label] of [
+    ['http.cc', 'HTTP client_credentials'],
+    ['http.cat', 'HTTP CreateAccessToken'],
+    ['nats.create', 'NATS tokens.create'],
+  ]) {
+    const r = get(`roomkey.${path}.1`);
+    const s = get(`start.${path}.1`);
+    if (!r || !s) continue;
+    const byProcess = (f: Figure) =>
+      Object.entries(f.cpuByProcess)
+        .filter(([, cpu]) => (cpu * 1e6) / f.count >= 0.5)
+        .map(([name, cpu]) => `${name} ${int((cpu * 1e6) / f.count)}`)
+        .join(' · ');
+    rows.push([
+      label,
+      `${int(r.rate)} · ${int(r.serverCpuUsPerOp)} µs · p99 ${ms(r.p99Ms)} ms`,
+      `${int(s.rate)} · ${int(s.serverCpuUsPerOp)} µs · p99 ${ms(s.p99Ms)} ms`,
+      `**${times(ratio(s.rate, r.rate))}** tokens/s · ${times(ratio(s.serverCpuUsPerOp, r.serverCpuUsPerOp))} CPU`,
+      `${byProcess(r)} / ${byProcess(s)}`,
+    ]);
+  }
+  return rows;
+}
+
+export const START_TABLE_HEADERS = ['path (1 issuer)', 'bench layout: tokens/s · CPU/token · p99', 'npm start: tokens/s · CPU/token · p99', 'npm start ÷ bench layout', 'µs per token by process (bench / npm start)'];
+
+/** `--via-start`: bench/results/via-start.md and .json. */
+export function writeViaStartReport(run: RunInfo, get: Lookup): string[] {
+  const resultsDir = join(repoRoot, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const base = join(resultsDir, 'via-start');
+  writeFileSync(`${base}.json`, `${JSON.stringify(run, null, 2)}\n`);
+  const { machine, options } = run;
+  const text = `# roomkey: the bench's layout vs \`npm start\`
+
+${run.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; both systems running, measured in
+turns (A B A B, ${Math.max(1, Math.round(options.measureSeconds / 2))} s each), ${options.connections} HTTP connections or ${options.inFlight} NATS requests in flight.
+
+${table(START_TABLE_HEADERS, startRows(get))}
+`;
+  writeFileSync(`${base}.md`, text);
+  return [`${base}.md`, `${base}.json`].map((p) => relative(repoRoot, p));
 }

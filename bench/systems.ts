@@ -3,12 +3,12 @@
  * roomkey (nats-server, keys, 1–2 issuers, gateway from dist/, as `npm start` runs them), the bare
  * baseline (nats-server, Fastify process, 1–2 signer processes) and the peer (oidc-provider).
  */
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { OAuthRoutes, PingRoutes, PublicRoutes } from '@roomkey/contracts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapLimit, natsServerScript, servicesScript, repoRoot, startNodeProcess, startPrivateNats, waitFor, type ServerProcess } from './support/processes';
+import { cpuSeconds, mapLimit, natsServerScript, servicesScript, repoRoot, startNodeProcess, startPrivateNats, waitFor, type ServerProcess } from './support/processes';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -78,7 +78,37 @@ abstract class System {
   }
 }
 
-export class RoomkeySystem extends System {
+/** A roomkey system with its admin API over HTTP. */
+abstract class AdminSystem extends System {
+  abstract url: string;
+  abstract adminToken: string;
+
+  async admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+    return adminRequest<T>(this.url, this.adminToken, method, path, body);
+  }
+
+  async createTenant(shortcode: string): Promise<void> {
+    await this.admin('POST', '/admin/tenants', { shortcode, name: `Benchmark ${shortcode}` });
+  }
+
+  async createApiKey(tenant: string): Promise<{ apiKey: string; secret: string }> {
+    const { apiKey, secret } = await this.admin<{ apiKey: string; secret: string }>('POST', `/admin/tenants/${tenant}/api-keys`, { environment: 'production', name: 'bench' });
+    return { apiKey, secret };
+  }
+
+  async createClient(tenant: string): Promise<{ clientId: string; clientSecret: string }> {
+    const { clientId, clientSecret } = await this.admin<{ clientId: string; clientSecret: string }>('POST', `/admin/tenants/${tenant}/clients`, {
+      name: 'bench',
+      grantTypes: ['client_credentials'],
+      scopes: ['rooms:read'],
+      audiences: ['roomkey'],
+    });
+    return { clientId, clientSecret };
+  }
+
+}
+
+export class RoomkeySystem extends AdminSystem {
   url = '';
   natsUrl = '';
   adminToken = `rk_admin_${randomBytes(24).toString('base64url')}`;
@@ -88,7 +118,10 @@ export class RoomkeySystem extends System {
 
   static async start(dir: string, profileDir?: string): Promise<RoomkeySystem> {
     const system = new RoomkeySystem(dir, profileDir);
-    await system.boot();
+    await system.boot().catch(async (error: unknown) => {
+      await system.stop(() => Number.NaN);
+      throw error;
+    });
     return system;
   }
 
@@ -109,6 +142,8 @@ export class RoomkeySystem extends System {
       ROOMKEY_DATA_DIR: join(this.dir, 'data'),
       ROOMKEY_ADMIN_TOKEN: this.adminToken,
       ROOMKEY_MASTER_KEY: randomBytes(32).toString('base64'),
+      // A private broker on loopback for this run only, without users.
+      ROOMKEY_ALLOW_OPEN_NATS: '1',
     };
     // The embedded SQLite database, whatever the caller's environment says.
     delete env.DATABASE_URL;
@@ -172,36 +207,6 @@ export class RoomkeySystem extends System {
     if (!issuer) return;
     await this.stopProcess(issuer, readPeak);
     this.issuerCount--;
-  }
-
-  async admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return (text ? JSON.parse(text) : {}) as T;
-  }
-
-  async createTenant(shortcode: string): Promise<void> {
-    await this.admin('POST', '/admin/tenants', { shortcode, name: `Benchmark ${shortcode}` });
-  }
-
-  async createApiKey(tenant: string): Promise<{ apiKey: string; secret: string }> {
-    const { apiKey, secret } = await this.admin<{ apiKey: string; secret: string }>('POST', `/admin/tenants/${tenant}/api-keys`, { environment: 'production', name: 'bench' });
-    return { apiKey, secret };
-  }
-
-  async createClient(tenant: string): Promise<{ clientId: string; clientSecret: string }> {
-    const { clientId, clientSecret } = await this.admin<{ clientId: string; clientSecret: string }>('POST', `/admin/tenants/${tenant}/clients`, {
-      name: 'bench',
-      grantTypes: ['client_credentials'],
-      scopes: ['rooms:read'],
-      audiences: ['roomkey'],
-    });
-    return { clientId, clientSecret };
   }
 
   /** `count` tokens over NATS (roomkey.v1.tokens.create), for the verification figures. */
@@ -332,4 +337,104 @@ export class PeerSystem extends System {
     }, READY_TIMEOUT_MS);
     return system;
   }
+}
+
+/** The PIDs of `pid`'s child processes (from /proc), with their command lines. */
+function childProcesses(pid: number): Array<{ pid: number; command: string }> {
+  const found: Array<{ pid: number; command: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== pid) continue;
+      found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** A process the bench did not start itself (a child of `npm start`): measured by PID, stopped by its parent. */
+function childProcess(name: string, pid: number): ServerProcess {
+  return {
+    name,
+    group: 'roomkey',
+    pid,
+    exited: () => Number.isNaN(cpuSeconds(pid)),
+    logTail: () => '',
+    stop: async () => undefined,
+  };
+}
+
+/**
+ * roomkey exactly as `npm start` runs it (scripts/start.js): its own nats-server with the
+ * generated configuration and the services and client roles, keys, issuer, identity and gateway
+ * under the supervisor, whose process relays their output. Free ports, a fresh data directory;
+ * the NATS load uses the client role's credentials (client.json), as an internal service would.
+ * The supervisor process is measured too ("npm-start"), as it is part of what users run.
+ */
+export class StartCommandSystem extends AdminSystem {
+  url = '';
+  adminToken = `rk_admin_${randomBytes(24).toString('base64url')}`;
+  connection!: NatsConnection;
+  private start!: ServerProcess;
+
+  static async start(dir: string, profileDir?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<StartCommandSystem> {
+    const system = new StartCommandSystem(dir, profileDir);
+    await system.boot(extraEnv).catch(async (error: unknown) => {
+      await system.stop(() => Number.NaN);
+      throw error;
+    });
+    return system;
+  }
+
+  private async boot(extraEnv: NodeJS.ProcessEnv): Promise<void> {
+    const port = await natsServerScript.freePort();
+    const natsPort = await natsServerScript.freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // What a user's shell would not have set: no NATS of theirs, the embedded database.
+    for (const name of ['NATS_USER', 'NATS_PASSWORD', 'NATS_CREDS', 'NATS_TOKEN', 'DATABASE_URL', 'NODE_ENV', 'LOG_LEVEL', 'ROOMKEY_NAMESPACE']) delete env[name];
+    Object.assign(env, {
+      PORT: String(port),
+      NATS_URL: `nats://127.0.0.1:${natsPort}`,
+      ROOMKEY_DATA_DIR: join(this.dir, 'data'),
+      ROOMKEY_ADMIN_TOKEN: this.adminToken,
+      ...extraEnv,
+    });
+    // --cpu-prof reaches the services through NODE_OPTIONS (start.js passes its environment on).
+    if (this.profileDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${this.profileDir}`.trim();
+    this.start = startNodeProcess({ name: 'npm-start', group: 'roomkey', script: join(repoRoot, 'scripts', 'start.js'), env, logFile: join(this.dir, 'npm-start.log') });
+    this.processes.push(this.start);
+    await waitFor('npm start', async () => (this.checkAlive(), this.start.logTail().includes('roomkey is ready') ? true : undefined), READY_TIMEOUT_MS, 200);
+    for (const child of childProcesses(this.start.pid)) {
+      const app = /dist\/apps\/(\w+)\/main\.js/.exec(child.command)?.[1];
+      const name = app ?? (/nats-server/.test(child.command) ? 'nats-server' : undefined);
+      if (name) this.processes.splice(this.processes.length - 1, 0, childProcess(name, child.pid));
+    }
+    if (!this.processes.some((p) => p.name === 'nats-server')) throw new Error('npm start did not start its own nats-server');
+    const client = JSON.parse(readFileSync(join(this.dir, 'data', 'nats', 'client.json'), 'utf8')) as ConnectionOptions;
+    this.connection = await connect({ ...client, name: 'roomkey-bench-client-role', noAsyncTraces: true });
+  }
+
+  override async stop(readPeak: (pid: number) => number): Promise<void> {
+    this.recordPeakRss(readPeak);
+    await this.connection?.close().catch(() => undefined);
+    // npm start stops its services and its nats-server itself on SIGTERM.
+    await this.start?.stop();
+    this.processes.length = 0;
+  }
+}
+
+async function adminRequest<T>(url: string, adminToken: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
 }
