@@ -14,7 +14,7 @@ const DEFAULT_PORT = 4222;
 const DEFAULT_CLUSTER_PORT = 6222;
 const CLUSTER_REPLICAS = 3;
 const USAGE =
-  'usage: npm run nats-config -- --out DIR [--namespace NS] [--cluster N (>= 3)] [--host LISTEN_ADDRESS] [--port PORT] [--connect-host NAME] [--store-dir DIR] [--if-missing]';
+  'usage: npm run nats-config -- --out DIR [--namespace NS] [--cluster N (>= 3)] [--host LISTEN_ADDRESS] [--port PORT] [--connect-host NAME] [--store-dir DIR] [--node-hosts H1,H2,H3] [--if-missing]';
 
 /** The role definitions (libs/contracts/namespace.ts): from source under jest, else from the build. */
 function contracts() {
@@ -140,25 +140,32 @@ function writeNatsConfig({
   connectHost = defaultConnectHost(host),
   storeDir,
   clusterPort = DEFAULT_CLUSTER_PORT,
+  nodeHosts,
 }) {
   const dir = path.resolve(out);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const users = { ...userNames(namespace), servicesPassword: randomPassword(), clientPassword: randomPassword() };
   const servers = [];
   if (cluster) {
+    // One host: consecutive ports. Named hosts (--node-hosts, one machine or container each): the
+    // same ports on every host.
     const routeHost = defaultConnectHost(host);
+    const node = (i) =>
+      nodeHosts
+        ? { clientHost: nodeHosts[i - 1], routeHost: nodeHosts[i - 1], port, clusterPort }
+        : { clientHost: connectHost, routeHost, port: port + i - 1, clusterPort: clusterPort + i - 1 };
     for (let i = 1; i <= cluster; i++) {
       const routes = [];
-      for (let j = 1; j <= cluster; j++) if (j !== i) routes.push(`nats-route://${routeHost}:${clusterPort + j - 1}`);
+      for (let j = 1; j <= cluster; j++) if (j !== i) routes.push(`nats-route://${node(j).routeHost}:${node(j).clusterPort}`);
       const text = buildNatsConfig({
         namespace,
         host,
-        port: port + i - 1,
+        port: node(i).port,
         ...users,
         storeDir: path.resolve(storeDir ? `${storeDir}-${i}` : path.join(dir, `jetstream-${i}`)),
-        cluster: { name: namespace, serverName: `${namespace}-${i}`, host, port: clusterPort + i - 1, routes },
+        cluster: { name: namespace, serverName: `${namespace}-${i}`, host, port: node(i).clusterPort, routes },
       });
-      servers.push({ file: path.join(dir, `nats-server-${i}.conf`), text, url: `nats://${connectHost}:${port + i - 1}` });
+      servers.push({ file: path.join(dir, `nats-server-${i}.conf`), text, url: `nats://${node(i).clientHost}:${node(i).port}` });
     }
   } else {
     const text = buildNatsConfig({ namespace, host, port, ...users, storeDir: path.resolve(storeDir || path.join(dir, 'jetstream')) });
@@ -198,6 +205,7 @@ function parseCommandLine(argv) {
         port: { type: 'string' },
         'connect-host': { type: 'string' },
         'store-dir': { type: 'string' },
+        'node-hosts': { type: 'string' },
         'if-missing': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -215,7 +223,12 @@ function parseCommandLine(argv) {
     if (values[name] !== undefined && !/^\S+$/.test(values[name])) throw new UsageError(`--${name} must not be empty or contain spaces`);
   }
   const host = values.host ?? '127.0.0.1';
+  const nodeHosts = values['node-hosts']?.split(',').map((h) => h.trim());
+  if (nodeHosts && (!cluster || nodeHosts.length !== cluster || nodeHosts.some((h) => !/^[\w.-]+$/.test(h)))) {
+    throw new UsageError('--node-hosts takes one host name per --cluster node, comma-separated');
+  }
   return {
+    nodeHosts,
     out: values.out,
     namespace,
     cluster,
