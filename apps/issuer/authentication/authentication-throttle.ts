@@ -39,18 +39,18 @@ export class AuthenticationThrottle {
 
   /** Counts a failure; answers the 429 to throw when a limit is reached, else the failure itself. */
   private async failed(attempt: AuthenticationAttempt, failure: unknown): Promise<unknown> {
-    // Already refused from memory: no need to count in KV again.
-    const known = [
-      attempt.address ? this.limiter.retryAfter('address', attempt.address) : undefined,
-      attempt.id ? this.limiter.retryAfter(attempt.scope, attempt.id) : undefined,
-    ].filter((w): w is number => w !== undefined);
-    if (known.length > 0) return this.limited(Math.max(...known));
     const window = this.config.authFailureWindowSeconds;
-    const hits = await Promise.all([
-      attempt.id ? this.limiter.hit(attempt.scope, attempt.id, { limit: this.config.authFailuresPerIdentifier, windowSeconds: window }) : undefined,
-      attempt.address ? this.limiter.hit('address', attempt.address, { limit: this.config.authFailuresPerAddress, windowSeconds: window }) : undefined,
-    ]);
-    const waits = hits.map((h) => h?.retryAfterSeconds).filter((w): w is number => w !== undefined);
+    // A limit already reached is known from memory: no need to count against it in KV again.
+    const count = async (scope: string, id: string | undefined, limit: number): Promise<number | undefined> => {
+      if (!id) return undefined;
+      return this.limiter.retryAfter(scope, id) ?? (await this.limiter.hit(scope, id, { limit, windowSeconds: window })).retryAfterSeconds;
+    };
+    const waits = (
+      await Promise.all([
+        count(attempt.scope, attempt.id, this.config.authFailuresPerIdentifier),
+        count('address', attempt.address, this.config.authFailuresPerAddress),
+      ])
+    ).filter((w): w is number => w !== undefined);
     return waits.length > 0 ? this.limited(Math.max(...waits)) : failure;
   }
 
