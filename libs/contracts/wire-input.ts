@@ -5,10 +5,10 @@
  */
 
 import { InvalidTokenError } from '@roomkey/errors';
+import { MAX_TOKEN_LENGTH, isCanonicalBase64Url, splitCompactJws } from '@roomkey/verifier';
 
 export const MAX_JSON_DEPTH = 64;
-/** Longer strings cannot be roomkey tokens (contract §4). */
-export const MAX_TOKEN_LENGTH = 8192;
+export { MAX_TOKEN_LENGTH, isCanonicalBase64Url };
 
 /** True when the JSON text nests arrays/objects deeper than `maxDepth` (strings are skipped). */
 export function jsonNestingExceeds(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
@@ -27,26 +27,9 @@ export function jsonNestingExceeds(text: string, maxDepth = MAX_JSON_DEPTH): boo
   return false;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** RFC 7515 §2 base64url without padding, whose unused trailing bits are zero. */
-export function isCanonicalBase64Url(segment: string): boolean {
-  if (!BASE64URL.test(segment)) return false;
-  const rest = segment.length % 4;
-  if (rest === 1) return false;
-  if (rest === 0) return true;
-  const last = ALPHABET.indexOf(segment[segment.length - 1]);
-  // 2 leftover characters carry 8 bits (4 unused), 3 carry 16 bits (2 unused).
-  return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
-}
-
-/** `header.payload.signature`, each segment canonical base64url. */
+/** Compact JWS with each segment canonical base64url (one definition, in the NestJS-free verifier). */
 export function isCanonicalCompactJws(token: string): boolean {
-  const first = token.indexOf('.');
-  const second = token.indexOf('.', first + 1);
-  if (first <= 0 || second <= first + 1 || second === token.length - 1 || token.indexOf('.', second + 1) !== -1) return false;
-  return isCanonicalBase64Url(token.slice(0, first)) && isCanonicalBase64Url(token.slice(first + 1, second)) && isCanonicalBase64Url(token.slice(second + 1));
+  return splitCompactJws(token) !== undefined;
 }
 
 /** Refuses, before any decoding, a string that cannot be a token: too long, or not canonical JWS. */

@@ -1,8 +1,7 @@
 /**
  * Strict compact-JWS shape (contract §4): each segment canonical base64url — no padding, no stray
- * trailing bits — so one token has one spelling. The same logic as `isCanonicalCompactJws` in
- * libs/contracts/wire-input.ts, copied because libs/contracts imports @roomkey/errors, whose index
- * pulls in @nestjs/common; this library stays free of NestJS so the SDK can ship it.
+ * trailing bits — so one token has one spelling. Defined here, in the NestJS-free library the SDK
+ * ships; libs/contracts/wire-input.ts uses it for the services.
  */
 
 /** Longer strings cannot be roomkey tokens (contract §4). */
