@@ -9,6 +9,23 @@ const os = require('node:os');
 const path = require('node:path');
 const { root, ensureDependencies, ensureBuilt } = require('./dependencies');
 
+/** PostgreSQL answers on the test URL's host and port (checked before anything slow runs). */
+function postgresAnswers(url) {
+  const { hostname, port } = new URL(url);
+  const probe = `require('net').connect(${Number(port || 5432)}, ${JSON.stringify(hostname || '127.0.0.1')}).on('connect', () => process.exit(0)).on('error', () => process.exit(1)).setTimeout(1500, () => process.exit(1))`;
+  return spawnSync(process.execPath, ['-e', probe]).status === 0;
+}
+
+const databases = (process.env.ROOMKEY_TEST_DATABASES || 'sqlite,postgres').split(',').map((d) => d.trim());
+const postgresUrl = process.env.ROOMKEY_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+if (databases.includes('postgres') && !postgresAnswers(postgresUrl)) {
+  console.error(
+    `roomkey: PostgreSQL does not answer at ${postgresUrl} (the integration tests run against it too): start it, ` +
+      'point ROOMKEY_TEST_POSTGRES_URL at one, or run against SQLite only with ROOMKEY_TEST_DATABASES=sqlite npm test.',
+  );
+  process.exit(1);
+}
+
 ensureDependencies();
 ensureBuilt();
 
