@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   ADMIN_TOKEN_FILE,
   ConfigError,
+  DEFAULT_KEY_CACHE_SIZE,
   MASTER_KEY_FILE,
   readCommonConfig,
   readGatewayConfig,
@@ -254,5 +255,19 @@ describe('other settings', () => {
     expect(configError(() => readKeysConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_SWEEP_SECONDS: '0' }))).message).toMatch(
       /^ROOMKEY_KEY_SWEEP_SECONDS /,
     );
+  });
+
+  it('reads ROOMKEY_KEY_CACHE_SIZE for the issuer (default 2,000; 1 to 1,000,000), naming it when invalid', () => {
+    const key = randomBytes(32).toString('base64');
+    expect(DEFAULT_KEY_CACHE_SIZE).toBe(2000);
+    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key })).keyCacheSize).toBe(2000);
+    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: '' })).keyCacheSize).toBe(2000);
+    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: '1' })).keyCacheSize).toBe(1);
+    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: '1000000' })).keyCacheSize).toBe(1_000_000);
+    for (const bad of ['0', '-5', '2k', '1.5', '1000001', 'many']) {
+      const error = configError(() => readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: bad })));
+      expect(error.message).toMatch(/^ROOMKEY_KEY_CACHE_SIZE /);
+      expect(error.message).toContain(`'${bad}'`);
+    }
   });
 });

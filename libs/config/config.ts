@@ -69,7 +69,16 @@ export interface IssuerConfig extends CommonConfig {
   loginRequestTtlSeconds: number;
   /** Lifetime of refresh tokens (authorization code flow), rotated on every use. */
   refreshTokenTtlSeconds: number;
+  /**
+   * Tenants whose keyring (tenant, issuer URL, signing key) the issuer keeps in memory, least
+   * recently used evicted (ROOMKEY_KEY_CACHE_SIZE; each costs ~10 KB of native memory for its key).
+   * Optional so that hand-built configs get DEFAULT_KEY_CACHE_SIZE.
+   */
+  keyCacheSize?: number;
 }
+
+/** Default of ROOMKEY_KEY_CACHE_SIZE: ~20 MB of keys at most in the issuer. */
+export const DEFAULT_KEY_CACHE_SIZE = 2000;
 
 export interface IdentityConfig extends CommonConfig {
   /**
@@ -299,6 +308,7 @@ export function readIssuerConfig(env: Env = process.env): IssuerConfig {
     authFailureWindowSeconds: integer(env, 'ROOMKEY_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86400),
     loginRequestTtlSeconds: integer(env, 'ROOMKEY_LOGIN_REQUEST_TTL_SECONDS', 600, 30, 86400),
     refreshTokenTtlSeconds: integer(env, 'ROOMKEY_REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
+    keyCacheSize: integer(env, 'ROOMKEY_KEY_CACHE_SIZE', DEFAULT_KEY_CACHE_SIZE, 1, 1_000_000),
   };
 }
 

@@ -1,23 +1,38 @@
 /**
  * An in-memory cache of loads in flight or done, kept fresh by invalidation (events), bounded in
- * size. Storing the promise itself means a load that raced an invalidation is never kept: the
- * invalidation removed it from the map.
+ * size with least-recently-used eviction: a hit moves the entry to the end of the Map (which keeps
+ * insertion order), so the first entry is always the one used longest ago. An evicted key is loaded
+ * again on its next use. Storing the promise itself means a load that raced an invalidation is never
+ * kept: the invalidation removed it from the map.
  */
 export class LoadingCache<K, V> {
   private readonly entries = new Map<K, Promise<V>>();
+  /** The key used last: a run of hits on one key (one busy tenant) skips the Map re-insertion. */
+  private lastKey: K | undefined;
 
   constructor(
     private readonly load: (key: K) => Promise<V>,
     private readonly maxEntries = 100_000,
-  ) {}
+  ) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be 1 or more (got ${maxEntries})`);
+  }
 
   get(key: K): Promise<V> {
     const cached = this.entries.get(key);
-    if (cached) return cached;
+    if (cached) {
+      if (key !== this.lastKey) {
+        // Most recently used: move to the end.
+        this.entries.delete(key);
+        this.entries.set(key, cached);
+        this.lastKey = key;
+      }
+      return cached;
+    }
     const loading = this.load(key);
     this.entries.set(key, loading);
+    this.lastKey = key;
     if (this.entries.size > this.maxEntries) {
-      // Evict the oldest insertion (Map keeps insertion order).
+      // Evict the least recently used (the first in the Map's order).
       this.entries.delete(this.entries.keys().next().value as K);
     }
     // A failed load is not cached: the next caller tries again.
@@ -25,6 +40,14 @@ export class LoadingCache<K, V> {
       if (this.entries.get(key) === loading) this.entries.delete(key);
     });
     return loading;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(key: K): boolean {
+    return this.entries.has(key);
   }
 
   invalidate(key: K): void {

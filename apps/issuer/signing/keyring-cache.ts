@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IssuerConfig } from '@roomkey/config';
+import { DEFAULT_KEY_CACHE_SIZE, type IssuerConfig } from '@roomkey/config';
 import { issuerUrl, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
 import type { SecretBox } from '@roomkey/crypto';
 import { UnavailableError } from '@roomkey/errors';
@@ -32,6 +32,12 @@ export interface Keyring {
 /** An unknown kid reloads the keyring at most this often (a token signed by a brand-new key). */
 const UNKNOWN_KID_RELOAD_INTERVAL_MS = 2000;
 
+/**
+ * Keyrings of at most `ROOMKEY_KEY_CACHE_SIZE` tenants (default 2,000), least recently used evicted:
+ * each costs ~10 KB of native memory for its key, so an unbounded cache grows with the number of
+ * tenants (423 MB of RSS with 10,000). An evicted tenant's keyring is loaded again from the keys
+ * service on its next request; a tenant still in the cache is served while the keys service is away.
+ */
 @Injectable()
 export class KeyringCache {
   private readonly cache: LoadingCache<string, Keyring>;
@@ -42,7 +48,7 @@ export class KeyringCache {
     @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.cache = new LoadingCache((tenant) => this.load(tenant));
+    this.cache = new LoadingCache((tenant) => this.load(tenant), config.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE);
   }
 
   forTenant(tenant: string): Promise<Keyring> {
@@ -66,6 +72,11 @@ export class KeyringCache {
 
   clear(): void {
     this.cache.clear();
+  }
+
+  /** Tenants whose keyring is held (or loading). */
+  get size(): number {
+    return this.cache.size;
   }
 
   private async load(tenant: string): Promise<Keyring> {
