@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_KEY_CACHE_SIZE, type IssuerConfig } from '@roomkey/config';
-import { issuerUrl, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
-import type { SecretBox } from '@roomkey/crypto';
+import { ACCESS_TOKEN_TYPE, issuerUrl, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
+import { createJwsSigner, type JwsSigner, type SecretBox } from '@roomkey/crypto';
 import { UnavailableError } from '@roomkey/errors';
-import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import { importJWK, type CryptoKey, type KeyObject } from 'jose';
+import type { JsonWebKey } from 'node:crypto';
 import { CLOCK, ISSUER_CONFIG, KEY_DIRECTORY, SECRET_BOX, type Clock, type KeyDirectory } from '../ports';
 import { LoadingCache } from '../caches/loading-cache';
 
@@ -16,15 +17,16 @@ export interface VerificationKey {
 }
 
 /**
- * A tenant's keys: the active signing key, imported once, and every published verification key,
- * imported the first time a token signed by it is verified. An imported EC key holds ~8–11 KB of
- * native (OpenSSL) memory, and most tenants only ever sign here: importing the next and active
- * public keys up front tripled the issuer's memory per tenant (npm run bench, 10,000 tenants).
+ * A tenant's keys: the active signing key, made into a synchronous node:crypto signer once (its
+ * KeyObject and serialized header kept), and every published verification key, imported with jose
+ * the first time a token signed by it is verified. An imported EC key holds ~8–11 KB of native
+ * (OpenSSL) memory, and most tenants only ever sign here: importing the next and active public keys
+ * up front tripled the issuer's memory per tenant (npm run bench, 10,000 tenants).
  */
 export interface Keyring {
   tenant: TenantView;
   issuer: string;
-  signer: VerificationKey;
+  signer: JwsSigner;
   verifiers: ReadonlyMap<string, () => Promise<VerificationKey>>;
   loadedAt: number;
 }
@@ -82,13 +84,13 @@ export class KeyringCache {
   private async load(tenant: string): Promise<Keyring> {
     const material: SigningMaterialResult = await this.directory.signingMaterial(tenant);
     const verifiers = new Map<string, () => Promise<VerificationKey>>();
-    let signer: VerificationKey | undefined;
+    let signer: JwsSigner | undefined;
     for (const key of material.keys) {
       let imported: Promise<VerificationKey> | undefined;
       verifiers.set(key.kid, () => (imported ??= importJWK(key.publicJwk, key.alg).then((publicKey) => ({ kid: key.kid, alg: key.alg, key: publicKey }))));
       if (key.state === 'active' && key.encryptedPrivateJwk) {
-        const privateJwk = JSON.parse(this.secretBox.open(key.encryptedPrivateJwk, key.kid)) as JWK;
-        signer = { kid: key.kid, alg: key.alg, key: await importJWK(privateJwk, key.alg) };
+        const privateJwk = JSON.parse(this.secretBox.open(key.encryptedPrivateJwk, key.kid)) as JsonWebKey;
+        signer = createJwsSigner(privateJwk, key.alg, key.kid, ACCESS_TOKEN_TYPE);
       }
     }
     if (!signer) throw new UnavailableError(`Tenant '${tenant}' has no active signing key`);
