@@ -3,6 +3,7 @@ import type { IssuerConfig } from '@roomkey/config';
 import { pingHandler } from '@roomkey/nats';
 import { AccessTokenHandlers } from './access-tokens/access-token.handlers';
 import { AccessTokenService } from './access-tokens/access-token.service';
+import { BatchHandlers } from './access-tokens/batch.handlers';
 import { TokenSigner } from './signing/token-signer';
 import { ApiKeyAuthenticator } from './authentication/api-key-authenticator';
 import { AuthenticationThrottle } from './authentication/authentication-throttle';
@@ -41,8 +42,12 @@ export class IssuerModule {
     return {
       module: IssuerModule,
       imports: [IssuerInfraModule.forRoot(config)],
-      controllers: [AccessTokenHandlers, VerificationHandlers, OAuthHandlers, AuthorizationHandlers, InternalApiHandlers, pingHandler('issuer')],
+      controllers: [AccessTokenHandlers, BatchHandlers, VerificationHandlers, OAuthHandlers, AuthorizationHandlers, InternalApiHandlers, pingHandler('issuer')],
       providers: [
+        // The batch handler runs each item through the same handler its own subject reaches.
+        AccessTokenHandlers,
+        OAuthHandlers,
+        InternalApiHandlers,
         CredentialCache,
         ClientCache,
         KeyringCache,

@@ -136,6 +136,26 @@ export const IssuerRoutes = {
   verifyAccessToken: repeatable(schemaRoute('roomkey.internal.issuer.tokens.verify', 'issuer', Tokens.VerifyAccessTokenRequestSchema, Tokens.VerifiedAccessTokenSchema)),
 } as const;
 
+/** One mint inside a batch: the route's subject, the caller's request id, and the route's own body. */
+export interface BatchItem {
+  readonly subject: string;
+  readonly requestId?: string;
+  readonly body: unknown;
+}
+
+/**
+ * Concurrent mints coalesced into one message to the issuer's queue group (libs/nats RpcClient):
+ * `{items: BatchItem[]}` in, `{ok: true, items: [reply, …]}` out, each reply what the item's own
+ * subject would have answered (`{ok: true, …}` or a wire error), in order. Internal: the services
+ * role only. Only repeatable mints travel in batches (a lost batch is asked again, like them).
+ */
+export const IssuerBatchRoute = {
+  ...route<{ items: BatchItem[] }, { items: unknown[] }>('roomkey.internal.issuer.batch', 'issuer'),
+  /** Routes whose requests may travel in a batch, and the most items in one. */
+  subjects: Object.freeze([PublicRoutes.createAccessToken.subject, OAuthRoutes.token.subject, IssuerRoutes.mintToken.subject]),
+  maxItems: 64,
+} as const;
+
 /** Each service answers its own ping; the gateway's /readyz asks them all. */
 export const PingRoutes: Readonly<Record<ServiceName, RpcRoute<Record<string, never>, PingResult>>> = {
   keys: route('roomkey.internal.keys.ping', 'keys'),

@@ -1,5 +1,5 @@
 import { errors, headers, type NatsConnection, type RequestOptions } from '@nats-io/transport-node';
-import type { Namespace, RpcRoute } from '@roomkey/contracts';
+import { IssuerBatchRoute, type Namespace, type RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
 import { REQUEST_ID_HEADER, currentRequestId } from './request-context';
 
@@ -11,8 +11,41 @@ function isLostRequest(error: unknown): boolean {
   return [error, cause].some((e) => e instanceof errors.TimeoutError || e instanceof errors.NoRespondersError);
 }
 
+function isNoResponders(error: unknown): boolean {
+  return error instanceof errors.NoRespondersError || (error as { cause?: unknown }).cause instanceof errors.NoRespondersError;
+}
+
 /** Before asking again when nobody answered at all: a replica may be restarting. */
 const NO_RESPONDERS_PAUSE_MS = 100;
+
+/** How RpcClient coalesces mints (see `RpcClient`). */
+export interface BatchingOptions {
+  /** Off: every mint is its own message. Default on; ROOMKEY_RPC_BATCHING=0 turns it off (for measuring). */
+  enabled: boolean;
+  /** A batch leaves at this many items even while another is in flight. */
+  maxItems: number;
+}
+
+export function defaultBatching(env: NodeJS.ProcessEnv = process.env): BatchingOptions {
+  const size = Number(env.ROOMKEY_RPC_BATCH_SIZE);
+  return {
+    enabled: env.ROOMKEY_RPC_BATCHING !== '0',
+    maxItems: Number.isInteger(size) && size >= 1 ? Math.min(size, IssuerBatchRoute.maxItems) : 16,
+  };
+}
+
+/** One mint waiting for (or travelling in) a batch. */
+interface Pending {
+  route: RpcRoute<unknown, unknown>;
+  body: unknown;
+  /** `{"subject":…,"requestId":…,"body":…}`, serialized once. */
+  json: string;
+  deadline: number;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const BATCHED_SUBJECTS: ReadonlySet<string> = new Set(IssuerBatchRoute.subjects);
 
 /**
  * Typed request-reply over NATS: every request has a timeout, and a failed reply becomes the same
@@ -22,16 +55,41 @@ const NO_RESPONDERS_PAUSE_MS = 100;
  * reached anyone) get a short deadline per attempt and are asked again — the queue group hands the
  * retry to another replica — until the request's whole timeout is spent; so a replica that dies
  * mid-request costs its callers one attempt's wait, not a failure.
+ *
+ * Mints (the repeatable routes in `IssuerBatchRoute.subjects`) are coalesced, group-commit style,
+ * into one message on `IssuerBatchRoute`: a mint leaves at once when no batch is in flight;
+ * otherwise it waits for the batch in flight to come back (or for `maxItems` others) and leaves
+ * with them. No timer: an idle system sends every mint alone, without delay. The issuer answers
+ * each item as its own subject would (one failing item fails only its caller), batches go to any
+ * replica of the queue group, a lost batch is asked again like a lost mint (each item within its
+ * own deadline), and each item carries its caller's request id.
  */
 export class RpcClient {
+  private readonly batching: BatchingOptions;
+  private queued: Pending[] = [];
+  private batchesInFlight = 0;
+
   constructor(
     private readonly connection: NatsConnection,
     private readonly defaultTimeoutMs: number,
     private readonly namespace: Namespace,
     private readonly attemptTimeoutMs = 1000,
-  ) {}
+    batching: Partial<BatchingOptions> = {},
+  ) {
+    this.batching = { ...defaultBatching(), ...batching };
+    this.batchSubject = namespace.subject(IssuerBatchRoute.subject);
+  }
 
-  async request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
+  private readonly batchSubject: string;
+
+  request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
+    if (this.batching.enabled && route.repeatable === true && BATCHED_SUBJECTS.has(route.subject)) {
+      return this.enqueue(route as RpcRoute<unknown, unknown>, body, timeoutMs) as Promise<Result>;
+    }
+    return this.single(route, body, timeoutMs);
+  }
+
+  private async single<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs: number): Promise<Result> {
     const subject = this.namespace.subject(route.subject);
     const payload = encoder.encode(JSON.stringify(body));
     const deadline = Date.now() + timeoutMs;
@@ -51,12 +109,72 @@ export class RpcClient {
         }
       }
     }
-    if (isWireError(reply)) throw fromWireError(reply);
-    if (typeof reply !== 'object' || reply === null || (reply as { ok?: unknown }).ok !== true) {
-      throw new UnavailableError(`The ${route.service} service gave a reply roomkey does not understand`);
+    return resultOf(route, reply) as Result;
+  }
+
+  private enqueue(route: RpcRoute<unknown, unknown>, body: unknown, timeoutMs: number): Promise<unknown> {
+    const requestId = currentRequestId();
+    const json = `{"subject":${JSON.stringify(route.subject)},${requestId === undefined ? '' : `"requestId":${JSON.stringify(requestId)},`}"body":${JSON.stringify(body)}}`;
+    return new Promise((resolve, reject) => {
+      this.queued.push({ route, body, json, deadline: Date.now() + timeoutMs, resolve, reject });
+      if (this.batchesInFlight === 0 || this.queued.length >= this.batching.maxItems) this.flush();
+    });
+  }
+
+  /** Sends what is queued as one batch (a lone mint as a batch of one: the same path, no timer). */
+  private flush(): void {
+    while (this.queued.length > 0) {
+      const items = this.queued.splice(0, this.batching.maxItems);
+      this.batchesInFlight++;
+      void this.sendBatch(items).finally(() => {
+        this.batchesInFlight--;
+        if (this.queued.length > 0 && (this.batchesInFlight === 0 || this.queued.length >= this.batching.maxItems)) this.flush();
+      });
+      if (this.queued.length < this.batching.maxItems) break;
     }
-    const { ok: _ok, ...result } = reply as Record<string, unknown>;
-    return result as Result;
+  }
+
+  private async sendBatch(queued: Pending[]): Promise<void> {
+    const now = Date.now();
+    // A mint whose time ran out while waiting to be asked again is not sent (nor shortens the batch's wait).
+    const items = queued.filter((item) => item.deadline > now || (item.reject(new UnavailableError(`The ${item.route.service} service did not answer in time`)), false));
+    if (items.length === 0) return;
+    const attempt = Math.max(1, Math.min(this.attemptTimeoutMs, ...items.map((item) => item.deadline - now)));
+    let replies: unknown;
+    try {
+      const payload = encoder.encode(`{"items":[${items.map((item) => item.json).join(',')}]}`);
+      replies = (await this.connection.request(this.batchSubject, payload, { timeout: attempt })).json();
+    } catch (error) {
+      if (isNoResponders(error) && !this.connection.isClosed()) {
+        // No issuer takes batches (none running yet, or all of an older version): each alone, with
+        // the single path's own waiting for a replica.
+        for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now())).then(item.resolve, item.reject);
+        return;
+      }
+      const retry: Pending[] = [];
+      for (const item of items) {
+        if (isLostRequest(error) && item.deadline - Date.now() > 0 && !this.connection.isClosed()) retry.push(item);
+        else item.reject(this.unavailable(item.route, error));
+      }
+      // Asked again: the queue group hands the next batch to any replica (the lost one is gone).
+      if (retry.length > 0) {
+        this.queued.unshift(...retry);
+      }
+      return;
+    }
+    const answers = (replies as { ok?: unknown; items?: unknown }).items;
+    if ((replies as { ok?: unknown }).ok !== true || !Array.isArray(answers) || answers.length !== items.length) {
+      // The batch as a whole was refused (not one item of it ran): each alone, as without batching.
+      for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now())).then(item.resolve, item.reject);
+      return;
+    }
+    for (let i = 0; i < items.length; i++) {
+      try {
+        items[i].resolve(resultOf(items[i].route, answers[i]));
+      } catch (error) {
+        items[i].reject(error);
+      }
+    }
   }
 
   private unavailable(route: RpcRoute<unknown, unknown>, error: unknown): UnavailableError {
@@ -69,6 +187,16 @@ export class RpcClient {
     }
     return new UnavailableError(`The ${route.service} service cannot be reached over NATS`);
   }
+}
+
+/** A reply's result: the typed error it carries is thrown; `{ok: true, …}` loses its `ok`. */
+function resultOf(route: RpcRoute<unknown, unknown>, reply: unknown): unknown {
+  if (isWireError(reply)) throw fromWireError(reply);
+  if (typeof reply !== 'object' || reply === null || (reply as { ok?: unknown }).ok !== true) {
+    throw new UnavailableError(`The ${route.service} service gave a reply roomkey does not understand`);
+  }
+  const { ok: _ok, ...result } = reply as Record<string, unknown>;
+  return result;
 }
 
 /** The request id of the request being handled travels on as a header (none outside a request). */

@@ -1,0 +1,53 @@
+/**
+ * IssuerBatchRoute: mints that callers' RpcClients coalesced into one message (group commit). Each
+ * item runs through the same handler its own subject would reach, in its caller's request context,
+ * and is answered as that subject would answer it; one failing item fails only itself.
+ */
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IssuerBatchRoute, IssuerRoutes, OAuthRoutes, PublicRoutes, requireObject } from '@roomkey/contracts';
+import { InvalidRequestError, logFailure, toWireError } from '@roomkey/errors';
+import { isAcceptableRequestId, runInRequestContext } from '@roomkey/nats';
+import { InternalApiHandlers } from '../internal-api/internal-api.handlers';
+import { OAuthHandlers } from '../oauth/oauth.handlers';
+import { AccessTokenHandlers } from './access-token.handlers';
+
+type ItemHandler = (body: unknown) => Promise<object>;
+
+@Controller()
+export class BatchHandlers {
+  private readonly handlers: ReadonlyMap<string, ItemHandler>;
+
+  constructor(accessTokens: AccessTokenHandlers, oauth: OAuthHandlers, internal: InternalApiHandlers) {
+    this.handlers = new Map<string, ItemHandler>([
+      [PublicRoutes.createAccessToken.subject, (body) => accessTokens.create(body)],
+      [OAuthRoutes.token.subject, (body) => oauth.token(body)],
+      [IssuerRoutes.mintToken.subject, (body) => internal.mint(body)],
+    ]);
+    for (const subject of IssuerBatchRoute.subjects) if (!this.handlers.has(subject)) throw new Error(`No batch handler for ${subject}`);
+  }
+
+  @MessagePattern(IssuerBatchRoute.subject)
+  async batch(@Payload() request: unknown): Promise<{ items: object[] }> {
+    const items = requireObject(request).items;
+    if (!Array.isArray(items) || items.length === 0 || items.length > IssuerBatchRoute.maxItems) {
+      throw new InvalidRequestError(`A batch holds 1 to ${IssuerBatchRoute.maxItems} items`);
+    }
+    return { items: await Promise.all(items.map(this.answer)) };
+  }
+
+  /** One item's reply: `{ok: true, …result}` or the wire error its subject would have sent. */
+  private readonly answer = (item: unknown): Promise<object> => {
+    const { subject, requestId, body } = (typeof item === 'object' && item !== null ? item : {}) as { subject?: unknown; requestId?: unknown; body?: unknown };
+    const handler = typeof subject === 'string' ? this.handlers.get(subject) : undefined;
+    const run = async (): Promise<object> => {
+      try {
+        if (!handler) throw new InvalidRequestError('A batch item names a subject that does not take batches');
+        return { ok: true, ...(await handler(body)) };
+      } catch (error) {
+        return toWireError(logFailure(error, typeof subject === 'string' ? subject : IssuerBatchRoute.subject));
+      }
+    };
+    return isAcceptableRequestId(requestId) ? runInRequestContext({ requestId }, run) : run();
+  };
+}
