@@ -93,6 +93,12 @@ describe('two deployments on one NATS', () => {
     }
   });
 
+  it('refuses, in production, to start on a NATS that asks for no credentials unless allowed', async () => {
+    await expect(startKeysService({ ...first.configs.keys, production: true })).rejects.toThrow(/asks for no credentials.*ROOMKEY_ALLOW_OPEN_NATS=1/);
+    const allowed = await startKeysService({ ...first.configs.keys, production: true, allowOpenNats: true });
+    await allowed.close();
+  });
+
   it('lets a replica of the same deployment (same database) start', async () => {
     const replica = await startKeysService(first.configs.keys);
     await replica.close();
@@ -134,6 +140,13 @@ describe('the client role on a NATS with both roles', () => {
   afterAll(async () => {
     await client?.close();
     await system?.stop();
+  });
+
+  it('stops a service at start with a sentence naming the variable when its credentials are wrong', async () => {
+    await expect(startKeysService({ ...system.configs.keys, natsAuth: { user: users.servicesUser, pass: 'wrong' } })).rejects.toThrow(
+      /refused the credentials in NATS_USER\/NATS_PASSWORD/,
+    );
+    await expect(startKeysService({ ...system.configs.keys, natsAuth: {} })).rejects.toThrow(/needs credentials: set NATS_USER\/NATS_PASSWORD/);
   });
 
   it('is refused without credentials, and with the client password for the services user', async () => {

@@ -21,6 +21,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: nestLogLevels(config.logLevel),
+    abortOnError: false,
   });
   app.useGlobalFilters(new HttpErrorFilter());
   registerJsonBodyParser(app);

@@ -83,6 +83,9 @@ export async function startMicroservice(
   const app = await NestFactory.createMicroservice(module, {
     ...natsServerOptions(options.nats, options.service),
     logger: nestLogLevels(options.logLevel),
+    // A provider failing at start (NATS refused, namespace taken) rejects here, so runService can
+    // print its one sentence and exit with the configuration-error code, instead of Nest exiting.
+    abortOnError: false,
   });
   app.useGlobalFilters(new WireErrorFilter());
   await app.listen();
