@@ -6,7 +6,7 @@
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { OAuthRoutes, PingRoutes, PublicRoutes } from '@roomkey/contracts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuSeconds, mapLimit, natsServerScript, servicesScript, repoRoot, startNodeProcess, startPrivateNats, waitFor, type ServerProcess } from './support/processes';
 
@@ -404,8 +404,8 @@ export class StartCommandSystem extends AdminSystem {
       ROOMKEY_ADMIN_TOKEN: this.adminToken,
       ...extraEnv,
     });
-    // --cpu-prof reaches the services through NODE_OPTIONS (start.js passes its environment on).
-    if (this.profileDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${this.profileDir}`.trim();
+    // --cpu-prof is refused in NODE_OPTIONS: scripts/services.js passes ROOMKEY_SERVICE_NODE_ARGS on.
+    if (this.profileDir) env.ROOMKEY_SERVICE_NODE_ARGS = `${env.ROOMKEY_SERVICE_NODE_ARGS ?? ''} --cpu-prof --cpu-prof-dir=${this.profileDir}`.trim();
     this.start = startNodeProcess({ name: 'npm-start', group: 'roomkey', script: join(repoRoot, 'scripts', 'start.js'), env, logFile: join(this.dir, 'npm-start.log') });
     this.processes.push(this.start);
     await waitFor('npm start', async () => (this.checkAlive(), this.start.logTail().includes('roomkey is ready') ? true : undefined), READY_TIMEOUT_MS, 200);
@@ -414,8 +414,13 @@ export class StartCommandSystem extends AdminSystem {
       const name = app ?? (/nats-server/.test(child.command) ? 'nats-server' : undefined);
       if (name) this.processes.splice(this.processes.length - 1, 0, childProcess(name, child.pid));
     }
-    if (!this.processes.some((p) => p.name === 'nats-server')) throw new Error('npm start did not start its own nats-server');
-    const client = JSON.parse(readFileSync(join(this.dir, 'data', 'nats', 'client.json'), 'utf8')) as ConnectionOptions;
+    const clientFile = join(this.dir, 'data', 'nats', 'client.json');
+    if (!existsSync(clientFile)) {
+      // npm start joined a NATS that was already running (extraEnv.NATS_URL): measured as it is, open.
+      this.connection = await connect({ servers: env.NATS_URL, name: 'roomkey-bench-client', noAsyncTraces: true });
+      return;
+    }
+    const client = JSON.parse(readFileSync(clientFile, 'utf8')) as ConnectionOptions;
     this.connection = await connect({ ...client, name: 'roomkey-bench-client-role', noAsyncTraces: true });
   }
 

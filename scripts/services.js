@@ -14,8 +14,10 @@ const NODE_FLAGS = {
   gateway: ['--max-old-space-size=128'],
 };
 
-function serviceNodeArgs(service) {
-  return NODE_FLAGS[service] ?? [];
+/** ROOMKEY_SERVICE_NODE_ARGS: more flags for every service, e.g. `--cpu-prof --cpu-prof-dir=DIR` (refused in NODE_OPTIONS). */
+function serviceNodeArgs(service, env = process.env) {
+  const extra = (env.ROOMKEY_SERVICE_NODE_ARGS || '').split(/\s+/).filter(Boolean);
+  return [...(NODE_FLAGS[service] ?? []), ...extra];
 }
 
 module.exports = { SERVICES, serviceNodeArgs };
