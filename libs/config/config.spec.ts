@@ -271,3 +271,19 @@ describe('other settings', () => {
     }
   });
 });
+
+describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
+  it('is off (no key at all) when unset or empty, and takes an http(s) URL', () => {
+    expect('otlpEndpoint' in readCommonConfig(base())).toBe(false);
+    expect('otlpEndpoint' in readCommonConfig(base({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }))).toBe(false);
+    expect(readCommonConfig(base({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).otlpEndpoint).toBe('http://collector:4318');
+    expect(readCommonConfig(base({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/' })).otlpEndpoint).toBe('https://otel.example/');
+  });
+
+  it('names the variable when the value is not an http(s) URL', () => {
+    for (const bad of ['collector:4318x', 'grpc://collector:4317', 'not a url']) {
+      const error = configError(() => readCommonConfig(base({ OTEL_EXPORTER_OTLP_ENDPOINT: bad })));
+      expect(error.message).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT /);
+    }
+  });
+});

@@ -32,6 +32,8 @@ export interface CommonConfig {
   /** Timeout of every NATS request a service makes, in ms. */
   natsRequestTimeoutMs: number;
   logLevel: LogLevel;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: the OTLP/HTTP base URL traces go to (`…/v1/traces`); absent: no tracing. */
+  otlpEndpoint?: string;
 }
 
 export interface NatsAuth {
@@ -212,7 +214,15 @@ export function readCommonConfig(env: Env = process.env): CommonConfig {
     production: env.NODE_ENV === 'production',
     natsRequestTimeoutMs: integer(env, 'ROOMKEY_NATS_TIMEOUT_MS', 5000, 100, 120000),
     logLevel: logLevel(env),
+    ...otlpEndpoint(env),
   };
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT: an http(s) URL; unset or empty: no tracing (the key stays absent). */
+function otlpEndpoint(env: Env): { otlpEndpoint?: string } {
+  const raw = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (raw === undefined || raw.trim() === '') return {};
+  return { otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', 'http://127.0.0.1:4318', ['http:', 'https:']) };
 }
 
 export function readPort(env: Env = process.env): number {
