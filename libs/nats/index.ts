@@ -8,3 +8,4 @@ export * from './run-service';
 export * from './rate-limiter';
 export * from './versioned-store';
 export * from './jetstream-storage';
+export * from './tracing';

@@ -7,6 +7,7 @@ import type { LogLevel } from '@roomkey/config';
 import { PingRoutes, type Namespace, type PingResult, type ServiceName } from '@roomkey/contracts';
 import { randomUUID } from 'node:crypto';
 import { connectToNats, namespaceOf, type NatsSettings } from './connection';
+import { startTracing } from './tracing';
 import { JetStreamStorage } from './jetstream-storage';
 import { natsServerOptions, WireErrorFilter } from './plain-json.transport';
 
@@ -80,8 +81,11 @@ export async function startMicroservice(
   module: Type | DynamicModule,
   options: { nats: NatsSettings; service: ServiceName; logLevel: LogLevel },
 ): Promise<INestMicroservice> {
+  // OTEL_EXPORTER_OTLP_ENDPOINT (the services pass their whole config as `nats`); unset: no tracing.
+  const otlpEndpoint = (options.nats as { otlpEndpoint?: string }).otlpEndpoint;
+  const tracing = startTracing({ endpoint: otlpEndpoint, service: options.service, namespace: options.nats.namespace });
   const app = await NestFactory.createMicroservice(module, {
-    ...natsServerOptions(options.nats, options.service),
+    ...natsServerOptions(options.nats, options.service, tracing),
     logger: nestLogLevels(options.logLevel),
     // A provider failing at start (NATS refused, namespace taken) rejects here, so runService can
     // print its one sentence and exit with the configuration-error code, instead of Nest exiting.

@@ -10,6 +10,7 @@ import { ServerNats } from '@nestjs/microservices';
 import { MAX_JSON_DEPTH, MalformedJsonBody, jsonNestingExceeds, type Namespace, type ServiceName } from '@roomkey/contracts';
 import { logFailure, toWireError, type WireError } from '@roomkey/errors';
 import { throwError, type Observable } from 'rxjs';
+import { currentSpan, recordFailure, runWithSpan, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan, type Tracing } from './tracing';
 import { isAcceptableRequestId, REQUEST_ID_HEADER, runInRequestContext } from './request-context';
 
 let requestCounter = 0;
@@ -97,6 +98,8 @@ export class SubjectPatternNatsServer extends ServerNats {
     options: Required<NatsOptions>['options'],
     private readonly namespace: Namespace,
     private readonly service: ServiceName,
+    /** Undefined (tracing off): messages are handled exactly as without tracing. */
+    private readonly tracing?: Tracing,
   ) {
     super(options);
   }
@@ -123,10 +126,29 @@ export class SubjectPatternNatsServer extends ServerNats {
     for (const pattern of this.messageHandlers.keys()) {
       const subscription = client.subscribe(this.namespace.subject(pattern), {
         queue: this.namespace.queueGroup(this.service),
-        callback: this.getMessageHandler(pattern).bind(this),
+        callback: this.tracing === undefined ? this.getMessageHandler(pattern).bind(this) : this.tracedMessageHandler(pattern, this.tracing),
       });
       this.namespacedSubscriptions.push(subscription);
     }
+  }
+
+  /**
+   * With tracing on: each message is handled in a server span named by its subject, child of the
+   * message's W3C `traceparent` header (a new trace without one), current while the handler runs
+   * (its RPCs are its children) and ended once the handler is done.
+   */
+  private tracedMessageHandler(pattern: string, tracing: Tracing): (error: Error | null, message: Msg) => Promise<unknown> {
+    const subject = this.namespace.subject(pattern);
+    const handle = this.getMessageHandler(pattern).bind(this) as (error: Error | null, message: Msg) => Promise<unknown>;
+    return (error, message) => {
+      if (error) return handle(error, message);
+      const span = tracing.startSpan(subject, 'server', traceHeadersOf(message), {
+        'messaging.system': 'nats',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': subject,
+      });
+      return runWithSpan(span, handle, error, message).finally(() => span.end());
+    };
   }
 
   /** Requests taken and not answered yet; a stopping replica answers them before it closes. */
@@ -138,11 +160,13 @@ export class SubjectPatternNatsServer extends ServerNats {
     if (!message.reply) return publish;
     this.inFlight++;
     let answered = false;
+    const span = this.tracing === undefined ? undefined : currentSpan();
     return (response) => {
       if (!answered) {
         answered = true;
         if (--this.inFlight === 0) this.onDrained?.();
       }
+      if (span !== undefined) recordReply(span, response);
       return publish(response);
     };
   }
@@ -163,8 +187,21 @@ export class SubjectPatternNatsServer extends ServerNats {
   }
 }
 
+/** W3C Trace Context of an incoming message (NATS headers; none: undefined). */
+function traceHeadersOf(message: Msg): { traceparent?: string; tracestate?: string } | undefined {
+  const traceparent = message.headers?.get(TRACEPARENT_HEADER);
+  if (!traceparent) return undefined;
+  return { traceparent, tracestate: message.headers?.get(TRACESTATE_HEADER) || undefined };
+}
+
+/** A handler span learns how its request ended (the wire error code; a server fault marks it failed). */
+function recordReply(span: TraceSpan, response: unknown): void {
+  const error = (response as OutgoingPacket | undefined)?.err;
+  if (error !== undefined) recordFailure(span, isWire(error) ? error.error : 'internal_error');
+}
+
 /** NestJS microservice options for a roomkey service: plain JSON, one queue group per service. */
-export function natsServerOptions(settings: NatsSettings, service: ServiceName): CustomStrategy {
+export function natsServerOptions(settings: NatsSettings, service: ServiceName, tracing?: Tracing): CustomStrategy {
   const options = {
     ...natsConnectOptions(settings, `roomkey-${service}`),
     serializer: new PlainJsonSerializer(),
@@ -172,5 +209,5 @@ export function natsServerOptions(settings: NatsSettings, service: ServiceName):
     gracefulShutdown: true,
     gracePeriod: 500,
   } as Required<NatsOptions>['options'];
-  return { strategy: new SubjectPatternNatsServer(options, namespaceOf(settings), service) };
+  return { strategy: new SubjectPatternNatsServer(options, namespaceOf(settings), service, tracing) };
 }

@@ -2,6 +2,7 @@ import { errors, headers, type NatsConnection, type RequestOptions } from '@nats
 import { IssuerBatchRoute, type Namespace, type RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
 import { REQUEST_ID_HEADER, currentRequestId } from './request-context';
+import { currentSpan, recordFailure, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan } from './tracing';
 
 const encoder = new TextEncoder();
 
@@ -43,6 +44,8 @@ interface Pending {
   deadline: number;
   resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
+  /** With tracing on: the mint's client span (its `traceparent` travels in `json`). */
+  span?: TraceSpan;
 }
 
 const BATCHED_SUBJECTS: ReadonlySet<string> = new Set(IssuerBatchRoute.subjects);
@@ -83,13 +86,46 @@ export class RpcClient {
   private readonly batchSubject: string;
 
   request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
-    if (this.batching.enabled && route.repeatable === true && BATCHED_SUBJECTS.has(route.subject)) {
+    const parent = currentSpan();
+    if (parent !== undefined) return this.traced(parent, route, body, timeoutMs);
+    if (this.batched(route)) {
       return this.enqueue(route as RpcRoute<unknown, unknown>, body, timeoutMs) as Promise<Result>;
     }
     return this.single(route, body, timeoutMs);
   }
 
-  private async single<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs: number): Promise<Result> {
+  private batched(route: RpcRoute<unknown, unknown>): boolean {
+    return this.batching.enabled && route.repeatable === true && BATCHED_SUBJECTS.has(route.subject);
+  }
+
+  /**
+   * With tracing on (a span is current): the request in a client span, child of the current one,
+   * whose W3C `traceparent`/`tracestate` travel as NATS headers (a batched mint: in its batch item).
+   */
+  private traced<Request, Result>(parent: TraceSpan, route: RpcRoute<Request, Result>, body: Request, timeoutMs: number): Promise<Result> {
+    const subject = this.namespace.subject(route.subject);
+    const batched = this.batched(route as RpcRoute<unknown, unknown>);
+    const span = parent.tracing.startSpan(subject, 'client', parent, {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': subject,
+      'roomkey.batched': batched,
+    });
+    const result = batched ? (this.enqueue(route as RpcRoute<unknown, unknown>, body, timeoutMs, span) as Promise<Result>) : this.single(route, body, timeoutMs, span);
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        recordFailure(span, String((error as { code?: unknown }).code ?? 'internal_error'));
+        span.end();
+        throw error;
+      },
+    );
+  }
+
+  private async single<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs: number, span?: TraceSpan): Promise<Result> {
     const subject = this.namespace.subject(route.subject);
     const payload = encoder.encode(JSON.stringify(body));
     const deadline = Date.now() + timeoutMs;
@@ -98,7 +134,7 @@ export class RpcClient {
       const remaining = deadline - Date.now();
       const attempt = route.repeatable ? Math.min(this.attemptTimeoutMs, remaining) : remaining;
       try {
-        reply = (await this.connection.request(subject, payload, requestOptions(attempt))).json();
+        reply = (await this.connection.request(subject, payload, requestOptions(attempt, span))).json();
         break;
       } catch (error) {
         const left = deadline - Date.now();
@@ -112,11 +148,12 @@ export class RpcClient {
     return resultOf(route, reply) as Result;
   }
 
-  private enqueue(route: RpcRoute<unknown, unknown>, body: unknown, timeoutMs: number): Promise<unknown> {
+  private enqueue(route: RpcRoute<unknown, unknown>, body: unknown, timeoutMs: number, span?: TraceSpan): Promise<unknown> {
     const requestId = currentRequestId();
-    const json = `{"subject":${JSON.stringify(route.subject)},${requestId === undefined ? '' : `"requestId":${JSON.stringify(requestId)},`}"body":${JSON.stringify(body)}}`;
+    const trace = span === undefined ? '' : `${JSON.stringify(span.headers()).slice(1, -1)},`;
+    const json = `{"subject":${JSON.stringify(route.subject)},${requestId === undefined ? '' : `"requestId":${JSON.stringify(requestId)},`}${trace}"body":${JSON.stringify(body)}}`;
     return new Promise((resolve, reject) => {
-      this.queued.push({ route, body, json, deadline: Date.now() + timeoutMs, resolve, reject });
+      this.queued.push({ route, body, json, deadline: Date.now() + timeoutMs, resolve, reject, span });
       if (this.batchesInFlight === 0 || this.queued.length >= this.batching.maxItems) this.flush();
     });
   }
@@ -148,7 +185,7 @@ export class RpcClient {
       if (isNoResponders(error) && !this.connection.isClosed()) {
         // No issuer takes batches (none running yet, or all of an older version): each alone, with
         // the single path's own waiting for a replica.
-        for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now())).then(item.resolve, item.reject);
+        for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now()), item.span).then(item.resolve, item.reject);
         return;
       }
       const retry: Pending[] = [];
@@ -165,7 +202,7 @@ export class RpcClient {
     const answers = (replies as { ok?: unknown; items?: unknown }).items;
     if ((replies as { ok?: unknown }).ok !== true || !Array.isArray(answers) || answers.length !== items.length) {
       // The batch as a whole was refused (not one item of it ran): each alone, as without batching.
-      for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now())).then(item.resolve, item.reject);
+      for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now()), item.span).then(item.resolve, item.reject);
       return;
     }
     for (let i = 0; i < items.length; i++) {
@@ -199,11 +236,22 @@ function resultOf(route: RpcRoute<unknown, unknown>, reply: unknown): unknown {
   return result;
 }
 
-/** The request id of the request being handled travels on as a header (none outside a request). */
-function requestOptions(timeout: number): RequestOptions {
+/**
+ * The request id of the request being handled travels on as a header (none outside a request), and
+ * with tracing on the request's client span as W3C Trace Context.
+ */
+function requestOptions(timeout: number, span?: TraceSpan): RequestOptions {
   const requestId = currentRequestId();
-  if (requestId === undefined) return { timeout };
+  if (requestId === undefined) return span === undefined ? { timeout } : { timeout, headers: traceHeaders(span) };
   const requestHeaders = headers();
   requestHeaders.set(REQUEST_ID_HEADER, requestId);
+  if (span !== undefined) traceHeaders(span, requestHeaders);
   return { timeout, headers: requestHeaders };
+}
+
+function traceHeaders(span: TraceSpan, into = headers()): ReturnType<typeof headers> {
+  const { traceparent, tracestate } = span.headers();
+  into.set(TRACEPARENT_HEADER, traceparent!);
+  if (tracestate !== undefined) into.set(TRACESTATE_HEADER, tracestate);
+  return into;
 }

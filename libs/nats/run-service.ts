@@ -1,5 +1,6 @@
 /** The process wrapper of every service's main.ts: start, report, and stop cleanly on a signal. */
 import { ConfigError } from '@roomkey/config';
+import { shutdownTracing } from './tracing';
 
 interface Closable {
   close(): Promise<void>;
@@ -28,6 +29,8 @@ export async function runService(name: string, start: () => Promise<Closable>): 
     force.unref();
     app
       .close()
+      // The spans of the last requests are sent before the process exits.
+      .then(() => shutdownTracing())
       .then(() => process.exit(0))
       .catch((error: Error) => {
         process.stderr.write(`roomkey ${name}: error while stopping on ${signal}: ${error.message}\n`);

@@ -1,13 +1,14 @@
 /**
  * IssuerBatchRoute: mints that callers' RpcClients coalesced into one message (group commit). Each
  * item runs through the same handler its own subject would reach, in its caller's request context,
- * and is answered as that subject would answer it; one failing item fails only itself.
+ * and is answered as that subject would answer it; one failing item fails only itself. With tracing
+ * on, each item is a span of its caller's trace (the item's `traceparent`), linked to the batch's.
  */
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IssuerBatchRoute, IssuerRoutes, OAuthRoutes, PublicRoutes, requireObject } from '@roomkey/contracts';
 import { InvalidRequestError, logFailure, toWireError } from '@roomkey/errors';
-import { isAcceptableRequestId, runInRequestContext } from '@roomkey/nats';
+import { currentSpan, isAcceptableRequestId, runInRequestContext, traceBatchItem } from '@roomkey/nats';
 import { InternalApiHandlers } from '../internal-api/internal-api.handlers';
 import { OAuthHandlers } from '../oauth/oauth.handlers';
 import { AccessTokenHandlers } from './access-token.handlers';
@@ -38,7 +39,7 @@ export class BatchHandlers {
 
   /** One item's reply: `{ok: true, …result}` or the wire error its subject would have sent. */
   private readonly answer = (item: unknown): Promise<object> => {
-    const { subject, requestId, body } = (typeof item === 'object' && item !== null ? item : {}) as { subject?: unknown; requestId?: unknown; body?: unknown };
+    const { subject, requestId, body, traceparent, tracestate } = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
     const handler = typeof subject === 'string' ? this.handlers.get(subject) : undefined;
     const run = async (): Promise<object> => {
       try {
@@ -48,6 +49,8 @@ export class BatchHandlers {
         return toWireError(logFailure(error, typeof subject === 'string' ? subject : IssuerBatchRoute.subject));
       }
     };
-    return isAcceptableRequestId(requestId) ? runInRequestContext({ requestId }, run) : run();
+    const inContext = (): Promise<object> => (isAcceptableRequestId(requestId) ? runInRequestContext({ requestId }, run) : run());
+    const batch = currentSpan();
+    return batch === undefined ? inContext() : traceBatchItem(batch, String(subject), { traceparent, tracestate }, inContext);
   };
 }
