@@ -9,6 +9,8 @@ import { registerContentTypeCheck } from './http/content-types';
 import { MAX_BODY_BYTES, answerClientError, answerRouterError } from './http/http-errors';
 import { HttpMetrics } from './metrics/http-metrics';
 import { registerRequestIds, requestIdOf } from './http/request-id';
+import { registerTracing } from './http/tracing';
+import { startTracing } from '@roomkey/nats';
 
 /** Builds the gateway (not yet listening); `app.listen(port, host)` starts it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
@@ -26,6 +28,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   app.useGlobalFilters(new HttpErrorFilter());
   registerJsonBodyParser(app);
   registerRequestIds(app.getHttpAdapter().getInstance());
+  // OTEL_EXPORTER_OTLP_ENDPOINT unset: no hook at all (shutdownTracing() flushes on stop).
+  const tracing = startTracing({ endpoint: config.otlpEndpoint, service: 'gateway', namespace: config.namespace });
+  if (tracing !== undefined) registerTracing(app.getHttpAdapter().getInstance(), tracing);
   registerContentTypeCheck(app.getHttpAdapter().getInstance());
   const metrics = app.get(HttpMetrics);
   app
