@@ -16,6 +16,7 @@ import { startIdentityService } from '../../apps/identity/identity.app';
 import { startIssuerService } from '../../apps/issuer/issuer.app';
 import { startKeysService } from '../../apps/keys/keys.app';
 import { freePort, startNatsServer, type RunningNatsServer } from '../../scripts/nats-server';
+import { shutdownTracing } from '@roomkey/nats';
 import { issuerEnv, keysEnv, startServiceProcess, type ServiceProcess } from './service-processes';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -68,6 +69,8 @@ export interface SystemOptions {
   /** Run keys, and this many issuers, as separate processes from dist/ (fault tests kill them). */
   keysAsProcess?: boolean;
   issuerProcesses?: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT of every in-process service (traces); default unset: no tracing. */
+  otlpEndpoint?: string;
 }
 
 export interface RoomkeySystem {
@@ -109,6 +112,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
     production: false,
     natsRequestTimeoutMs: options.natsRequestTimeoutMs ?? 2000,
     logLevel: 'error' as const,
+    ...(options.otlpEndpoint === undefined ? {} : { otlpEndpoint: options.otlpEndpoint }),
   };
   const publicUrlPort = await freePort();
   const publicUrl = `http://127.0.0.1:${publicUrlPort}`;
@@ -160,6 +164,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
       await keys?.close().catch(() => undefined);
       await processes.keys?.kill('SIGKILL');
       await system.nats?.stop();
+      await shutdownTracing();
       await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

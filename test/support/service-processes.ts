@@ -27,6 +27,7 @@ function commonEnv(config: CommonConfig & { masterKey?: Buffer }): Record<string
   };
   if (config.natsAuth.user) Object.assign(env, { NATS_USER: config.natsAuth.user, NATS_PASSWORD: config.natsAuth.pass });
   if (config.masterKey) env.ROOMKEY_MASTER_KEY = config.masterKey.toString('base64');
+  if (config.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = config.otlpEndpoint;
   return env;
 }
 
