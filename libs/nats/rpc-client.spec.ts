@@ -92,7 +92,9 @@ describe('RpcClient batching (group commit on the NATS hop)', () => {
 
   it('sends each mint alone when no replica takes batches', async () => {
     const sub = issuer.subscribe(route.subject, {
-      callback: (_error, message: Msg) => message.respond(encoder.encode(JSON.stringify({ ok: true, single: message.json<{ userId: string }>().userId }))),
+      callback: (_error, message: Msg) => {
+        message.respond(encoder.encode(JSON.stringify({ ok: true, single: message.json<{ userId: string }>().userId })));
+      },
     });
     await issuer.flush();
     const rpc = new RpcClient(gateway, 2000, new Namespace(), 500, { enabled: true, maxItems: 16 });
