@@ -162,3 +162,10 @@ export const PingRoutes: Readonly<Record<ServiceName, RpcRoute<Record<string, ne
   issuer: route('roomkey.internal.issuer.ping', 'issuer'),
   identity: route('roomkey.internal.identity.ping', 'identity'),
 };
+
+/**
+ * Every replica of every service (the gateways too) answers with its Prometheus text exposition:
+ * a plain subscription, not a queue group, so one request-many hears them all (the gateway's
+ * `/metrics`). Inside the services role's `{ns}.>` permissions; clients may not use it.
+ */
+export const MetricsCollectRoute = { subject: 'roomkey.internal.metrics.collect' } as const;

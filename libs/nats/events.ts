@@ -7,6 +7,7 @@ import { nanos, type NatsConnection, type Subscription } from '@nats-io/transpor
 import type { EventFields, EventOf, EventType, Namespace, RoomkeyEvent } from '@roomkey/contracts';
 import { UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
+import { ServiceMetrics } from './metrics';
 
 const encoder = new TextEncoder();
 
@@ -38,7 +39,10 @@ export class JetStreamEventSink implements EventSink {
     private readonly attempts = 3,
   ) {
     this.client = jetstream(connection);
+    this.connection = connection;
   }
+
+  private readonly connection: NatsConnection;
 
   async publish<K extends EventType>(tenant: string, type: K, ...[fields]: EventFieldsArgument<K>): Promise<void> {
     const event = newEvent(tenant, type, (fields ?? {}) as EventFields<K>);
@@ -48,7 +52,10 @@ export class JetStreamEventSink implements EventSink {
         await this.client.publish(this.namespace.eventSubject(tenant, type), payload, { msgID: event.id });
         return;
       } catch (error) {
-        if (attempt >= this.attempts) throw new UnavailableError(this.describeFailure(type, error as Error));
+        if (attempt >= this.attempts) {
+          ServiceMetrics.of(this.connection)?.eventPublishFailed(type);
+          throw new UnavailableError(this.describeFailure(type, error as Error));
+        }
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }

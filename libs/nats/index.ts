@@ -8,4 +8,5 @@ export * from './run-service';
 export * from './rate-limiter';
 export * from './versioned-store';
 export * from './jetstream-storage';
+export * from './metrics';
 export * from './tracing';

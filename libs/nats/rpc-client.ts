@@ -1,6 +1,7 @@
 import { errors, headers, type NatsConnection, type RequestOptions } from '@nats-io/transport-node';
 import { IssuerBatchRoute, type Namespace, type RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
+import { ServiceMetrics } from './metrics';
 import { REQUEST_ID_HEADER, currentRequestId } from './request-context';
 import { currentSpan, recordFailure, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan } from './tracing';
 
@@ -86,13 +87,23 @@ export class RpcClient {
   private readonly batchSubject: string;
 
   request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
+    const started = performance.now();
     const parent = currentSpan();
-    if (parent !== undefined) return this.traced(parent, route, body, timeoutMs);
-    if (this.batched(route)) {
-      return this.enqueue(route as RpcRoute<unknown, unknown>, body, timeoutMs) as Promise<Result>;
-    }
-    return this.single(route, body, timeoutMs);
+    const answer =
+      parent !== undefined
+        ? this.traced(parent, route, body, timeoutMs)
+        : this.batched(route)
+          ? (this.enqueue(route as RpcRoute<unknown, unknown>, body, timeoutMs) as Promise<Result>)
+          : this.single(route, body, timeoutMs);
+    // Latency per subject (retries and batching included), into the owning service's metrics.
+    const latency = (this.metrics ??= ServiceMetrics.of(this.connection))?.natsRequestLatency(route.subject);
+    if (latency === undefined) return answer;
+    const observe = () => latency.observe((performance.now() - started) / 1000);
+    answer.then(observe, observe);
+    return answer;
   }
+
+  private metrics: ServiceMetrics | undefined;
 
   private batched(route: RpcRoute<unknown, unknown>): boolean {
     return this.batching.enabled && route.repeatable === true && BATCHED_SUBJECTS.has(route.subject);
