@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { IdentityConfig } from '@roomkey/config';
-import { pingHandler } from '@roomkey/nats';
+import { MetricsModule, pingHandler } from '@roomkey/nats';
 import { InviterAccess } from './access/inviter-access';
 import { KeyAccess } from './access/key-access';
 import { AnonymousHandlers } from './anonymous/anonymous.handlers';
@@ -21,7 +21,7 @@ export class IdentityModule {
   static forRoot(config: IdentityConfig): DynamicModule {
     return {
       module: IdentityModule,
-      imports: [IdentityInfraModule.forRoot(config)],
+      imports: [IdentityInfraModule.forRoot(config), MetricsModule.forService('identity')],
       controllers: [GuestHandlers, AnonymousHandlers, InviteHandlers, pingHandler('identity')],
       providers: [KeyAccess, InviterAccess, IdentityEvents, GuestService, AnonymousService, InviteService],
     };

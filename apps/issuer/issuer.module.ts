@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { IssuerConfig } from '@roomkey/config';
-import { pingHandler } from '@roomkey/nats';
+import { MetricsModule, pingHandler } from '@roomkey/nats';
 import { AccessTokenHandlers } from './access-tokens/access-token.handlers';
 import { AccessTokenService } from './access-tokens/access-token.service';
 import { BatchHandlers } from './access-tokens/batch.handlers';
 import { TokenSigner } from './signing/token-signer';
+import { IssuerMetrics } from './issuer-metrics';
 import { ApiKeyAuthenticator } from './authentication/api-key-authenticator';
 import { AuthenticationThrottle } from './authentication/authentication-throttle';
 import { AuthorizationHandlers } from './oauth/authorize/authorization.handlers';
@@ -41,7 +42,7 @@ export class IssuerModule {
   static forRoot(config: IssuerConfig): DynamicModule {
     return {
       module: IssuerModule,
-      imports: [IssuerInfraModule.forRoot(config)],
+      imports: [IssuerInfraModule.forRoot(config), MetricsModule.forService('issuer')],
       controllers: [AccessTokenHandlers, BatchHandlers, VerificationHandlers, OAuthHandlers, AuthorizationHandlers, InternalApiHandlers, pingHandler('issuer')],
       providers: [
         // The batch handler runs each item through the same handler its own subject reaches.
@@ -66,6 +67,7 @@ export class IssuerModule {
         TokenEndpointService,
         IntrospectionService,
         TokenRevoker,
+        IssuerMetrics,
         RevocationService,
         RefreshTokenService,
         AuthorizationService,

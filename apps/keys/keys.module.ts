@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { KeysConfig } from '@roomkey/config';
-import { pingHandler } from '@roomkey/nats';
+import { MetricsModule, pingHandler } from '@roomkey/nats';
 import { ApiKeyHandlers } from './api-keys/api-key.handlers';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ClientHandlers } from './clients/client.handlers';
 import { ClientService } from './clients/client.service';
 import { NamespaceOwnership } from './deployment/namespace-ownership';
 import { KeysInfraModule } from './infra.module';
+import { KeysMetrics } from './keys-metrics';
 import { RotationScheduler } from './signing-keys/rotation.scheduler';
 import { SigningKeyFactory } from './signing-keys/signing-key.factory';
 import { SigningKeyHandlers } from './signing-keys/signing-key.handlers';
@@ -20,9 +21,9 @@ export class KeysModule {
   static forRoot(config: KeysConfig): DynamicModule {
     return {
       module: KeysModule,
-      imports: [KeysInfraModule.forRoot(config)],
+      imports: [KeysInfraModule.forRoot(config), MetricsModule.forService('keys')],
       controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, pingHandler('keys')],
-      providers: [NamespaceOwnership, TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, RotationScheduler],
+      providers: [NamespaceOwnership, TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, KeysMetrics, RotationScheduler],
     };
   }
 }

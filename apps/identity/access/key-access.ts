@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IdentityConfig } from '@roomkey/config';
 import { readText, type ApiCaller, type Environment, type TenantView } from '@roomkey/contracts';
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
+import { ServiceMetrics } from '@roomkey/nats';
 import { IDENTITY_CONFIG, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient, type RateLimiter } from '../ports';
 
 /** Which tenant switch lets an API key alone (no secret) ask for a token. */
@@ -34,6 +35,9 @@ const SWITCHES: Record<KeyOnlyAccess, { field: 'guestAccess' | 'anonymousAccess'
  */
 @Injectable()
 export class KeyAccess {
+  /** Property-injected (the service's metrics); detached when built alone. */
+  @Optional() @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics = ServiceMetrics.detached;
+
   constructor(
     @Inject(ISSUER_CLIENT) private readonly issuer: IssuerClient,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
@@ -44,6 +48,7 @@ export class KeyAccess {
   async authenticate(caller: ApiCaller, access: KeyOnlyAccess): Promise<ApiKeyCaller> {
     const { apiKey, secret } = caller;
     if (typeof apiKey !== 'string' || apiKey === '') {
+      this.metrics.authenticationFailed('api_key', 'missing_credentials');
       throw new UnauthorizedError('Missing credentials: send your API key and secret, or the API key alone where the tenant allows it');
     }
     // Callers built outside splitCaller (tests, other services) are checked as strictly.
@@ -65,6 +70,7 @@ export class KeyAccess {
     if (!authenticatedCaller.secretVerified) {
       const { field, what } = SWITCHES[access];
       if (!authenticatedCaller.tenant[field]) {
+        this.metrics.authenticationFailed('api_key', `${access}_access_off`);
         throw new ForbiddenError(
           `${what} access is off for tenant '${authenticatedCaller.tenant.shortcode}': authenticate with the API key and its secret ` +
             `(HTTP Basic), or have an administrator turn ${field} on`,
@@ -81,12 +87,12 @@ export class KeyAccess {
    */
   async admit(caller: ApiKeyCaller): Promise<void> {
     if (caller.secretVerified) return;
-    const checks: Array<{ scope: string; id: string; limit: number; what: string }> = [];
+    const checks: Array<{ scope: string; id: string; limit: number; what: string; metric: string }> = [];
     if (caller.clientAddress !== undefined && this.config.guestRateLimitPerAddress > 0) {
-      checks.push({ scope: ADDRESS_SCOPE, id: caller.clientAddress, limit: this.config.guestRateLimitPerAddress, what: 'from this address' });
+      checks.push({ scope: ADDRESS_SCOPE, id: caller.clientAddress, limit: this.config.guestRateLimitPerAddress, what: 'from this address', metric: 'key_only_per_address' });
     }
     if (this.config.guestRateLimitPerTenant > 0) {
-      checks.push({ scope: TENANT_SCOPE, id: caller.tenant.shortcode, limit: this.config.guestRateLimitPerTenant, what: 'for this tenant' });
+      checks.push({ scope: TENANT_SCOPE, id: caller.tenant.shortcode, limit: this.config.guestRateLimitPerTenant, what: 'for this tenant', metric: 'key_only_per_tenant' });
     }
     // Refuse from memory first when a replica already announced the block: no counter moves then.
     for (const check of checks) {
@@ -99,7 +105,8 @@ export class KeyAccess {
     }
   }
 
-  private limited(check: { limit: number; what: string }, retryAfterSeconds: number): RateLimitedError {
+  private limited(check: { limit: number; what: string; metric: string }, retryAfterSeconds: number): RateLimitedError {
+    this.metrics.rateLimited(check.metric);
     return new RateLimitedError(
       `Too many guest or anonymous tokens asked for with an API key alone ${check.what} ` +
         `(at most ${check.limit} a minute); try again in ${retryAfterSeconds} s or authenticate with the secret`,

@@ -43,6 +43,7 @@ export class AccessTokenService {
       credential.tenant,
       userToken({ subject: command.userId, clientId: credential.apiKey, role, environment, rooms, name: command.name ?? undefined, image: command.image ?? undefined }),
       ttlSeconds,
+      'api_key',
     );
     return {
       accessToken: signed.token,

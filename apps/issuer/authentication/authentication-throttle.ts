@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IssuerConfig } from '@roomkey/config';
 import { InvalidClientError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
+import { ServiceMetrics } from '@roomkey/nats';
 import { ISSUER_CONFIG, RATE_LIMITER, type RateLimiter } from '../ports';
 
 export interface AuthenticationAttempt {
@@ -23,6 +24,9 @@ const isAuthenticationFailure = (error: unknown) => error instanceof Unauthorize
  */
 @Injectable()
 export class AuthenticationThrottle {
+  /** Property-injected (the service's metrics); detached when the throttle is built alone. */
+  @Optional() @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics = ServiceMetrics.detached;
+
   constructor(
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
@@ -33,7 +37,10 @@ export class AuthenticationThrottle {
       return await authenticate();
     } catch (error) {
       if (!isAuthenticationFailure(error)) throw error;
-      throw await this.failed(attempt, error);
+      this.metrics.authenticationFailed(attempt.scope === 'client' ? 'client' : 'api_key', attempt.id === '' ? 'missing_credentials' : 'invalid_credentials');
+      const answer = await this.failed(attempt, error);
+      if (answer instanceof RateLimitedError) this.metrics.rateLimited('authentication_failures');
+      throw answer;
     }
   }
 

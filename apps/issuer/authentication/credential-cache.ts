@@ -3,7 +3,7 @@ import type { ApiCaller, CredentialRecord } from '@roomkey/contracts';
 import type { SecretHasher } from '@roomkey/crypto';
 import { UnauthorizedError } from '@roomkey/errors';
 import { KEY_DIRECTORY, SECRET_HASHER, type KeyDirectory } from '../ports';
-import { LoadingCache } from '../caches/loading-cache';
+import { LoadingCache, type CacheLookups } from '../caches/loading-cache';
 
 const MAX_API_KEY_LENGTH = 64;
 const MAX_SECRET_LENGTH = 256;
@@ -39,6 +39,11 @@ export class CredentialCache {
       if (record && !record.revoked) return record;
     }
     throw new UnauthorizedError('Invalid API key');
+  }
+
+  /** Hits and misses (roomkey_cache_lookups_total{cache="credentials"}). */
+  get lookups(): CacheLookups {
+    return this.cache.lookups;
   }
 
   invalidate(apiKey: string): void {

@@ -1,3 +1,9 @@
+/** How often a cache answered from memory (hits) and had to load (misses). */
+export interface CacheLookups {
+  hits: number;
+  misses: number;
+}
+
 /**
  * An in-memory cache of loads in flight or done, kept fresh by invalidation (events), bounded in
  * size with least-recently-used eviction: a hit moves the entry to the end of the Map (which keeps
@@ -7,6 +13,8 @@
  */
 export class LoadingCache<K, V> {
   private readonly entries = new Map<K, Promise<V>>();
+  /** Hits and misses since start (two additions on the hot path; read at scrape time as metrics). */
+  readonly lookups: CacheLookups = { hits: 0, misses: 0 };
   /** The key used last: a run of hits on one key (one busy tenant) skips the Map re-insertion. */
   private lastKey: K | undefined;
 
@@ -20,6 +28,7 @@ export class LoadingCache<K, V> {
   get(key: K): Promise<V> {
     const cached = this.entries.get(key);
     if (cached) {
+      this.lookups.hits++;
       if (key !== this.lastKey) {
         // Most recently used: move to the end.
         this.entries.delete(key);
@@ -28,6 +37,7 @@ export class LoadingCache<K, V> {
       }
       return cached;
     }
+    this.lookups.misses++;
     const loading = this.load(key);
     this.entries.set(key, loading);
     this.lastKey = key;

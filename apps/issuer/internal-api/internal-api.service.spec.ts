@@ -119,9 +119,9 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
 
     it('TokenSigner refuses them too, for callers inside the issuer', async () => {
       const forged = { ...userToken({ subject: 'alice', clientId: 'rk_prod_abc', role: 'VIEWER' }), iss: 'https://evil.example' } as TokenContent;
-      await expectInvalid(kit.signer.sign('acme', forged, 60), 'iss');
+      await expectInvalid(kit.signer.sign('acme', forged, 60, 'mint'), 'iss');
       const perms = { ...userToken({ subject: 'alice', clientId: 'rk_prod_abc', role: 'VIEWER' }), perms: [...PERMISSIONS] } as TokenContent;
-      await expectInvalid(kit.signer.sign('acme', perms, 60), 'perms');
+      await expectInvalid(kit.signer.sign('acme', perms, 60, 'mint'), 'perms');
     });
   });
 

@@ -41,7 +41,7 @@ export class InternalApiService {
    */
   async mint({ tenant, ttlSeconds, claims }: MintTokenRequest): Promise<MintedToken> {
     const content = parseTokenContent(claims, 'claims');
-    const signed = await this.signer.sign(tenant, content, ttlSeconds);
+    const signed = await this.signer.sign(tenant, content, ttlSeconds, 'mint');
     return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims };
   }
 

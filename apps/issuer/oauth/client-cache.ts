@@ -3,7 +3,7 @@ import type { ClientCredentialRecord } from '@roomkey/contracts';
 import type { SecretHasher } from '@roomkey/crypto';
 import { InvalidClientError } from '@roomkey/errors';
 import { CLOCK, KEY_DIRECTORY, SECRET_HASHER, type Clock, type KeyDirectory } from '../ports';
-import { LoadingCache } from '../caches/loading-cache';
+import { LoadingCache, type CacheLookups } from '../caches/loading-cache';
 
 const MAX_CLIENT_ID_LENGTH = 64;
 const MAX_SECRET_LENGTH = 256;
@@ -19,6 +19,11 @@ export class ClientCache {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.cache = new LoadingCache((clientId) => directory.resolveClient(clientId));
+  }
+
+  /** Hits and misses (roomkey_cache_lookups_total{cache="clients"}). */
+  get lookups(): CacheLookups {
+    return this.cache.lookups;
   }
 
   /** The live (not revoked) client, or null. */

@@ -56,6 +56,11 @@ export class KvRevocationList implements RevocationStore, OnApplicationBootstrap
     this.logger.log(`Revocation list loaded: ${this.revoked.size} revoked tokens`);
   }
 
+  /** Revoked tokens held (not yet expired): roomkey_revocation_list_entries. */
+  get size(): number {
+    return this.revoked.size;
+  }
+
   async revoke(tenant: string, jti: string, exp: number): Promise<void> {
     const key = `${tenant}.${jti}`;
     this.revoked.set(key, exp);

@@ -6,7 +6,7 @@ import { UnavailableError } from '@roomkey/errors';
 import { importJWK, type CryptoKey, type KeyObject } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
 import { CLOCK, ISSUER_CONFIG, KEY_DIRECTORY, SECRET_BOX, type Clock, type KeyDirectory } from '../ports';
-import { LoadingCache } from '../caches/loading-cache';
+import { LoadingCache, type CacheLookups } from '../caches/loading-cache';
 
 type ImportedKey = CryptoKey | KeyObject | Uint8Array;
 
@@ -51,6 +51,11 @@ export class KeyringCache {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.cache = new LoadingCache((tenant) => this.load(tenant), config.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE);
+  }
+
+  /** Hits and misses (roomkey_cache_lookups_total{cache="keyrings"}). */
+  get lookups(): CacheLookups {
+    return this.cache.lookups;
   }
 
   forTenant(tenant: string): Promise<Keyring> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   DEFAULT_AUDIENCE,
   parseTokenContent,
@@ -7,9 +7,13 @@ import {
   type TokenContent,
 } from '@roomkey/contracts';
 import { InvalidRequestError } from '@roomkey/errors';
+import { ServiceMetrics } from '@roomkey/nats';
 import { randomUUID } from 'node:crypto';
 import { KeyringCache } from './keyring-cache';
 import { CLOCK, type Clock } from '../ports';
+
+/** What asked for a token (the `grant` label of roomkey_tokens_issued_total). */
+export type TokenGrant = 'api_key' | 'client_credentials' | 'authorization_code' | 'refresh_token' | 'mint';
 
 export interface SignedToken {
   token: string;
@@ -30,13 +34,19 @@ export interface SignedToken {
  */
 @Injectable()
 export class TokenSigner {
+  /** Property-injected (the service's metrics); detached when the signer is built alone. */
+  @Optional() @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics = ServiceMetrics.detached;
+
   constructor(
     private readonly keyrings: KeyringCache,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `jti` may be chosen by the issuer when it must record the id before the token exists. */
-  async sign(tenant: string, requested: TokenContent, ttlSeconds: number, jti: string = randomUUID()): Promise<SignedToken> {
+  /**
+   * `grant` says what asked (counted per token kind and grant); `jti` may be chosen by the issuer
+   * when it must record the id before the token exists.
+   */
+  async sign(tenant: string, requested: TokenContent, ttlSeconds: number, grant: TokenGrant, jti: string = randomUUID()): Promise<SignedToken> {
     if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new InvalidRequestError("Field 'ttlSeconds' must be a whole number of seconds, 1 or more", 'ttlSeconds');
     }
@@ -59,6 +69,7 @@ export class TokenSigner {
       ...(content.role ? { perms: permissionsFor(content.role, content.env ?? 'production', keyring.tenant.roleMatrix) } : {}),
     };
     const token = keyring.signer.sign(claims);
+    this.metrics.tokenIssued(claims.kind, grant);
     return { token, claims, expiresIn: ttlSeconds, expiresAt: new Date(exp * 1000).toISOString() };
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   ACCESS_TOKEN_TYPE,
   assertTokenShape,
@@ -11,6 +11,7 @@ import {
   type VerifyTokenResult,
 } from '@roomkey/contracts';
 import { InvalidTokenError, logTokenRejection } from '@roomkey/errors';
+import { ServiceMetrics, type TokenVerificationResult } from '@roomkey/nats';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { KeyringCache } from '../signing/keyring-cache';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
@@ -29,6 +30,9 @@ export interface VerifyOptions {
 
 @Injectable()
 export class TokenVerifier {
+  /** Property-injected (the service's metrics); detached when the verifier is built alone. */
+  @Optional() @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics = ServiceMetrics.detached;
+
   constructor(
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly keyrings: KeyringCache,
@@ -47,13 +51,27 @@ export class TokenVerifier {
    * or a partner-signed HS256 token naming one of the tenant's API keys.
    */
   async verifyForCaller(credential: CredentialRecord, { token }: VerifyTokenBody): Promise<VerifyTokenResult> {
-    if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.partnerTokens.verify(credential.tenant, token) };
+    if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.counted(this.partnerTokens.verify(credential.tenant, token)) };
     return { active: true, claims: await this.verify(credential.tenant, token) };
   }
 
   /** Claims of a valid token of `tenant`; InvalidTokenError (one message; the reason, kid and jti logged) for anything else. */
   verify(tenant: string, token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
-    return this.check(tenant, token, options).catch((error: unknown) => logTokenRejection(error, token));
+    return this.counted(this.check(tenant, token, options)).catch((error: unknown) => logTokenRejection(error, token));
+  }
+
+  /** Counts a verification by result (roomkey_token_verifications_total); other failures (503) are no result. */
+  private counted<T>(verification: Promise<T>): Promise<T> {
+    return verification.then(
+      (claims) => {
+        this.metrics.tokenVerified('valid');
+        return claims;
+      },
+      (error: unknown) => {
+        if (error instanceof InvalidTokenError) this.metrics.tokenVerified(verificationFailure(error));
+        throw error;
+      },
+    );
   }
 
   private async check(tenant: string, token: string, options: VerifyOptions): Promise<AccessTokenClaims> {
@@ -85,6 +103,11 @@ export class TokenVerifier {
     if (!options.acceptRevoked && this.revocations.isRevoked(tenant, claims.jti)) throw new InvalidTokenError('revoked');
     return claims;
   }
+}
+
+function verificationFailure(error: InvalidTokenError): TokenVerificationResult {
+  const detail = (error as { detail?: unknown }).detail;
+  return detail === 'revoked' || (typeof detail === 'string' && detail.startsWith('issued before')) ? 'revoked' : 'invalid';
 }
 
 function algorithmOf(token: string): unknown {

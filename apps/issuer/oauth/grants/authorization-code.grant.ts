@@ -65,7 +65,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     }
 
     const grant = { subject: request.subject!, role: request.role, rooms: request.rooms, scopes: request.scopes, audience: request.audience };
-    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, jti);
+    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'authorization_code', jti);
     if (!familyId) return tokenResponse(signed, request.scopes);
     await this.refreshTokens.recordAccessToken(familyId, jti, signed.claims.exp);
     const refreshToken = await this.refreshTokens.issue({ familyId, tenant, clientId: client.clientId, ...grant });

@@ -18,7 +18,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     if (client.public) throw new UnauthorizedClientError('A public client cannot use client_credentials');
     const scopes = grantedScopes(client, param(params, 'scope'));
     const aud = grantedAudience(client, param(params, 'audience'));
-    const signed = await this.signer.sign(tenant, serviceToken({ clientId: client.clientId, audience: aud, scopes }), client.accessTokenTtl);
+    const signed = await this.signer.sign(tenant, serviceToken({ clientId: client.clientId, audience: aud, scopes }), client.accessTokenTtl, 'client_credentials');
     return tokenResponse(signed, scopes);
   }
 }

@@ -33,7 +33,7 @@ export class RefreshTokenGrant implements GrantHandler {
     }
     const grant = { subject: record.subject, role: record.role, rooms: record.rooms, scopes, audience: record.audience };
     const jti = randomUUID();
-    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, jti);
+    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'refresh_token', jti);
     await this.refreshTokens.recordAccessToken(record.familyId, jti, signed.claims.exp);
     const refreshToken = await this.refreshTokens.issue({ ...grant, familyId: record.familyId, tenant, clientId: client.clientId });
     return tokenResponse(signed, scopes, { token: refreshToken, expiresIn: this.refreshTokens.lifetimeSeconds });
