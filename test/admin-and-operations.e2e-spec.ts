@@ -188,10 +188,10 @@ describe.each(testDatabases())('admin API and operations (%s)', (database) => {
     const metrics = await http(system, 'GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
-    expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="200"\} \d+/);
-    expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="404"\} \d+/);
-    expect(metrics.body).toContain('roomkey_http_request_duration_seconds_bucket{method="GET",route="/realms/:tenant/protocol/openid-connect/certs",le="+Inf"}');
-    expect(metrics.body).toMatch(/process_resident_memory_bytes \d+/);
+    expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="200",service="gateway",instance="[0-9a-f]+"\} \d+/);
+    expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="404",service="gateway",instance="[0-9a-f]+"\} \d+/);
+    expect(metrics.body).toContain('roomkey_http_request_duration_seconds_bucket{method="GET",route="/realms/:tenant/protocol/openid-connect/certs",le="+Inf",service="gateway",instance="');
+    expect(metrics.body).toMatch(/process_resident_memory_bytes\{service="gateway",instance="[0-9a-f]+"\} \d+/);
     expect(metrics.body).not.toContain('/realms/nobody');
   });
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { GatewayConfig } from '@roomkey/config';
+import { MetricsModule } from '@roomkey/nats';
 import { AccessTokensController } from './access-tokens/access-tokens.controller';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { ClientsController } from './admin/clients.controller';
@@ -22,7 +23,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [GatewayInfraModule.forRoot(config)],
+      imports: [GatewayInfraModule.forRoot(config), MetricsModule.forService('gateway')],
       controllers: [
         HealthController,
         MetricsController,

@@ -463,7 +463,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET',
     path: '/metrics',
     operationId: 'getMetrics',
-    summary: "Prometheus metrics of the gateway's HTTP traffic and process",
+    summary: 'Prometheus metrics of every service (every replica), labelled service and instance',
     tag: 'Operations',
     security: PUBLIC,
     answers: { 200: { description: 'Metrics', schema: PrometheusTextSchema, contentType: 'text/plain' } },

@@ -1,13 +1,23 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { HttpMetrics } from './http-metrics';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Namespace } from '@roomkey/contracts';
+import { NAMESPACE, NATS_CONNECTION, ServiceMetrics, collectMetrics } from '@roomkey/nats';
 
+/**
+ * Every service's figures in one exposition: this gateway's own, and those of every replica that
+ * answers the collect subject within a short wait (see `collectMetrics`).
+ */
 @Controller()
 export class MetricsController {
-  constructor(private readonly metrics: HttpMetrics) {}
+  constructor(
+    private readonly metrics: ServiceMetrics,
+    @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
+    @Inject(NAMESPACE) private readonly namespace: Namespace,
+  ) {}
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  render(): string {
-    return this.metrics.render();
+  render(): Promise<string> {
+    return collectMetrics(this.connection, this.namespace, this.metrics);
   }
 }
