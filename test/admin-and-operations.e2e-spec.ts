@@ -190,7 +190,8 @@ describe.each(testDatabases())('admin API and operations (%s)', (database) => {
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="200",service="gateway",instance="[0-9a-f]+"\} \d+/);
     expect(metrics.body).toMatch(/roomkey_http_requests_total\{method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs",status="404",service="gateway",instance="[0-9a-f]+"\} \d+/);
-    expect(metrics.body).toContain('roomkey_http_request_duration_seconds_bucket{method="GET",route="/realms/:tenant/protocol/openid-connect/certs",le="+Inf",service="gateway",instance="');
+    // prom-client writes a histogram's `le` first; label order means nothing to Prometheus.
+    expect(metrics.body).toMatch(/roomkey_http_request_duration_seconds_bucket\{(?=[^}]*le="\+Inf")(?=[^}]*service="gateway")[^}]*method="GET",route="\/realms\/:tenant\/protocol\/openid-connect\/certs"\} \d+/);
     expect(metrics.body).toMatch(/process_resident_memory_bytes\{service="gateway",instance="[0-9a-f]+"\} \d+/);
     expect(metrics.body).not.toContain('/realms/nobody');
   });
