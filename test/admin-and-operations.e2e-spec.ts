@@ -75,7 +75,7 @@ describe.each(testDatabases())('admin API and operations (%s)', (database) => {
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(2);
     expect(JSON.stringify(list.body)).not.toContain(created.body.secret);
-    expect(list.body.items[0]).toEqual({ apiKey: created.body.apiKey, environment: 'development', name: 'staging', createdAt: expect.any(String), revokedAt: null });
+    expect(list.body.items[0]).toEqual({ apiKey: created.body.apiKey, environment: 'development', name: 'staging', createdAt: expect.any(String), revokedAt: null, lastUsedAt: null });
 
     const revoked = await admin(system).call('DELETE', `/admin/tenants/umbrella/api-keys/${created.body.apiKey}`);
     expect(revoked.status).toBe(204);

@@ -45,6 +45,7 @@ function natsKeyDirectory(rpc: RpcClient): KeyDirectory {
     resolveCredential: async (apiKey) => (await rpc.request(KeysRoutes.resolveCredential, { apiKey })).credential,
     resolveClient: async (clientId) => (await rpc.request(KeysRoutes.resolveClient, { clientId })).client,
     signingMaterial: (tenant) => rpc.request(KeysRoutes.getSigningMaterial, { tenant }),
+    reportApiKeyUse: async (apiKey, usedAt) => void (await rpc.request(KeysRoutes.apiKeyUsed, { apiKey, usedAt })),
   };
 }
 

@@ -7,6 +7,7 @@ import { BatchHandlers } from './access-tokens/batch.handlers';
 import { TokenSigner } from './signing/token-signer';
 import { IssuerMetrics } from './issuer-metrics';
 import { ApiKeyAuthenticator } from './authentication/api-key-authenticator';
+import { ApiKeyUsage } from './authentication/api-key-usage';
 import { AuthenticationThrottle } from './authentication/authentication-throttle';
 import { AuthorizationHandlers } from './oauth/authorize/authorization.handlers';
 import { AuthorizationService } from './oauth/authorize/authorization.service';
@@ -50,6 +51,7 @@ export class IssuerModule {
         OAuthHandlers,
         InternalApiHandlers,
         CredentialCache,
+        ApiKeyUsage,
         ClientCache,
         KeyringCache,
         CacheInvalidation,

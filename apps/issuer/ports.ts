@@ -5,6 +5,8 @@ export interface KeyDirectory {
   resolveCredential(apiKey: string): Promise<CredentialRecord | null>;
   resolveClient(clientId: string): Promise<ClientCredentialRecord | null>;
   signingMaterial(tenant: string): Promise<SigningMaterialResult>;
+  /** Coarse last-use reports (see ApiKeyUsage); best effort. */
+  reportApiKeyUse?(apiKey: string, usedAt: number): Promise<void>;
 }
 
 /** Revoked token ids, shared by every replica (JetStream KV), answered from memory. */

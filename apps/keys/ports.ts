@@ -16,6 +16,8 @@ export interface TenantRecord {
   /** Overrides of the default role matrix, or null for the default. */
   roleMatrix: RoleMatrixOverride | null;
   createdAt: number;
+  /** Set once deleted: the tenant answers 404 and its shortcode is held for a while. */
+  deletedAt?: number | null;
 }
 
 export interface ApiKeyRecord {
@@ -27,6 +29,11 @@ export interface ApiKeyRecord {
   secretHash: string;
   /** The secret sealed under the master key: partner-signed HS256 tokens need it in clear later. */
   secretCiphertext: string;
+  /** After a rotation: the previous secret's hash, valid until previousSecretValidUntil. */
+  previousSecretHash?: string | null;
+  previousSecretValidUntil?: number | null;
+  /** Coarse: reported by issuers at most once a minute per key. */
+  lastUsedAt?: number | null;
   createdAt: number;
   revokedAt: number | null;
 }
@@ -69,6 +76,11 @@ export interface OAuthClientRecord {
 export interface TenantRepository {
   find(shortcode: string): Promise<TenantRecord | null>;
   insert(tenant: TenantRecord): Promise<void>;
+  update(tenant: TenantRecord): Promise<void>;
+  /** Live (not deleted) tenants after `after` in shortcode order, at most `limit`. */
+  listPage(after: string | null, limit: number): Promise<TenantRecord[]>;
+  /** Removes a deleted tenant and everything of it, so that its shortcode can be used again. */
+  purge(shortcode: string): Promise<void>;
 }
 
 export interface ApiKeyRepository {
@@ -76,6 +88,9 @@ export interface ApiKeyRepository {
   listByTenant(tenant: string): Promise<ApiKeyRecord[]>;
   insert(record: ApiKeyRecord): Promise<void>;
   markRevoked(apiKey: string, revokedAt: number): Promise<void>;
+  update(apiKey: string, changes: Partial<Omit<ApiKeyRecord, 'apiKey' | 'tenant'>>): Promise<void>;
+  /** Moves lastUsedAt forward to `usedAt` (never back). */
+  recordUse(apiKey: string, usedAt: number): Promise<void>;
 }
 
 export interface SigningKeyRepository {

@@ -17,6 +17,12 @@ export interface EventFieldsByType {
   'client.created': { clientId: string };
   'client.secret-rotated': { clientId: string };
   'client.revoked': { clientId: string };
+  /** `fields`: the names of what changed. */
+  'tenant.updated': { fields: string[] };
+  'tenant.deleted': Record<string, never>;
+  'api-key.rotated': { apiKey: string };
+  'api-key.updated': { apiKey: string };
+  'client.updated': { clientId: string };
   'guest.created': { apiKey: string; jti: string; exp: number };
   'invite.created': { inviteId: string; jti: string };
   'invite.redeemed': { inviteId: string; jti: string; exp: number };
@@ -35,6 +41,11 @@ export const EVENT_TYPES = [
   'client.created',
   'client.secret-rotated',
   'client.revoked',
+  'tenant.updated',
+  'tenant.deleted',
+  'api-key.rotated',
+  'api-key.updated',
+  'client.updated',
   'guest.created',
   'invite.created',
   'invite.redeemed',

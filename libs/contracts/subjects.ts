@@ -108,8 +108,16 @@ export const KeysRoutes = {
   listClients: repeatable(schemaRoute('roomkey.internal.keys.clients.list', 'keys', Admin.TenantScopedRequestSchema, Admin.ClientListSchema)),
   getClient: repeatable(schemaRoute('roomkey.internal.keys.clients.get', 'keys', Admin.ClientScopedRequestSchema, Admin.ClientViewSchema)),
   revokeClient: schemaRoute('roomkey.internal.keys.clients.revoke', 'keys', Admin.ClientScopedRequestSchema, Admin.EmptyResultSchema),
-  rotateClientSecret: schemaRoute('roomkey.internal.keys.clients.rotate-secret', 'keys', Admin.ClientScopedRequestSchema, Admin.RotatedClientSecretSchema),
+  rotateClientSecret: adminBodyRoute('roomkey.internal.keys.clients.rotate-secret', { tenant: Type.String(), clientId: Type.String() }, Admin.RotateClientSecretBodySchema, Admin.RotatedClientSecretSchema),
   resolveClient: repeatable(schemaRoute('roomkey.internal.keys.clients.resolve', 'keys', Admin.ResolveClientRequestSchema, Admin.ResolveClientResultSchema)),
+  // lifecycle: tenants listed, patched, deleted; keys and clients patched and rotated
+  listTenants: repeatable(schemaRoute('roomkey.internal.keys.tenants.list', 'keys', Admin.ListTenantsRequestSchema, Admin.TenantPageSchema)),
+  updateTenant: adminBodyRoute('roomkey.internal.keys.tenants.update', { tenant: Type.String() }, Admin.UpdateTenantBodySchema, Admin.TenantViewSchema),
+  deleteTenant: schemaRoute('roomkey.internal.keys.tenants.delete', 'keys', Admin.TenantScopedRequestSchema, Admin.EmptyResultSchema),
+  updateApiKey: adminBodyRoute('roomkey.internal.keys.api-keys.update', { tenant: Type.String(), apiKey: Type.String() }, Admin.UpdateApiKeyBodySchema, Admin.ApiKeyViewSchema),
+  rotateApiKey: adminBodyRoute('roomkey.internal.keys.api-keys.rotate', { tenant: Type.String(), apiKey: Type.String() }, Admin.RotateApiKeyBodySchema, Admin.RotatedApiKeySchema),
+  apiKeyUsed: schemaRoute('roomkey.internal.keys.api-keys.used', 'keys', Admin.ApiKeyUsedRequestSchema, Admin.EmptyResultSchema),
+  updateClient: adminBodyRoute('roomkey.internal.keys.clients.update', { tenant: Type.String(), clientId: Type.String() }, Admin.UpdateClientBodySchema, Admin.ClientViewSchema),
 } as const;
 
 /** OAuth 2.0 endpoints, answered by the issuer (the gateway parses HTTP and forwards). */

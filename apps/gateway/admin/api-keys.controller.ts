@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { KeysRoutes, type CreateApiKeyBody } from '@roomkey/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { KeysRoutes, type CreateApiKeyBody, type RotateApiKeyBody, type UpdateApiKeyBody } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
 
@@ -18,6 +18,18 @@ export class ApiKeysController {
   @Get()
   list(@Param('tenant') tenant: string) {
     return this.rpc.request(KeysRoutes.listApiKeys, { tenant });
+  }
+
+  /** A new secret; the previous one keeps working for `graceSeconds` (default 3600) on every replica. */
+  @Post(':apiKey/rotate')
+  @HttpCode(201)
+  rotate(@Param('tenant') tenant: string, @Param('apiKey') apiKey: string, @Body() body: RotateApiKeyBody | undefined) {
+    return this.rpc.request(KeysRoutes.rotateApiKey, { tenant, apiKey, body: body ?? {} });
+  }
+
+  @Patch(':apiKey')
+  update(@Param('tenant') tenant: string, @Param('apiKey') apiKey: string, @Body() body: UpdateApiKeyBody) {
+    return this.rpc.request(KeysRoutes.updateApiKey, { tenant, apiKey, body });
   }
 
   @Delete(':apiKey')

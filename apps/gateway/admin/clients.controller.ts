@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { KeysRoutes, type CreateClientBody } from '@roomkey/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { KeysRoutes, type CreateClientBody, type RotateClientSecretBody, type UpdateClientBody } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
 
@@ -25,11 +25,20 @@ export class ClientsController {
     return this.rpc.request(KeysRoutes.getClient, { tenant, clientId });
   }
 
-  /** A new secret; the previous one keeps working for ROOMKEY_CLIENT_SECRET_GRACE_SECONDS. */
-  @Post(':clientId/secret')
+  /** The keys service validates the body; the result must still be a valid client. */
+  @Patch(':clientId')
+  update(@Param('tenant') tenant: string, @Param('clientId') clientId: string, @Body() body: UpdateClientBody) {
+    return this.rpc.request(KeysRoutes.updateClient, { tenant, clientId, body });
+  }
+
+  /**
+   * A new secret; the previous one keeps working for `graceSeconds` (default
+   * ROOMKEY_CLIENT_SECRET_GRACE_SECONDS). `…/secret` is the older path of the same operation.
+   */
+  @Post([':clientId/secret/rotate', ':clientId/secret'])
   @HttpCode(201)
-  rotateSecret(@Param('tenant') tenant: string, @Param('clientId') clientId: string) {
-    return this.rpc.request(KeysRoutes.rotateClientSecret, { tenant, clientId });
+  rotateSecret(@Param('tenant') tenant: string, @Param('clientId') clientId: string, @Body() body: RotateClientSecretBody | undefined) {
+    return this.rpc.request(KeysRoutes.rotateClientSecret, { tenant, clientId, body: body ?? {} });
   }
 
   @Delete(':clientId')

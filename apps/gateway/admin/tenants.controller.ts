@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import type { GatewayConfig } from '@roomkey/config';
-import { KeysRoutes, issuerUrl, type AdminTenant, type CreateTenantBody, type TenantView } from '@roomkey/contracts';
+import { KeysRoutes, issuerUrl, type AdminTenant, type CreateTenantBody, type TenantView, type UpdateTenantBody } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -20,9 +20,33 @@ export class TenantsController {
     return this.withIssuer(await this.rpc.request(KeysRoutes.createTenant, { body }));
   }
 
+  /** One page of tenants in shortcode order; `nextCursor` (opaque) asks for the next, null on the last. */
+  @Get()
+  async list(@Query() query: Record<string, unknown>): Promise<{ items: AdminTenant[]; nextCursor: string | null }> {
+    const limit = typeof query.limit === 'string' && /^\d{1,9}$/.test(query.limit) ? Number(query.limit) : query.limit;
+    const page = await this.rpc.request(KeysRoutes.listTenants, {
+      ...(limit !== undefined ? { limit: limit as number } : {}),
+      ...(query.cursor !== undefined ? { cursor: query.cursor as string } : {}),
+    });
+    return { items: page.items.map((tenant) => this.withIssuer(tenant)), nextCursor: page.nextCursor };
+  }
+
   @Get(':tenant')
   async get(@Param('tenant') tenant: string): Promise<AdminTenant> {
     return this.withIssuer(await this.rpc.request(KeysRoutes.getTenant, { tenant }));
+  }
+
+  /** The keys service validates the body; every issuer and identity replica applies it within moments. */
+  @Patch(':tenant')
+  async update(@Param('tenant') tenant: string, @Body() body: UpdateTenantBody): Promise<AdminTenant> {
+    return this.withIssuer(await this.rpc.request(KeysRoutes.updateTenant, { tenant, body }));
+  }
+
+  /** Every key and client revoked, the JWKS gone; the shortcode is held for a day. */
+  @Delete(':tenant')
+  @HttpCode(204)
+  async delete(@Param('tenant') tenant: string): Promise<void> {
+    await this.rpc.request(KeysRoutes.deleteTenant, { tenant });
   }
 
   private withIssuer(tenant: TenantView): AdminTenant {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ApiCaller, CredentialRecord } from '@roomkey/contracts';
 import type { SecretHasher } from '@roomkey/crypto';
 import { UnauthorizedError } from '@roomkey/errors';
-import { KEY_DIRECTORY, SECRET_HASHER, type KeyDirectory } from '../ports';
+import { CLOCK, KEY_DIRECTORY, SECRET_HASHER, type Clock, type KeyDirectory } from '../ports';
 import { LoadingCache, type CacheLookups } from '../caches/loading-cache';
 
 const MAX_API_KEY_LENGTH = 64;
@@ -16,18 +16,22 @@ export class CredentialCache {
   constructor(
     @Inject(KEY_DIRECTORY) directory: KeyDirectory,
     @Inject(SECRET_HASHER) private readonly hasher: SecretHasher,
+    @Inject(CLOCK) private readonly clock: Clock = { now: () => Date.now() },
   ) {
     this.cache = new LoadingCache((apiKey) => directory.resolveCredential(apiKey));
   }
 
-  /** The key's record when `secret` is its secret and it is not revoked; 401 otherwise (one message for all). */
+  /**
+   * The key's record when `secret` is its secret (or, after a rotation, the previous one within its
+   * grace period) and it is not revoked; 401 otherwise (one message for all).
+   */
   async authenticate({ apiKey, secret }: ApiCaller): Promise<CredentialRecord> {
     if (!apiKey || !secret) {
       throw new UnauthorizedError('Missing API key credentials: send apiKey and secret');
     }
     if (apiKey.length <= MAX_API_KEY_LENGTH && secret.length <= MAX_SECRET_LENGTH) {
       const record = await this.cache.get(apiKey);
-      if (record && !record.revoked && this.hasher.matches(secret, record.secretHash)) return record;
+      if (record && !record.revoked && (this.hasher.matches(secret, record.secretHash) || this.matchesPrevious(record, secret))) return record;
     }
     throw new UnauthorizedError('Invalid API key or secret');
   }
@@ -44,6 +48,10 @@ export class CredentialCache {
   /** Hits and misses (roomkey_cache_lookups_total{cache="credentials"}). */
   get lookups(): CacheLookups {
     return this.cache.lookups;
+  }
+
+  private matchesPrevious({ previousSecret }: CredentialRecord, secret: string): boolean {
+    return previousSecret !== undefined && this.clock.now() < previousSecret.validUntil && this.hasher.matches(secret, previousSecret.hash);
   }
 
   invalidate(apiKey: string): void {

@@ -40,15 +40,20 @@ export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationS
   apply(event: RoomkeyEvent): void {
     switch (event.type) {
       case 'api-key.created':
+      case 'api-key.rotated':
       case 'api-key.revoked':
         if (event.apiKey) this.credentials.invalidate(event.apiKey);
         break;
       case 'client.created':
       case 'client.secret-rotated':
+      case 'client.updated':
       case 'client.revoked':
         if (event.clientId) this.clients.invalidate(event.clientId);
         break;
       case 'tenant.created':
+      // The keyring holds the tenant's settings (switches, role matrix) that identity reads through here too.
+      case 'tenant.updated':
+      case 'tenant.deleted':
       case 'signing-key.rotated':
       case 'signing-key.retired':
       case 'signing-key.revoked':

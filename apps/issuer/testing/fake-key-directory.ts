@@ -196,7 +196,7 @@ export function createIssuerTestKit(startMs: number) {
   const revocations = new InMemoryRevocationStore();
   const limiter = new InMemoryRateLimiter(clock);
   const throttle = new AuthenticationThrottle(limiter, config);
-  const credentials = new CredentialCache(directory, hasher);
+  const credentials = new CredentialCache(directory, hasher, clock);
   const keyrings = new KeyringCache(directory, secretBox, config, clock);
   const signer = new TokenSigner(keyrings, clock);
   const apiKeys = new ApiKeyAuthenticator(credentials, throttle);

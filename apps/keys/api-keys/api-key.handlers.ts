@@ -30,6 +30,27 @@ export class ApiKeyHandlers {
     return {};
   }
 
+  @MessagePattern(KeysRoutes.rotateApiKey.subject)
+  async rotate(@Payload() payload: RequestOf<typeof KeysRoutes.rotateApiKey>) {
+    await this.tenants.get(payload?.tenant);
+    const { tenant, apiKey, body } = KeysRoutes.rotateApiKey.request.parse(payload);
+    return this.apiKeys.rotate(tenant, apiKey, body.graceSeconds);
+  }
+
+  @MessagePattern(KeysRoutes.updateApiKey.subject)
+  async update(@Payload() payload: RequestOf<typeof KeysRoutes.updateApiKey>) {
+    await this.tenants.get(payload?.tenant);
+    const { tenant, apiKey, body } = KeysRoutes.updateApiKey.request.parse(payload);
+    return this.apiKeys.rename(tenant, apiKey, body.name);
+  }
+
+  @MessagePattern(KeysRoutes.apiKeyUsed.subject)
+  async used(@Payload() payload: unknown) {
+    const { apiKey, usedAt } = KeysRoutes.apiKeyUsed.request.parse(payload);
+    await this.apiKeys.recordUse(apiKey, usedAt);
+    return {};
+  }
+
   @MessagePattern(KeysRoutes.resolveCredential.subject)
   async resolve(@Payload() payload: unknown) {
     return { credential: await this.apiKeys.resolve(KeysRoutes.resolveCredential.request.parse(payload).apiKey) };

@@ -112,8 +112,8 @@ describe('ApiKeyService', () => {
 
       const items = await kit.apiKeys.list('acme');
       expect(items).toEqual([
-        { apiKey: first.apiKey, environment: 'production', name: 'one', createdAt: new Date(KIT_START).toISOString(), revokedAt: null },
-        { apiKey: second.apiKey, environment: 'development', name: null, createdAt: new Date(KIT_START + SECOND).toISOString(), revokedAt: null },
+        { apiKey: first.apiKey, environment: 'production', name: 'one', createdAt: new Date(KIT_START).toISOString(), revokedAt: null, lastUsedAt: null },
+        { apiKey: second.apiKey, environment: 'development', name: null, createdAt: new Date(KIT_START + SECOND).toISOString(), revokedAt: null, lastUsedAt: null },
       ]);
       const text = JSON.stringify(items);
       for (const created of [first, second]) expect(text).not.toContain(created.secret);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ApiKeyView, CreateApiKeyBody, CreatedApiKey, CredentialRecord, TenantView } from '@roomkey/contracts';
+import { ROTATION_GRACE, type ApiKeyView, type CreateApiKeyBody, type CreatedApiKey, type CredentialRecord, type RotatedApiKey, type TenantView } from '@roomkey/contracts';
 import { randomBase62, randomToken, type SecretBox, type SecretHasher } from '@roomkey/crypto';
-import { NotFoundError } from '@roomkey/errors';
+import { ConflictError, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_STORE, SECRET_BOX, SECRET_HASHER, type ApiKeyRecord, type Clock, type EventSink, type KeysStore } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
 
@@ -15,6 +15,7 @@ function toApiKeyView(record: ApiKeyRecord): ApiKeyView {
     name: record.name,
     createdAt: new Date(record.createdAt).toISOString(),
     revokedAt: iso(record.revokedAt),
+    lastUsedAt: iso(record.lastUsedAt ?? null),
   };
 }
 
@@ -58,11 +59,41 @@ export class ApiKeyService {
     return records.sort((a, b) => a.createdAt - b.createdAt).map(toApiKeyView);
   }
 
+  /** A new secret; the previous one keeps working for `graceSeconds` (default 3600) on every issuer replica. */
+  async rotate(tenant: string, apiKey: string, graceSeconds: number = ROTATION_GRACE.apiKeyDefault): Promise<RotatedApiKey> {
+    const record = await this.find(tenant, apiKey);
+    if (record.revokedAt !== null) throw new ConflictError(`API key '${apiKey}' is revoked`);
+    const secret = randomToken(32);
+    const validUntil = this.clock.now() + graceSeconds * 1000;
+    await this.store.apiKeys.update(apiKey, {
+      secretHash: this.hasher.hash(secret),
+      secretCiphertext: this.secretBox.seal(secret, apiKey),
+      previousSecretHash: record.secretHash,
+      previousSecretValidUntil: validUntil,
+    });
+    this.logger.log(`Rotated the secret of API key ${apiKey} of tenant ${tenant} (previous valid ${graceSeconds} s)`);
+    await this.events.publish(tenant, 'api-key.rotated', { apiKey });
+    return { apiKey, secret, previousSecretValidUntil: new Date(validUntil).toISOString() };
+  }
+
+  async rename(tenant: string, apiKey: string, name: string | null): Promise<ApiKeyView> {
+    const record = await this.find(tenant, apiKey);
+    if (record.name !== name) {
+      await this.store.apiKeys.update(apiKey, { name });
+      await this.events.publish(tenant, 'api-key.updated', { apiKey });
+    }
+    return toApiKeyView({ ...record, name });
+  }
+
+  /** An issuer's coarse report of use (at most once a minute per key and replica); never in the future. */
+  async recordUse(apiKey: string, usedAt: number): Promise<void> {
+    if (apiKey.length > 64 || !Number.isFinite(usedAt)) return;
+    await this.store.apiKeys.recordUse(apiKey, Math.min(Math.floor(usedAt), this.clock.now()));
+  }
+
   /** Revokes the key; repeating it is harmless and announces the revocation again. */
   async revoke(tenant: string, apiKey: string): Promise<void> {
-    await this.tenants.get(tenant);
-    const record = await this.store.apiKeys.find(apiKey);
-    if (!record || record.tenant !== tenant) throw new NotFoundError(`API key '${apiKey}' not found in tenant '${tenant}'`);
+    const record = await this.find(tenant, apiKey);
     if (record.revokedAt === null) {
       await this.store.apiKeys.markRevoked(record.apiKey, this.clock.now());
       this.logger.log(`Revoked API key ${record.apiKey} of tenant ${tenant}`);
@@ -83,6 +114,16 @@ export class ApiKeyService {
       secretHash: record.secretHash,
       secretCiphertext: record.secretCiphertext,
       revoked: record.revokedAt !== null,
+      ...(record.previousSecretHash && record.previousSecretValidUntil != null
+        ? { previousSecret: { hash: record.previousSecretHash, validUntil: record.previousSecretValidUntil } }
+        : {}),
     };
+  }
+
+  private async find(tenant: string, apiKey: string): Promise<ApiKeyRecord> {
+    await this.tenants.get(tenant);
+    const record = apiKey.length <= 64 ? await this.store.apiKeys.find(apiKey) : null;
+    if (!record || record.tenant !== tenant) throw new NotFoundError(`API key '${apiKey}' not found in tenant '${tenant}'`);
+    return record;
   }
 }

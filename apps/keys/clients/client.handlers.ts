@@ -30,9 +30,17 @@ export class ClientHandlers {
   }
 
   @MessagePattern(KeysRoutes.rotateClientSecret.subject)
-  async rotateSecret(@Payload() payload: unknown) {
-    const { tenant, clientId } = KeysRoutes.rotateClientSecret.request.parse(payload);
-    return this.clients.rotateSecret(tenant, clientId);
+  async rotateSecret(@Payload() payload: RequestOf<typeof KeysRoutes.rotateClientSecret>) {
+    await this.tenants.get(payload?.tenant);
+    const { tenant, clientId, body } = KeysRoutes.rotateClientSecret.request.parse(payload);
+    return this.clients.rotateSecret(tenant, clientId, body.graceSeconds);
+  }
+
+  @MessagePattern(KeysRoutes.updateClient.subject)
+  async update(@Payload() payload: RequestOf<typeof KeysRoutes.updateClient>) {
+    await this.tenants.get(payload?.tenant);
+    const { tenant, clientId, body } = KeysRoutes.updateClient.request.parse(payload);
+    return this.clients.update(tenant, clientId, body);
   }
 
   @MessagePattern(KeysRoutes.revokeClient.subject)

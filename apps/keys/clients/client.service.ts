@@ -10,6 +10,7 @@ import {
   type OAuthClientView,
   type RotatedClientSecret,
   type TenantView,
+  type UpdateClientBody,
 } from '@roomkey/contracts';
 import { randomBase62, randomToken, type SecretHasher } from '@roomkey/crypto';
 import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
@@ -25,6 +26,20 @@ function isRedirectUri(value: string): boolean {
   const url = URL.parse(value);
   if (!url || url.hash) return false;
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname));
+}
+
+/** The rules a client's schema cannot say, for creation and patches alike. */
+function checkGrantsAndRedirects(isPublic: boolean, grantTypes: readonly string[], redirectUris: readonly string[]): void {
+  if (isPublic) {
+    const forbidden = grantTypes.filter((g) => !(PUBLIC_CLIENT_GRANT_TYPES as readonly string[]).includes(g));
+    if (forbidden.length) throw new InvalidRequestError(`Field 'grantTypes': a public client may use only ${PUBLIC_CLIENT_GRANT_TYPES.join(' and ')}, not ${forbidden.join(', ')}`, 'grantTypes');
+  }
+  if (!redirectUris.every(isRedirectUri)) {
+    throw new InvalidRequestError("Field 'redirectUris' must hold only absolute https URLs (or http on a loopback host) without fragment", 'redirectUris');
+  }
+  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+    throw new InvalidRequestError("Field 'redirectUris' is required for the authorization_code grant", 'redirectUris');
+  }
 }
 
 export function toClientView(record: OAuthClientRecord): OAuthClientView {
@@ -61,17 +76,8 @@ export class ClientService {
     const tenant = owner.shortcode;
     const isPublic = command.public ?? false;
     const grantTypes = withoutRepeats(command.grantTypes);
-    if (isPublic) {
-      const forbidden = grantTypes.filter((g) => !PUBLIC_CLIENT_GRANT_TYPES.includes(g));
-      if (forbidden.length) throw new InvalidRequestError(`Field 'grantTypes': a public client may use only ${PUBLIC_CLIENT_GRANT_TYPES.join(' and ')}, not ${forbidden.join(', ')}`, 'grantTypes');
-    }
     const redirectUris = withoutRepeats(command.redirectUris ?? []);
-    if (!redirectUris.every(isRedirectUri)) {
-      throw new InvalidRequestError("Field 'redirectUris' must hold only absolute https URLs (or http on a loopback host) without fragment", 'redirectUris');
-    }
-    if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
-      throw new InvalidRequestError("Field 'redirectUris' is required for the authorization_code grant", 'redirectUris');
-    }
+    checkGrantsAndRedirects(isPublic, grantTypes, redirectUris);
     const audiences = withoutRepeats(command.audiences ?? [DEFAULT_AUDIENCE]);
     const scopes = withoutRepeats(command.scopes ?? []);
     const accessTokenTtl = command.accessTokenTtl ?? OAUTH_CLIENT_TOKEN_LIFETIME.default;
@@ -107,13 +113,37 @@ export class ClientService {
     return toClientView(await this.find(tenant, clientId));
   }
 
-  /** A new secret; the previous one keeps working for the configured grace period. */
-  async rotateSecret(tenant: string, clientId: string): Promise<RotatedClientSecret> {
+  /**
+   * Changes what the body names (null: back to the default: no name, no redirect URIs or scopes,
+   * ["roomkey"], 7200 s); the result must still be a valid client. Every issuer replica drops its
+   * cached copy on client.updated.
+   */
+  async update(tenant: string, clientId: string, patch: UpdateClientBody): Promise<OAuthClientView> {
+    const client = await this.find(tenant, clientId);
+    if (client.revokedAt !== null) throw new ConflictError(`Client '${client.clientId}' is revoked`);
+    const next: OAuthClientRecord = {
+      ...client,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.grantTypes !== undefined ? { grantTypes: withoutRepeats(patch.grantTypes) } : {}),
+      ...(patch.redirectUris !== undefined ? { redirectUris: withoutRepeats(patch.redirectUris ?? []) } : {}),
+      ...(patch.audiences !== undefined ? { audiences: withoutRepeats(patch.audiences ?? [DEFAULT_AUDIENCE]) } : {}),
+      ...(patch.scopes !== undefined ? { scopes: withoutRepeats(patch.scopes ?? []) } : {}),
+      ...(patch.accessTokenTtl !== undefined ? { accessTokenTtl: patch.accessTokenTtl ?? OAUTH_CLIENT_TOKEN_LIFETIME.default } : {}),
+    };
+    checkGrantsAndRedirects(next.public, next.grantTypes, next.redirectUris);
+    await this.store.clients.update(next);
+    this.logger.log(`Updated OAuth client ${client.clientId} of tenant ${tenant}`);
+    await this.events.publish(tenant, 'client.updated', { clientId: client.clientId });
+    return toClientView(next);
+  }
+
+  /** A new secret; the previous one keeps working for `graceSeconds` (default: the configured grace period). */
+  async rotateSecret(tenant: string, clientId: string, graceSeconds: number = this.config.clientSecretGraceSeconds): Promise<RotatedClientSecret> {
     const client = await this.find(tenant, clientId);
     if (client.revokedAt !== null) throw new ConflictError(`Client '${client.clientId}' is revoked`);
     if (client.public) throw new ConflictError(`Client '${client.clientId}' is public and has no secret`);
     const clientSecret = randomToken(32);
-    const validUntil = this.clock.now() + this.config.clientSecretGraceSeconds * 1000;
+    const validUntil = this.clock.now() + graceSeconds * 1000;
     await this.store.clients.update({ ...client, secretHash: this.hasher.hash(clientSecret), previousSecretHash: client.secretHash, previousSecretValidUntil: validUntil });
     await this.events.publish(tenant, 'client.secret-rotated', { clientId: client.clientId });
     return { clientId: client.clientId, clientSecret, previousSecretValidUntil: new Date(validUntil).toISOString() };

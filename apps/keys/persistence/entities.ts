@@ -39,6 +39,9 @@ export class TenantEntity {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;
+
+  @Column({ name: 'deleted_at', type: 'bigint', nullable: true, transformer: epochMs })
+  deletedAt: number | null;
 }
 
 @Entity('api_keys')
@@ -61,6 +64,15 @@ export class ApiKeyEntity {
 
   @Column({ name: 'secret_ciphertext', type: 'text' })
   secretCiphertext: string;
+
+  @Column({ name: 'previous_secret_hash', type: 'varchar', length: 64, nullable: true })
+  previousSecretHash: string | null;
+
+  @Column({ name: 'previous_secret_valid_until', type: 'bigint', nullable: true, transformer: epochMs })
+  previousSecretValidUntil: number | null;
+
+  @Column({ name: 'last_used_at', type: 'bigint', nullable: true, transformer: epochMs })
+  lastUsedAt: number | null;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: number;

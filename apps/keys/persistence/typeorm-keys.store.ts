@@ -1,6 +1,6 @@
 /** TypeORM adapter for the keys service's ports. */
 import type { SigningKeyState } from '@roomkey/contracts';
-import { In, LessThan, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, LessThan, LessThanOrEqual, MoreThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type {
   ApiKeyRecord,
   ApiKeyRepository,
@@ -24,6 +24,23 @@ class TypeOrmTenantRepository implements TenantRepository {
   async insert(tenant: TenantRecord): Promise<void> {
     await this.manager.insert(TenantEntity, tenant);
   }
+
+  async update(tenant: TenantRecord): Promise<void> {
+    const { shortcode, ...changes } = tenant;
+    await this.manager.update(TenantEntity, { shortcode }, changes);
+  }
+
+  listPage(after: string | null, limit: number): Promise<TenantRecord[]> {
+    const where: FindOptionsWhere<TenantEntity> = { deletedAt: IsNull(), ...(after !== null ? { shortcode: MoreThan(after) } : {}) };
+    return this.manager.find(TenantEntity, { where, order: { shortcode: 'ASC' }, take: limit });
+  }
+
+  async purge(shortcode: string): Promise<void> {
+    await this.manager.delete(ApiKeyEntity, { tenant: shortcode });
+    await this.manager.delete(OAuthClientEntity, { tenant: shortcode });
+    await this.manager.delete(SigningKeyEntity, { tenant: shortcode });
+    await this.manager.delete(TenantEntity, { shortcode });
+  }
 }
 
 class TypeOrmApiKeyRepository implements ApiKeyRepository {
@@ -43,6 +60,19 @@ class TypeOrmApiKeyRepository implements ApiKeyRepository {
 
   async markRevoked(apiKey: string, revokedAt: number): Promise<void> {
     await this.manager.update(ApiKeyEntity, { apiKey }, { revokedAt });
+  }
+
+  async update(apiKey: string, changes: Partial<Omit<ApiKeyRecord, 'apiKey' | 'tenant'>>): Promise<void> {
+    await this.manager.update(ApiKeyEntity, { apiKey }, changes);
+  }
+
+  async recordUse(apiKey: string, usedAt: number): Promise<void> {
+    await this.manager
+      .createQueryBuilder()
+      .update(ApiKeyEntity)
+      .set({ lastUsedAt: usedAt })
+      .where('api_key = :apiKey AND (last_used_at IS NULL OR last_used_at < :usedAt)', { apiKey, usedAt })
+      .execute();
   }
 }
 

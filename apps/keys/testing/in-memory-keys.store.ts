@@ -30,6 +30,10 @@ type Write =
   | { kind: 'insertTenant'; record: TenantRecord }
   | { kind: 'insertApiKey'; record: ApiKeyRecord }
   | { kind: 'revokeApiKey'; apiKey: string; revokedAt: number }
+  | { kind: 'updateTenant'; record: TenantRecord }
+  | { kind: 'purgeTenant'; shortcode: string }
+  | { kind: 'updateApiKey'; apiKey: string; changes: Partial<ApiKeyRecord> }
+  | { kind: 'recordApiKeyUse'; apiKey: string; usedAt: number }
   | { kind: 'insertSigningKey'; record: SigningKeyRecord }
   | { kind: 'updateSigningKey'; record: SigningKeyRecord }
   | { kind: 'insertClient'; record: OAuthClientRecord }
@@ -70,6 +74,25 @@ function apply(state: State, write: Write): void {
     case 'revokeApiKey': {
       const record = state.apiKeys.get(write.apiKey);
       if (record) record.revokedAt = write.revokedAt;
+      return;
+    }
+    case 'updateTenant':
+      if (state.tenants.has(write.record.shortcode)) state.tenants.set(write.record.shortcode, copy(write.record));
+      return;
+    case 'purgeTenant':
+      for (const map of [state.apiKeys, state.signingKeys, state.clients] as Map<string, { tenant: string }>[]) {
+        for (const [id, record] of map) if (record.tenant === write.shortcode) map.delete(id);
+      }
+      state.tenants.delete(write.shortcode);
+      return;
+    case 'updateApiKey': {
+      const record = state.apiKeys.get(write.apiKey);
+      if (record) Object.assign(record, copy(write.changes));
+      return;
+    }
+    case 'recordApiKeyUse': {
+      const record = state.apiKeys.get(write.apiKey);
+      if (record && (record.lastUsedAt == null || record.lastUsedAt < write.usedAt)) record.lastUsedAt = write.usedAt;
       return;
     }
     case 'insertSigningKey':
@@ -117,6 +140,14 @@ export class InMemoryKeysStore implements KeysStore {
     this.tenants = {
       find: async (shortcode) => copy(s().tenants.get(shortcode) ?? null),
       insert: async (record) => write({ kind: 'insertTenant', record: copy(record) }),
+      update: async (record) => write({ kind: 'updateTenant', record: copy(record) }),
+      listPage: async (after, limit) =>
+        [...s().tenants.values()]
+          .filter((t) => !t.deletedAt && (after === null || t.shortcode > after))
+          .sort((a, b) => (a.shortcode < b.shortcode ? -1 : 1))
+          .slice(0, limit)
+          .map(copy),
+      purge: async (shortcode) => write({ kind: 'purgeTenant', shortcode }),
     };
 
     this.apiKeys = {
@@ -124,6 +155,8 @@ export class InMemoryKeysStore implements KeysStore {
       listByTenant: async (tenant) => [...s().apiKeys.values()].filter((k) => k.tenant === tenant).map(copy),
       insert: async (record) => write({ kind: 'insertApiKey', record: copy(record) }),
       markRevoked: async (apiKey, revokedAt) => write({ kind: 'revokeApiKey', apiKey, revokedAt }),
+      update: async (apiKey, changes) => write({ kind: 'updateApiKey', apiKey, changes: copy(changes) }),
+      recordUse: async (apiKey, usedAt) => write({ kind: 'recordApiKeyUse', apiKey, usedAt }),
     };
 
     this.signingKeys = {

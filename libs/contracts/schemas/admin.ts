@@ -117,6 +117,7 @@ export const ApiKeyViewSchema = Type.Object(
     name: Type.Union([Type.String(), Type.Null()]),
     createdAt: Timestamp(),
     revokedAt: NullableTimestamp('null while the key works'),
+    lastUsedAt: NullableTimestamp('Last authenticated use, to the minute (null: never used)'),
   },
   { title: 'ApiKeyView' },
 );
@@ -204,6 +205,107 @@ export const RotatedClientSecretSchema = Type.Object(
 );
 export type RotatedClientSecret = Static<typeof RotatedClientSecretSchema>;
 
+// ---------------------------------------------------------------- lifecycle: list and patch tenants, patch and rotate keys and clients
+
+export const TENANT_PAGE = { default: 50, max: 100 } as const;
+export const ROTATION_GRACE = { apiKeyDefault: 3600, max: 604_800 } as const;
+/** A deleted tenant's shortcode stays taken this long: the longest token lifetime. */
+export const DELETED_SHORTCODE_HOLD_SECONDS = 86_400;
+
+export const ListTenantsQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: TENANT_PAGE.max, description: `Tenants per page, 1–${TENANT_PAGE.max} (default ${TENANT_PAGE.default})` })),
+    cursor: Type.Optional(Type.String({ maxLength: 256, description: 'The previous page’s `nextCursor` (opaque)' })),
+  },
+  { title: 'ListTenantsQuery' },
+);
+export const ListTenantsRequestSchema = RequestBody({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: TENANT_PAGE.max, errorMessage: `must be a whole number from 1 to ${TENANT_PAGE.max}` })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 256, errorMessage: 'must be the nextCursor of a previous page' })),
+});
+export type ListTenantsRequest = Static<typeof ListTenantsRequestSchema>;
+export const TenantPageSchema = Type.Object(
+  {
+    items: Type.Array(TenantViewSchema),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
+  },
+  { title: 'TenantPage' },
+);
+export const AdminTenantPageSchema = Type.Object(
+  { items: Type.Array(AdminTenantSchema), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }) },
+  { title: 'AdminTenantPage' },
+);
+
+export const UpdateTenantBodySchema = RequestBody(
+  {
+    name: Type.Optional(Type.String({ format: 'text-255', errorMessage: 'must be a string of 1–255 characters without control characters' })),
+    loginUrl: Type.Optional(
+      Type.Union([Type.String({ format: 'text-2048' }), Type.Null()], {
+        errorMessage: 'must be an absolute http(s) URL of at most 2048 characters, or null to remove it',
+        description: 'null removes it',
+      }),
+    ),
+    guestAccess: Type.Optional(Type.Boolean({ errorMessage: 'must be true or false' })),
+    anonymousAccess: Type.Optional(Type.Boolean({ errorMessage: 'must be true or false' })),
+    roleMatrix: Type.Optional(
+      Type.Union([Type.Unsafe<RoleMatrixOverride>(Type.Object(permissionsOfEachRole(true), { additionalProperties: false })), Type.Null()], {
+        errorMessage: `must be an object mapping roles (${ROLES.join(', ')}) to lists of permissions from ${PERMISSIONS.join(', ')}, or null`,
+        description: 'Roles named get exactly these permissions; roles left out keep theirs; null restores the default matrix',
+      }),
+    ),
+  },
+  { title: 'UpdateTenantBody' },
+);
+export type UpdateTenantBody = Static<typeof UpdateTenantBodySchema>;
+
+const GraceSeconds = (description: string) =>
+  Type.Optional(Type.Integer({ minimum: 0, maximum: ROTATION_GRACE.max, errorMessage: `must be a whole number of seconds from 0 to ${ROTATION_GRACE.max}`, description }));
+
+export const RotateApiKeyBodySchema = RequestBody(
+  { graceSeconds: GraceSeconds(`How long the previous secret keeps working (default ${ROTATION_GRACE.apiKeyDefault})`) },
+  { title: 'RotateApiKeyBody' },
+);
+export type RotateApiKeyBody = Static<typeof RotateApiKeyBodySchema>;
+
+export const RotatedApiKeySchema = Type.Object(
+  {
+    apiKey: Type.String(),
+    secret: Type.String({ description: 'Shown once' }),
+    previousSecretValidUntil: Timestamp('Until when the previous secret keeps working (ISO 8601)'),
+  },
+  { title: 'RotatedApiKey' },
+);
+export type RotatedApiKey = Static<typeof RotatedApiKeySchema>;
+
+export const UpdateApiKeyBodySchema = RequestBody(
+  { name: Type.Union([Type.String({ format: 'text-255' }), Type.Null()], { errorMessage: 'must be a string of 1–255 characters without control characters, or null' }) },
+  { title: 'UpdateApiKeyBody' },
+);
+export type UpdateApiKeyBody = Static<typeof UpdateApiKeyBodySchema>;
+
+export const RotateClientSecretBodySchema = RequestBody(
+  { graceSeconds: GraceSeconds('How long the previous secret keeps working (default ROOMKEY_CLIENT_SECRET_GRACE_SECONDS, 3600)') },
+  { title: 'RotateClientSecretBody' },
+);
+export type RotateClientSecretBody = Static<typeof RotateClientSecretBodySchema>;
+
+export const UpdateClientBodySchema = RequestBody(
+  {
+    name: CreateClientBodySchema.properties.name,
+    grantTypes: Type.Optional(CreateClientBodySchema.properties.grantTypes),
+    redirectUris: CreateClientBodySchema.properties.redirectUris,
+    audiences: CreateClientBodySchema.properties.audiences,
+    scopes: CreateClientBodySchema.properties.scopes,
+    accessTokenTtl: CreateClientBodySchema.properties.accessTokenTtl,
+  },
+  { title: 'UpdateClientBody' },
+);
+export type UpdateClientBody = Static<typeof UpdateClientBodySchema>;
+
+/** The issuer's coarse report that a key was used (at most once a minute per key and replica). */
+export const ApiKeyUsedRequestSchema = Type.Object({ apiKey: Type.String({ maxLength: 64 }), usedAt: Type.Number() });
+export type ApiKeyUsedRequest = Static<typeof ApiKeyUsedRequestSchema>;
+
 // ---------------------------------------------------------------- signing keys and JWKS
 
 export const SigningKeyViewSchema = Type.Object(
@@ -252,6 +354,9 @@ export const CredentialRecordSchema = Type.Object({
   secretHash: Type.String({ description: 'Keyed SHA-256 of the secret (hex); see @roomkey/crypto SecretHasher' }),
   secretCiphertext: Type.String({ description: 'The secret sealed under the master key (partner-signed HS256 tokens are verified with it)' }),
   revoked: Type.Boolean(),
+  previousSecret: Type.Optional(
+    Type.Object({ hash: Type.String(), validUntil: Type.Number({ description: 'ms' }) }, { description: 'After a rotation: the previous secret, valid until then' }),
+  ),
 });
 export type CredentialRecord = Static<typeof CredentialRecordSchema>;
 
