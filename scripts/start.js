@@ -189,7 +189,13 @@ and read ${namespace}.v1.events.>, nothing else. From this directory, with API_K
 async function main() {
   ensureDependencies();
   ensureBuilt();
-  const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' };
+  // Contract §6: info by default; pretty text for a person at a terminal, JSON lines otherwise
+  // (the services' own stdout is a pipe to the supervisor, so the choice is made here).
+  const env = {
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+    LOG_FORMAT: process.env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json'),
+  };
   const port = env.PORT || '8080';
   const publicUrl = (env.PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   const dataDir = path.resolve(env.ROOMKEY_DATA_DIR || './data');
@@ -211,7 +217,8 @@ async function main() {
     })),
     {
       env,
-      onOutput: (service, stream, line) => (stream === 'stdout' ? process.stdout : process.stderr).write(`[${service}] ${line}\n`),
+      // A JSON log line names its service itself and stays one parseable line.
+      onOutput: (service, stream, line) => (stream === 'stdout' ? process.stdout : process.stderr).write(line.startsWith('{') ? `${line}\n` : `[${service}] ${line}\n`),
       log: (line) => console.error(line),
       onGiveUp: (reason) => {
         console.error(`roomkey: ${reason}; stopping.`);

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { GatewayConfig } from '@roomkey/config';
-import { nestLogLevels } from '@roomkey/nats';
+import { structuredLogs } from '@roomkey/nats';
 import { GatewayModule } from './gateway.module';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { registerJsonBodyParser } from './http/body-parsers';
@@ -9,6 +9,7 @@ import { registerContentTypeCheck } from './http/content-types';
 import { MAX_BODY_BYTES, answerClientError, answerRouterError } from './http/http-errors';
 import { HttpMetrics } from './metrics/http-metrics';
 import { registerRequestIds, requestIdOf } from './http/request-id';
+import { registerAccessLog } from './http/access-log';
 import { registerTracing } from './http/tracing';
 import { startTracing } from '@roomkey/nats';
 
@@ -22,7 +23,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
-    logger: nestLogLevels(config.logLevel),
+    logger: structuredLogs('gateway', config),
     abortOnError: false,
   });
   app.useGlobalFilters(new HttpErrorFilter());
@@ -32,6 +33,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   const tracing = startTracing({ endpoint: config.otlpEndpoint, service: 'gateway', namespace: config.namespace });
   if (tracing !== undefined) registerTracing(app.getHttpAdapter().getInstance(), tracing);
   registerContentTypeCheck(app.getHttpAdapter().getInstance());
+  registerAccessLog(app.getHttpAdapter().getInstance());
   const metrics = app.get(HttpMetrics);
   app
     .getHttpAdapter()

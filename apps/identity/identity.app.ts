@@ -4,5 +4,5 @@ import { startMicroservice } from '@roomkey/nats';
 import { IdentityModule } from './identity.module';
 
 export function startIdentityService(config: IdentityConfig): Promise<INestMicroservice> {
-  return startMicroservice(IdentityModule.forRoot(config), { nats: config, service: 'identity', logLevel: config.logLevel });
+  return startMicroservice(IdentityModule.forRoot(config), { nats: config, service: 'identity', logLevel: config.logLevel, logFormat: config.logFormat });
 }

@@ -4,5 +4,5 @@ import { startMicroservice } from '@roomkey/nats';
 import { KeysModule } from './keys.module';
 
 export function startKeysService(config: KeysConfig): Promise<INestMicroservice> {
-  return startMicroservice(KeysModule.forRoot(config), { nats: config, service: 'keys', logLevel: config.logLevel });
+  return startMicroservice(KeysModule.forRoot(config), { nats: config, service: 'keys', logLevel: config.logLevel, logFormat: config.logFormat });
 }

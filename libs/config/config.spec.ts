@@ -237,13 +237,22 @@ describe('other settings', () => {
       dataDir,
       production: false,
       natsRequestTimeoutMs: 5000,
-      logLevel: 'log',
+      logLevel: 'info',
+      logFormat: process.stdout.isTTY ? 'pretty' : 'json',
     });
     expect(readCommonConfig(base({ NODE_ENV: 'production' })).production).toBe(true);
   });
 
   it('rejects an unknown LOG_LEVEL, naming it', () => {
     expect(configError(() => readCommonConfig(base({ LOG_LEVEL: 'verbose' }))).message).toMatch(/^LOG_LEVEL /);
+  });
+
+  it("reads LOG_LEVEL as pino's levels, still taking log (as info), and LOG_FORMAT json or pretty", () => {
+    for (const level of ['debug', 'info', 'warn', 'error', 'silent']) expect(readCommonConfig(base({ LOG_LEVEL: level })).logLevel).toBe(level);
+    expect(readCommonConfig(base({ LOG_LEVEL: 'log' })).logLevel).toBe('info');
+    expect(readCommonConfig(base({ LOG_FORMAT: 'pretty' })).logFormat).toBe('pretty');
+    expect(readCommonConfig(base({ LOG_FORMAT: 'json' })).logFormat).toBe('json');
+    expect(configError(() => readCommonConfig(base({ LOG_FORMAT: 'text' }))).message).toMatch(/^LOG_FORMAT must be json or pretty/);
   });
 
   it('reads rotation settings of the keys service (0 turns scheduled rotation off)', () => {

@@ -32,6 +32,8 @@ export interface CommonConfig {
   /** Timeout of every NATS request a service makes, in ms. */
   natsRequestTimeoutMs: number;
   logLevel: LogLevel;
+  /** JSON lines, or pino-pretty text for a person at a terminal (no colours when not a TTY). */
+  logFormat?: LogFormat;
   /** OTEL_EXPORTER_OTLP_ENDPOINT: the OTLP/HTTP base URL traces go to (`…/v1/traces`); absent: no tracing. */
   otlpEndpoint?: string;
 }
@@ -45,8 +47,11 @@ export interface NatsAuth {
   tls?: { ca?: string; cert?: string; key?: string };
 }
 
-export const LOG_LEVELS = ['debug', 'log', 'warn', 'error', 'silent'] as const;
+/** pino's levels (contract §6: `info` by default); `log`, NestJS's name for `info`, is still accepted. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface KeysConfig extends CommonConfig {
   /** undefined: embedded SQLite under dataDir. */
@@ -135,11 +140,22 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
 }
 
 function logLevel(env: Env): LogLevel {
-  const raw = env.LOG_LEVEL || 'log';
+  const raw = env.LOG_LEVEL || 'info';
+  if (raw === 'log') return 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${raw}')`);
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (or log, the same as info; got '${raw}')`);
   }
   return raw as LogLevel;
+}
+
+/** `LOG_FORMAT`: json, or pretty; unset: pretty when stdout is a terminal, else json. */
+function logFormat(env: Env, stdoutIsTerminal = process.stdout.isTTY === true): LogFormat {
+  const raw = env.LOG_FORMAT;
+  if (raw === undefined || raw === '') return stdoutIsTerminal ? 'pretty' : 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_FORMAT must be json or pretty (got '${raw}')`);
+  }
+  return raw as LogFormat;
 }
 
 function namespace(env: Env): string {
@@ -214,6 +230,7 @@ export function readCommonConfig(env: Env = process.env): CommonConfig {
     production: env.NODE_ENV === 'production',
     natsRequestTimeoutMs: integer(env, 'ROOMKEY_NATS_TIMEOUT_MS', 5000, 100, 120000),
     logLevel: logLevel(env),
+    logFormat: logFormat(env),
     ...otlpEndpoint(env),
   };
 }

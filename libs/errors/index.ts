@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './wire';
 export * from './log';
+export * from './logger';

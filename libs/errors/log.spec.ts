@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import { ConflictError, InternalError, InvalidTokenError, NotFoundError, UnavailableError } from './errors';
 import { describeToken, errorLog, logFailure, logTokenRejection, readRequestIdFrom } from './log';
+import { configureLogger } from './logger';
 import { fromWireError } from './wire';
 
 const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -66,12 +66,14 @@ describe('error logging', () => {
     expect(write).not.toHaveBeenCalled();
   });
 
-  it('writes through NestJS Logger: the stack beside an error, the fields in the line', () => {
+  it('writes one pino line: the message, the fields and the stack as JSON', () => {
     write.mockRestore();
-    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const lines: string[] = [];
+    configureLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void lines.push(line) } });
     errorLog.write('error', 'Unexpected error: boom', { where: 'roomkey.v1.tokens.create', requestId: 'r 1', stack: 'Error: boom\n    at x' });
-    expect(error).toHaveBeenCalledWith('Unexpected error: boom (where="roomkey.v1.tokens.create" requestId="r 1")', 'Error: boom\n    at x');
-    error.mockRestore();
+    errorLog.write('debug', 'below the level', {});
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', msg: 'Unexpected error: boom', where: 'roomkey.v1.tokens.create', requestId: 'r 1', stack: 'Error: boom\n    at x' });
   });
 });
 

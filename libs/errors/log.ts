@@ -1,14 +1,16 @@
 /**
- * Error logging, kept behind `errorLog.write` so that moving from NestJS's Logger to a structured
- * logger is a change in one function. The rule: an unexpected error (`internal_error`) is logged
- * once, at error level with its stack, by the process where it was thrown; expected errors (4xx)
- * only at debug; errors relayed from another service are that service's to log.
+ * Logging goes through `errorLog.write`, one function writing the process's pino logger
+ * (logger.ts: JSON lines with `service`, `instance` and the request id). The rule for errors: an
+ * unexpected error (`internal_error`) is logged once, at error level with its stack, by the process
+ * where it was thrown; expected errors (4xx) only at debug; errors relayed from another service are
+ * that service's to log. The audit trail (failed authentications, throttling, admin changes) writes
+ * at info or warn with an `audit` field naming the event type.
  */
-import { Logger } from '@nestjs/common';
 import { InvalidTokenError, type RoomkeyError } from './errors';
+import { currentLogContext, rootLogger } from './logger';
 import { asRoomkeyError } from './wire';
 
-export type ErrorLogLevel = 'error' | 'warn' | 'debug';
+export type ErrorLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface ErrorLogFields {
   requestId?: string;
@@ -19,21 +21,25 @@ export interface ErrorLogFields {
   kid?: string;
   jti?: string;
   stack?: string;
+  /** Audit lines: the event type (`auth.failed`, `auth.throttled`, `admin.change`). */
+  audit?: string;
+  /** Identifiers only (apiKey, clientId, tenant, address, actor…): never a secret or a token. */
+  [field: string]: unknown;
 }
 
-const logger = new Logger('roomkey');
-let currentRequestId: () => string | undefined = () => undefined;
+let currentRequestId: () => string | undefined = () => currentLogContext()?.requestId;
 
 export const errorLog = {
   write(level: ErrorLogLevel, message: string, fields: ErrorLogFields): void {
-    const line = `${message}${formatFields(fields)}`;
-    if (level === 'error') logger.error(line, fields.stack);
-    else if (level === 'warn') logger.warn(line);
-    else logger.debug(line);
+    const logger = rootLogger();
+    if (!logger.isLevelEnabled(level)) return;
+    const line: Record<string, unknown> = {};
+    for (const key in fields) if (fields[key] !== undefined) line[key] = fields[key];
+    logger[level](line, message);
   },
 };
 
-/** Lets the request context (libs/nats) supply the request id of whatever is being handled. */
+/** Tests (and hand-built processes) may name where the request id comes from. */
 export function readRequestIdFrom(source: () => string | undefined): void {
   currentRequestId = source;
 }
@@ -82,13 +88,4 @@ function printableField(segment: string | undefined, name: string): string | und
   } catch {
     return undefined;
   }
-}
-
-function formatFields(fields: ErrorLogFields): string {
-  let text = '';
-  for (const key of ['where', 'requestId', 'code', 'detail', 'kid', 'jti'] as const) {
-    const value = fields[key];
-    if (value !== undefined) text += ` ${key}=${JSON.stringify(value)}`;
-  }
-  return text && ` (${text.slice(1)})`;
 }

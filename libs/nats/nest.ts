@@ -1,9 +1,10 @@
 /** NestJS wiring shared by the services: the NATS connection provider, ping handler and start-up. */
-import { Controller, Inject, Injectable, type DynamicModule, type INestMicroservice, type LogLevel as NestLogLevel, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { Controller, Inject, Injectable, type DynamicModule, type INestMicroservice, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { LogLevel } from '@roomkey/config';
+import type { LogFormat, LogLevel } from '@roomkey/config';
+import { configureLogger, PinoNestLogger } from '@roomkey/errors';
 import { PingRoutes, type Namespace, type PingResult, type ServiceName } from '@roomkey/contracts';
 import { randomUUID } from 'node:crypto';
 import { connectToNats, namespaceOf, type NatsSettings } from './connection';
@@ -65,28 +66,26 @@ export function pingHandler(service: ServiceName): Type {
   return PingHandler;
 }
 
-export function nestLogLevels(level: LogLevel): NestLogLevel[] | false {
-  const levels: Record<LogLevel, NestLogLevel[] | false> = {
-    debug: ['error', 'warn', 'log', 'debug'],
-    log: ['error', 'warn', 'log'],
-    warn: ['error', 'warn'],
-    error: ['error'],
-    silent: false,
-  };
-  return levels[level];
+/**
+ * Points the process's logs at pino with the service's level and format (contract §6) and answers
+ * the LoggerService NestJS writes through (`logger:` of NestFactory).
+ */
+export function structuredLogs(service: string, options: { logLevel: LogLevel; logFormat?: LogFormat }): PinoNestLogger {
+  configureLogger({ service, level: options.logLevel, ...(options.logFormat ? { format: options.logFormat } : {}) });
+  return new PinoNestLogger();
 }
 
 /** Starts a NestJS microservice on NATS with the plain-JSON transport and the one error mapping. */
 export async function startMicroservice(
   module: Type | DynamicModule,
-  options: { nats: NatsSettings; service: ServiceName; logLevel: LogLevel },
+  options: { nats: NatsSettings; service: ServiceName; logLevel: LogLevel; logFormat?: LogFormat },
 ): Promise<INestMicroservice> {
   // OTEL_EXPORTER_OTLP_ENDPOINT (the services pass their whole config as `nats`); unset: no tracing.
   const otlpEndpoint = (options.nats as { otlpEndpoint?: string }).otlpEndpoint;
   const tracing = startTracing({ endpoint: otlpEndpoint, service: options.service, namespace: options.nats.namespace });
   const app = await NestFactory.createMicroservice(module, {
     ...natsServerOptions(options.nats, options.service, tracing),
-    logger: nestLogLevels(options.logLevel),
+    logger: structuredLogs(options.service, options),
     // A provider failing at start (NATS refused, namespace taken) rejects here, so runService can
     // print its one sentence and exit with the configuration-error code, instead of Nest exiting.
     abortOnError: false,

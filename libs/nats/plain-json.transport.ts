@@ -109,7 +109,7 @@ export class SubjectPatternNatsServer extends ServerNats {
   /** Deserializing, the handler and the reply run in the request context of the message's `X-Request-Id`. */
   override handleMessage(channel: string, message: Msg): Promise<unknown> {
     const requestId = requestIdOf(message);
-    return requestId === undefined ? super.handleMessage(channel, message) : runInRequestContext({ requestId }, this.handleInContext, channel, message);
+    return requestId === undefined ? super.handleMessage(channel, message) : runInRequestContext({ requestId, service: this.service }, this.handleInContext, channel, message);
   }
 
   private readonly handleInContext = (channel: string, message: Msg): Promise<unknown> => super.handleMessage(channel, message);

@@ -5,7 +5,7 @@
  */
 import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { readIdentityConfig, type NatsAuth, type GatewayConfig, type IdentityConfig, type IssuerConfig, type KeysConfig } from '@roomkey/config';
+import { readIdentityConfig, type LogLevel, type NatsAuth, type GatewayConfig, type IdentityConfig, type IssuerConfig, type KeysConfig } from '@roomkey/config';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { startIssuerService } from '../../apps/issuer/issuer.app';
 import { startKeysService } from '../../apps/keys/keys.app';
 import { freePort, startNatsServer, type RunningNatsServer } from '../../scripts/nats-server';
 import { shutdownTracing } from '@roomkey/nats';
+import { configureLogger } from '@roomkey/errors';
 import { issuerEnv, keysEnv, startServiceProcess, type ServiceProcess } from './service-processes';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -69,6 +70,9 @@ export interface SystemOptions {
   /** Run keys, and this many issuers, as separate processes from dist/ (fault tests kill them). */
   keysAsProcess?: boolean;
   issuerProcesses?: number;
+  /** Level of the in-process services' logs (default error) and where their JSON lines go (default stdout). */
+  logLevel?: LogLevel;
+  logDestination?: { write(line: string): void };
   /** OTEL_EXPORTER_OTLP_ENDPOINT of every in-process service (traces); default unset: no tracing. */
   otlpEndpoint?: string;
 }
@@ -95,6 +99,7 @@ export interface RoomkeySystem {
 
 export async function startSystem(options: SystemOptions): Promise<RoomkeySystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roomkey-test-'));
+  if (options.logDestination) configureLogger({ destination: options.logDestination });
   const natsPort = await freePort();
   const nats: RunningNatsServer | undefined = options.natsUrl
     ? undefined
@@ -111,7 +116,8 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
     dataDir,
     production: false,
     natsRequestTimeoutMs: options.natsRequestTimeoutMs ?? 2000,
-    logLevel: 'error' as const,
+    logLevel: options.logLevel ?? ('error' as const),
+    logFormat: 'json' as const,
     ...(options.otlpEndpoint === undefined ? {} : { otlpEndpoint: options.otlpEndpoint }),
   };
   const publicUrlPort = await freePort();

@@ -3,8 +3,8 @@
  * characters, else a new one. Fastify holds it as `request.id`; every answer carries it, and each
  * handler runs in a request context so that its NATS requests send it onward.
  */
-import { isAcceptableRequestId, runInRequestContext } from '@roomkey/nats';
-import type { FastifyInstance } from 'fastify';
+import { isAcceptableRequestId, runInRequestContext, type RequestContext } from '@roomkey/nats';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
@@ -23,6 +23,15 @@ export function registerRequestIds(instance: FastifyInstance): void {
   });
   // After the body is read: the body parser's stream events would not carry the context through.
   instance.addHook('preHandler', (request, _reply, done) => {
-    runInRequestContext({ requestId: request.id }, done);
+    const context: RequestContext = { requestId: request.id, service: 'gateway' };
+    (request as unknown as Record<symbol, RequestContext>)[CONTEXT] = context;
+    runInRequestContext(context, done);
   });
+}
+
+const CONTEXT = Symbol('requestContext');
+
+/** The request context a handled request ran in (its admin actor, once authorised); for the access log. */
+export function requestContextOf(request: FastifyRequest): RequestContext | undefined {
+  return (request as unknown as Record<symbol, RequestContext | undefined>)[CONTEXT];
 }

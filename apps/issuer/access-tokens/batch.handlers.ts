@@ -49,7 +49,7 @@ export class BatchHandlers {
         return toWireError(logFailure(error, typeof subject === 'string' ? subject : IssuerBatchRoute.subject));
       }
     };
-    const inContext = (): Promise<object> => (isAcceptableRequestId(requestId) ? runInRequestContext({ requestId }, run) : run());
+    const inContext = (): Promise<object> => (isAcceptableRequestId(requestId) ? runInRequestContext({ requestId, service: 'issuer' }, run) : run());
     const batch = currentSpan();
     return batch === undefined ? inContext() : traceBatchItem(batch, String(subject), { traceparent, tracestate }, inContext);
   };

@@ -1,0 +1,70 @@
+import { Writable } from 'node:stream';
+import { errorLog } from './log';
+import { configureLogger, PinoNestLogger, readLogContextFrom, REDACTED, type LogContext } from './logger';
+
+function capture(): { lines: () => Array<Record<string, unknown>>; stream: Writable } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+describe('structured logs', () => {
+  let context: LogContext | undefined;
+  let out: ReturnType<typeof capture>;
+  beforeEach(() => {
+    out = capture();
+    context = undefined;
+    readLogContextFrom(() => context);
+    configureLogger({ service: 'issuer', level: 'info', format: 'json', destination: out.stream });
+  });
+
+  it('writes one JSON line with a UTC ISO time in milliseconds, level, service, instance and message', () => {
+    errorLog.write('info', 'hello', { tenant: 'acme' });
+    const [line] = out.lines();
+    expect(line).toMatchObject({ level: 'info', service: 'issuer', msg: 'hello', tenant: 'acme' });
+    expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(typeof line.instance).toBe('string');
+  });
+
+  it('adds the request id and service of the request being handled, unless the line names its own', () => {
+    context = { requestId: 'req-7', service: 'keys' };
+    errorLog.write('warn', 'in a request', {});
+    errorLog.write('warn', 'explicit', { requestId: 'req-8' });
+    const [first, second] = out.lines();
+    expect(first).toMatchObject({ requestId: 'req-7', service: 'keys' });
+    expect(second.requestId).toBe('req-8');
+  });
+
+  it('never writes a secret, a token or a password field, however deep', () => {
+    errorLog.write('info', 'careful', { secret: 's3cret', body: { client_secret: 'cs', nested: { accessToken: 'eyJ' } }, password: 'p' } as never);
+    const text = JSON.stringify(out.lines());
+    for (const value of ['s3cret', '"cs"', 'eyJ', '"p"']) expect(text).not.toContain(value);
+    expect(text).toContain(REDACTED);
+  });
+
+  it('drops lines below the level, and debug lines of NestJS wiring at info', () => {
+    errorLog.write('debug', 'not shown', {});
+    const nest = new PinoNestLogger();
+    nest.log('Mapped {/x, GET} route', 'RouterExplorer');
+    nest.log('Created tenant acme', 'TenantService');
+    nest.error('boom', 'Error: boom\n    at x (y.ts:1:1)', 'Somewhere');
+    const lines = out.lines();
+    expect(lines.map((l) => l.msg)).toEqual(['Created tenant acme', 'boom']);
+    expect(lines[0]).toMatchObject({ level: 'info', context: 'TenantService' });
+    expect(lines[1]).toMatchObject({ level: 'error', context: 'Somewhere' });
+    expect(String(lines[1].stack)).toContain('y.ts:1:1');
+  });
+});
