@@ -187,6 +187,11 @@ function isJsonValue(value: unknown): value is JsonValue {
   return (prototype === Object.prototype || prototype === null) && Object.values(value).every(isJsonValue);
 }
 
+/** A request's `metadata` checked now (shape and size) though the token is made later: the login accept. */
+export function parseTokenMetadata(value: unknown): TokenMetadata | undefined {
+  return readMetadata({ metadata: value });
+}
+
 function readMetadata(c: Body): TokenMetadata | undefined {
   const value = c.metadata;
   if (absent(value)) return undefined;

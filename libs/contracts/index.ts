@@ -14,6 +14,7 @@ export * from './schema';
 export * from './caller';
 export * from './schemas/identity';
 export * from './schemas/admin';
+export * from './schemas/admin-keys';
 export * from './schemas/tokens';
 export * from './schemas/oauth';
 export * from './wire-input';

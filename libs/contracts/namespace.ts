@@ -16,6 +16,8 @@ export const PUBLIC_REQUEST_SUBJECTS = ['v1.tokens.create', 'v1.tokens.verify', 
 /** Every JetStream KV bucket roomkey keeps, by role; each is named from the namespace. */
 export const KV_BUCKETS = {
   revokedTokens: (ns: string) => `${ns}_revoked_tokens`,
+  /** `iat` cut-offs: one per tenant and one per revoked user. */
+  revocationCutoffs: (ns: string) => `${ns}_revocation_cutoffs`,
   authFailures: (ns: string) => `${ns}_auth_failures`,
   loginRequests: (ns: string) => `${ns}_login_requests`,
   refreshTokens: (ns: string) => `${ns}_refresh_tokens`,

@@ -6,6 +6,7 @@
 import { validator, type Static, type TSchema, type Validator } from './schema';
 import { Type } from './schema';
 import * as Admin from './schemas/admin';
+import * as AdminKeys from './schemas/admin-keys';
 import * as OAuth from './schemas/oauth';
 import * as Tokens from './schemas/tokens';
 import type {
@@ -118,6 +119,11 @@ export const KeysRoutes = {
   rotateApiKey: adminBodyRoute('roomkey.internal.keys.api-keys.rotate', { tenant: Type.String(), apiKey: Type.String() }, Admin.RotateApiKeyBodySchema, Admin.RotatedApiKeySchema),
   apiKeyUsed: schemaRoute('roomkey.internal.keys.api-keys.used', 'keys', Admin.ApiKeyUsedRequestSchema, Admin.EmptyResultSchema),
   updateClient: adminBodyRoute('roomkey.internal.keys.clients.update', { tenant: Type.String(), clientId: Type.String() }, Admin.UpdateClientBodySchema, Admin.ClientViewSchema),
+  // scoped admin credentials (only the bootstrap token manages them; the gateway authenticates with them)
+  createAdminKey: adminBodyRoute('roomkey.internal.keys.admin-keys.create', {}, AdminKeys.CreateAdminKeyBodySchema, AdminKeys.CreatedAdminKeySchema),
+  listAdminKeys: repeatable(schemaRoute('roomkey.internal.keys.admin-keys.list', 'keys', Type.Object({}), AdminKeys.AdminKeyListSchema)),
+  revokeAdminKey: schemaRoute('roomkey.internal.keys.admin-keys.revoke', 'keys', AdminKeys.AdminKeyScopedRequestSchema, Admin.EmptyResultSchema),
+  authenticateAdminKey: repeatable(schemaRoute('roomkey.internal.keys.admin-keys.authenticate', 'keys', AdminKeys.AuthenticateAdminKeyRequestSchema, AdminKeys.AuthenticatedAdminKeySchema)),
 } as const;
 
 /** OAuth 2.0 endpoints, answered by the issuer (the gateway parses HTTP and forwards). */
@@ -142,6 +148,9 @@ export const IssuerRoutes = {
   authenticateApiKey: repeatable(schemaRoute('roomkey.internal.issuer.api-keys.authenticate', 'issuer', Tokens.AuthenticateApiKeyRequestSchema, Tokens.AuthenticatedApiKeySchema)),
   mintToken: repeatable(schemaRoute('roomkey.internal.issuer.tokens.mint', 'issuer', Tokens.MintTokenRequestSchema, Tokens.MintedTokenSchema)),
   verifyAccessToken: repeatable(schemaRoute('roomkey.internal.issuer.tokens.verify', 'issuer', Tokens.VerifyAccessTokenRequestSchema, Tokens.VerifiedAccessTokenSchema)),
+  // iat cut-offs: asking again is harmless (a later cut-off wins, an equal one changes nothing)
+  revokeUserTokens: repeatable(schemaRoute('roomkey.internal.issuer.users.revoke', 'issuer', Tokens.RevokeUserTokensRequestSchema, Tokens.RevokedUserTokensSchema)),
+  revokeTenantTokens: repeatable(schemaRoute('roomkey.internal.issuer.tenants.revoke-before', 'issuer', Tokens.RevokeTenantTokensRequestSchema, Tokens.RevokedTenantTokensSchema)),
 } as const;
 
 /** One mint inside a batch: the route's subject, the caller's request id, and the route's own body. */

@@ -4,7 +4,7 @@
  * builds its content here and hands it to the issuer, which checks it with `parseTokenContent` and
  * alone adds iss, tid, iat, exp, jti and the role's perms. Absent options leave their claim out.
  */
-import { type Environment, type TokenContent } from './claims';
+import { type Environment, type TokenContent, type TokenMetadata } from './claims';
 import { ANONYMOUS_ROLE, GUEST_ROLE } from './identity';
 import type { Role } from './roles';
 import { ANONYMOUS_SUBJECT } from './validation';
@@ -22,6 +22,8 @@ interface RoleGrant {
 interface DisplayData {
   name?: string;
   image?: string;
+  /** Partner data (the `metadata` claim); its size is checked by parseTokenContent. */
+  metadata?: TokenMetadata;
 }
 
 /** Drops the options that were not given, so no claim is present with an undefined value. */
@@ -60,6 +62,7 @@ export function userToken(options: UserTokenOptions): TokenContent {
     scope: scopeClaim(options.scopes),
     name: options.name,
     image: options.image,
+    metadata: options.metadata,
   });
 }
 
@@ -83,6 +86,7 @@ export function guestToken(options: GuestTokenOptions): TokenContent {
     rooms: options.rooms,
     name: options.name,
     image: options.image,
+    metadata: options.metadata,
     act: options.invitedBy !== undefined ? { sub: options.invitedBy } : undefined,
   });
 }

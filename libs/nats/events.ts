@@ -8,6 +8,7 @@ import type { EventFields, EventOf, EventType, Namespace, RoomkeyEvent } from '@
 import { UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 import { ServiceMetrics } from './metrics';
+import { currentActor } from './request-context';
 
 const encoder = new TextEncoder();
 
@@ -21,7 +22,9 @@ export interface EventSink {
 
 /** The event as it goes on the wire: the envelope first, then the type's own fields. */
 export function newEvent<K extends EventType>(tenant: string, type: K, fields: EventFields<K>): EventOf<K> {
-  return { id: randomUUID(), type, tenant, occurredAt: new Date().toISOString(), ...fields } as EventOf<K>;
+  // An admin change names its actor (contract §4): the admin caller of the request being handled.
+  const actor = currentActor();
+  return { id: randomUUID(), type, tenant, occurredAt: new Date().toISOString(), ...(actor === undefined ? {} : { actor }), ...fields } as EventOf<K>;
 }
 
 /**

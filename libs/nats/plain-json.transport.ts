@@ -11,7 +11,7 @@ import { MAX_JSON_DEPTH, MalformedJsonBody, jsonNestingExceeds, type Namespace, 
 import { logFailure, toWireError, type WireError } from '@roomkey/errors';
 import { throwError, type Observable } from 'rxjs';
 import { currentSpan, recordFailure, runWithSpan, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan, type Tracing } from './tracing';
-import { isAcceptableRequestId, REQUEST_ID_HEADER, runInRequestContext } from './request-context';
+import { ACTOR_HEADER, isAcceptableActor, isAcceptableRequestId, REQUEST_ID_HEADER, runInRequestContext } from './request-context';
 
 let requestCounter = 0;
 const decoder = new TextDecoder();
@@ -85,6 +85,11 @@ function requestIdOf(message: Msg): string | undefined {
   return isAcceptableRequestId(requestId) ? requestId : undefined;
 }
 
+function actorOf(message: Msg): string | undefined {
+  const actor = message.headers?.get(ACTOR_HEADER);
+  return isAcceptableActor(actor) ? actor : undefined;
+}
+
 /** The longest a stopping replica waits for the requests it holds. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -109,7 +114,11 @@ export class SubjectPatternNatsServer extends ServerNats {
   /** Deserializing, the handler and the reply run in the request context of the message's `X-Request-Id`. */
   override handleMessage(channel: string, message: Msg): Promise<unknown> {
     const requestId = requestIdOf(message);
-    return requestId === undefined ? super.handleMessage(channel, message) : runInRequestContext({ requestId, service: this.service }, this.handleInContext, channel, message);
+    if (requestId === undefined) return super.handleMessage(channel, message);
+    // An actor is believed on internal subjects only (the services role); a client's is ignored.
+    const actor = channel.startsWith(`${this.namespace.name}.internal.`) ? actorOf(message) : undefined;
+    const context = { requestId, service: this.service, ...(actor === undefined ? {} : { actor }) };
+    return runInRequestContext(context, this.handleInContext, channel, message);
   }
 
   private readonly handleInContext = (channel: string, message: Msg): Promise<unknown> => super.handleMessage(channel, message);

@@ -2,7 +2,7 @@ import { errors, headers, type NatsConnection, type RequestOptions } from '@nats
 import { IssuerBatchRoute, type Namespace, type RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
 import { ServiceMetrics } from './metrics';
-import { REQUEST_ID_HEADER, currentRequestId } from './request-context';
+import { ACTOR_HEADER, REQUEST_ID_HEADER, currentActor, currentRequestId } from './request-context';
 import { currentSpan, recordFailure, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan } from './tracing';
 
 const encoder = new TextEncoder();
@@ -256,6 +256,9 @@ function requestOptions(timeout: number, span?: TraceSpan): RequestOptions {
   if (requestId === undefined) return span === undefined ? { timeout } : { timeout, headers: traceHeaders(span) };
   const requestHeaders = headers();
   requestHeaders.set(REQUEST_ID_HEADER, requestId);
+  // The admin caller, so the answering service can name it on the events of the change.
+  const actor = currentActor();
+  if (actor !== undefined) requestHeaders.set(ACTOR_HEADER, actor);
   if (span !== undefined) traceHeaders(span, requestHeaders);
   return { timeout, headers: requestHeaders };
 }

@@ -7,6 +7,7 @@ import { MAX_ROOMS, MAX_TOKEN_LIFETIME_SECONDS } from '../lifetimes';
 import { ROLES } from '../roles';
 import { RequestBody, Type, type Static } from '../schema';
 import { ROOM_ID_PATTERN } from '../validation';
+import { MetadataField } from './tokens';
 
 /** An invite may be redeemed this many times at most; without `maxUses` it is good for one redemption. */
 export const INVITE_MAX_USES = 1000;
@@ -44,6 +45,7 @@ export const CreateGuestBodySchema = RequestBody(
     image: Type.Optional(DisplayText('Image URL carried in the token')),
     rooms: Type.Optional(Rooms('Rooms the token is good for; required (1–10) from a development API key; absent: every room')),
     ttlSeconds: Type.Optional(TtlSeconds('Token lifetime; default 3600, at most 3600 from a development API key')),
+    metadata: MetadataField(),
   },
   { title: 'CreateGuestBody' },
 );

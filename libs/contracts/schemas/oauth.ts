@@ -11,7 +11,7 @@ import { MAX_ROOMS } from '../lifetimes';
 import { ROLES } from '../roles';
 import { RequestBody, Type, type Static } from '../schema';
 import { ROOM_ID_PATTERN } from '../validation';
-import { AccessTokenClaimsObjectSchema } from './tokens';
+import { AccessTokenClaimsObjectSchema, MetadataField } from './tokens';
 
 function OneOf<T extends string>(values: readonly T[], options: { description?: string; errorMessage?: string } = {}) {
   return Type.Union(
@@ -178,6 +178,7 @@ export const AcceptLoginRequestBodySchema = RequestBody(
       `must be an array of 1–${MAX_ROOMS} room ids of 1–128 characters from A–Z, a–z, 0–9 and . _ : -`,
       'Rooms the token is good for; absent: every room',
     ),
+    metadata: MetadataField(),
   },
   { title: 'AcceptLoginRequestBody' },
 );

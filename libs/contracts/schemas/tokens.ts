@@ -5,7 +5,7 @@
  * key's rooms and lifetime, the reserved `!anon`) are checked by the issuer after validation.
  */
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
-import { ENVIRONMENTS, TOKEN_KINDS, type AccessTokenClaims, type TokenContent } from '../claims';
+import { ENVIRONMENTS, MAX_METADATA_BYTES, TOKEN_KINDS, type AccessTokenClaims, type TokenContent } from '../claims';
 import type { TenantView } from '../messages';
 import type { PartnerTokenClaims } from '../oauth';
 import { API_KEY_TOKEN_LIFETIME, MAX_ROOMS, MAX_TOKEN_LIFETIME_SECONDS } from '../lifetimes';
@@ -42,6 +42,15 @@ const RoomIds = () => Type.Array(Type.String({ pattern: ROOM_ID_PATTERN.source }
 // invalid token (401 / inactive, contract §4), which the verifier decides (assertTokenShape).
 const TokenString = (description: string) => Type.String({ minLength: 1, description, errorMessage: 'must be a non-empty string' });
 
+/**
+ * `metadata` (contract §3): partner data carried as the token's `metadata` claim. The schema checks
+ * the shape; the size (at most MAX_METADATA_BYTES serialized) is checked where the token is built
+ * (parseTokenContent), with a 400 naming `metadata` too.
+ */
+export const METADATA_HINT = `must be a JSON object of at most ${MAX_METADATA_BYTES} bytes serialized`;
+export const MetadataField = () =>
+  Absentable(Type.Record(Type.String(), Type.Unknown()), METADATA_HINT, `Partner data carried in the token as its \`metadata\` claim (a JSON object, at most ${MAX_METADATA_BYTES} bytes as JSON)`);
+
 // ---------------------------------------------------------------- CreateAccessToken
 
 const production = API_KEY_TOKEN_LIFETIME.production;
@@ -59,6 +68,7 @@ export const CreateAccessTokenBodySchema = RequestBody(
     ),
     name: Absentable(Type.String({ format: 'text-255' }), TEXT_255, 'Display name carried in the token'),
     image: Absentable(Type.String({ format: 'text-255' }), TEXT_255, 'Image URL carried in the token'),
+    metadata: MetadataField(),
   },
   { title: 'CreateAccessTokenBody' },
 );
@@ -186,6 +196,41 @@ export type RevokeTokenRequest = Static<typeof RevokeTokenRequestSchema>;
 
 export const RevokeTokenResultSchema = Type.Object({ revoked: Type.Literal(true), jti: Type.String() }, { title: 'RevokeTokenResult' });
 export type RevokeTokenResult = Static<typeof RevokeTokenResultSchema>;
+
+// ---------------------------------------------------------------- revocation by user and by tenant (iat cut-offs)
+
+const IssuedBefore = () =>
+  Absentable(
+    Type.String({ format: 'date-time' }),
+    'must be an ISO 8601 date and time (e.g. 2026-01-31T12:00:00Z), not in the future',
+    'Tokens issued (`iat`) before this time are refused; default now',
+  );
+
+export const RevokeBeforeBodySchema = RequestBody({ issuedBefore: IssuedBefore() }, { title: 'RevokeBeforeBody' });
+export type RevokeBeforeBody = Static<typeof RevokeBeforeBodySchema>;
+
+/** `POST /v1/users/{userId}/revoke`: the path's user id travels in the body. */
+export const RevokeUserTokensRequestSchema = Type.Composite(
+  [RevokeBeforeBodySchema, ApiCallerSchema, Type.Object({ userId: Type.String({ format: 'text-255', errorMessage: TEXT_255 }) })],
+  { additionalProperties: false, title: 'RevokeUserTokensRequest' },
+);
+export type RevokeUserTokensRequest = Static<typeof RevokeUserTokensRequestSchema>;
+export const RevokedUserTokensSchema = Type.Object(
+  { userId: Type.String(), issuedBefore: Type.String({ format: 'date-time', description: 'ISO 8601 UTC' }) },
+  { title: 'RevokedUserTokens' },
+);
+export type RevokedUserTokens = Static<typeof RevokedUserTokensSchema>;
+
+/** Internal (admin): every token of `tenant` issued before the cut-off; the issuer checks `body` with RevokeBeforeBodySchema (so a failure names its field). */
+export const RevokeTenantTokensRequestSchema = Type.Object(
+  { tenant: Type.String(), body: Type.Unsafe<RevokeBeforeBody>(Type.Unknown({ description: 'RevokeBeforeBody' })) },
+  { title: 'RevokeTenantTokensRequest' },
+);
+export const RevokedTenantTokensSchema = Type.Object(
+  { tenant: Type.String(), issuedBefore: Type.String({ format: 'date-time', description: 'ISO 8601 UTC' }) },
+  { title: 'RevokedTenantTokens' },
+);
+export type RevokedTenantTokens = Static<typeof RevokedTenantTokensSchema>;
 
 // ---------------------------------------------------------------- internal issuer messages
 
