@@ -24,6 +24,11 @@ export interface EventFieldsByType {
   'api-key.updated': { apiKey: string };
   'client.updated': { clientId: string };
   'guest.created': { apiKey: string; jti: string; exp: number };
+  /** Every token of the tenant (or of `userId`) with `iat` before `issuedBefore` (ISO 8601) is refused. */
+  'tokens.revoked-before': { userId?: string; issuedBefore: string };
+  /** Admin keys: published under their tenant, or ADMIN_EVENTS_TENANT for keys of every tenant. */
+  'admin-key.created': { adminKeyId: string };
+  'admin-key.revoked': { adminKeyId: string };
   'invite.created': { inviteId: string; jti: string };
   'invite.redeemed': { inviteId: string; jti: string; exp: number };
 }
@@ -54,6 +59,9 @@ export const EVENT_TYPES = [
 export type EventFields<K extends EventType> = EventFieldsByType[K];
 
 export interface EventEnvelope<K extends EventType> {
+  'tokens.revoked-before',
+  'admin-key.created',
+  'admin-key.revoked',
   /** Unique per event; also the JetStream de-duplication id. */
   id: string;
   type: K;
@@ -68,3 +76,8 @@ export type EventOf<K extends EventType> = EventEnvelope<K> & EventFields<K>;
 export type RoomkeyEvent = { [K in EventType]: EventOf<K> }[EventType];
 
 // Subjects and the stream name come from the deployment's `Namespace` (namespace.ts).
+  /** Who made an admin change: `bootstrap` (ROOMKEY_ADMIN_TOKEN) or the admin key's id. */
+  actor?: string;
+/** The subject token of events about admin keys valid for every tenant (no shortcode starts with `_`). */
+export const ADMIN_EVENTS_TENANT = '_admin';
+
