@@ -29,6 +29,7 @@ import {
   RATE_LIMITER,
   REFRESH_TOKENS,
   REVOCATION_STORE,
+  REVOCATION_CUTOFFS,
   SECRET_BOX,
   SECRET_HASHER,
   TOKEN_FAMILIES,
@@ -36,6 +37,7 @@ import {
 } from './ports';
 
 import { KvRevocationList } from './revocation/kv-revocation-list';
+import { KvRevocationCutoffs } from './revocation/revocation-cutoffs';
 
 const LOGIN_KV = Symbol('LoginRequestsKv');
 const REFRESH_KV = Symbol('RefreshTokensKv');
@@ -84,6 +86,8 @@ export class IssuerInfraModule {
         },
         KvRevocationList,
         { provide: REVOCATION_STORE, useExisting: KvRevocationList },
+        KvRevocationCutoffs,
+        { provide: REVOCATION_CUTOFFS, useExisting: KvRevocationCutoffs },
         // Login requests and their codes expire with the request; refresh tokens with their lifetime.
         {
           provide: LOGIN_KV,
@@ -112,6 +116,7 @@ export class IssuerInfraModule {
         EVENT_PUBLISHER,
         RATE_LIMITER,
         REVOCATION_STORE,
+        REVOCATION_CUTOFFS,
         LOGIN_REQUESTS,
         AUTHORIZATION_CODES,
         REFRESH_TOKENS,

@@ -30,6 +30,8 @@ import { OAuthHandlers } from './oauth/oauth.handlers';
 import { RevocationService } from './oauth/revocation.service';
 import { TokenEndpointService } from './oauth/token-endpoint.service';
 import { TokenRevoker } from './revocation/token-revoker';
+import { CutoffRevocationHandlers } from './revocation/cutoff-revocation.handlers';
+import { CutoffRevocationService } from './revocation/cutoff-revocation.service';
 import { PartnerTokenVerifier } from './verification/partner-token.verifier';
 import { TokenVerifier } from './verification/token-verifier.service';
 import { VerificationHandlers } from './verification/verification.handlers';
@@ -44,7 +46,7 @@ export class IssuerModule {
     return {
       module: IssuerModule,
       imports: [IssuerInfraModule.forRoot(config), MetricsModule.forService('issuer')],
-      controllers: [AccessTokenHandlers, BatchHandlers, VerificationHandlers, OAuthHandlers, AuthorizationHandlers, InternalApiHandlers, pingHandler('issuer')],
+      controllers: [AccessTokenHandlers, BatchHandlers, VerificationHandlers, OAuthHandlers, AuthorizationHandlers, InternalApiHandlers, CutoffRevocationHandlers, pingHandler('issuer')],
       providers: [
         // The batch handler runs each item through the same handler its own subject reaches.
         AccessTokenHandlers,
@@ -70,6 +72,7 @@ export class IssuerModule {
         IntrospectionService,
         TokenRevoker,
         IssuerMetrics,
+        CutoffRevocationService,
         RevocationService,
         RefreshTokenService,
         AuthorizationService,

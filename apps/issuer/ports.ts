@@ -15,6 +15,19 @@ export interface RevocationStore {
   isRevoked(tenant: string, jti: string): boolean;
 }
 
+/**
+ * `iat` cut-offs shared by every replica (JetStream KV), answered from memory: every token of a
+ * tenant, or of one user (`sub`) of it, issued before a time is refused. Times in milliseconds.
+ */
+export interface RevocationCutoffs {
+  revokeTenantBefore(tenant: string, issuedBeforeMs: number): Promise<void>;
+  revokeUserBefore(tenant: string, userId: string, issuedBeforeMs: number): Promise<void>;
+  /** `iat` in seconds, as in the claims. */
+  isRevoked(tenant: string, sub: string, iat: number): boolean;
+  /** The cut-off in force for `sub` of `tenant` (the later of the tenant's and the user's), or -Infinity. */
+  cutoffMs(tenant: string, sub: string): number;
+}
+
 /** Counters shared by every replica (`SharedRateLimiter`); `retryAfter` answers from memory. */
 export type { RateLimiter } from '@roomkey/nats';
 
@@ -24,6 +37,7 @@ export interface Clock {
 
 export const KEY_DIRECTORY = Symbol('KeyDirectory');
 export const REVOCATION_STORE = Symbol('RevocationStore');
+export const REVOCATION_CUTOFFS = Symbol('RevocationCutoffs');
 export const RATE_LIMITER = Symbol('RateLimiter');
 export const EVENT_PUBLISHER = Symbol('EventPublisher');
 /** VersionedStore<LoginRequest>, keyed by challenge. */

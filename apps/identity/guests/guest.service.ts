@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ANONYMOUS_SUBJECT, GUEST_TOKEN_DEFAULT_LIFETIME, guestToken, type CreateGuestBody, type GuestResult } from '@roomkey/contracts';
+import { ANONYMOUS_SUBJECT, GUEST_TOKEN_DEFAULT_LIFETIME, guestToken, type CreateGuestBody, type GuestResult, type TokenMetadata } from '@roomkey/contracts';
 import { InvalidRequestError } from '@roomkey/errors';
 import { KeyAccess, type ApiKeyCaller } from '../access/key-access';
 import { guestTokenRules, lifetimeWithin, roomsWithin } from '../access/token-rules';
@@ -25,12 +25,13 @@ export class GuestService {
     const rooms = roomsWithin(command.rooms, rules.rooms);
     const ttlSeconds = lifetimeWithin(command.ttlSeconds, rules, caller.environment, GUEST_TOKEN_DEFAULT_LIFETIME);
     const { name, image } = command;
+    const metadata = (command.metadata ?? undefined) as TokenMetadata | undefined;
     await this.access.admit(caller);
 
     const id = uniqueGuestId(command.userId);
     const minted = await this.issuer.mint({
       tenant: caller.tenant.shortcode,
-      claims: guestToken({ subject: id, clientId: caller.apiKey, environment: caller.environment, rooms, name, image }),
+      claims: guestToken({ subject: id, clientId: caller.apiKey, environment: caller.environment, rooms, name, image, metadata }),
       ttlSeconds,
     });
     await this.events.announce(caller.tenant.shortcode, 'guest.created', { apiKey: caller.apiKey, jti: minted.claims.jti, exp: minted.claims.exp });

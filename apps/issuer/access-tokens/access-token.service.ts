@@ -8,6 +8,7 @@ import {
   type CreateAccessTokenBody,
   type CreateAccessTokenResult,
   type CredentialRecord,
+  type TokenMetadata,
 } from '@roomkey/contracts';
 import { InvalidRequestError } from '@roomkey/errors';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
@@ -41,7 +42,8 @@ export class AccessTokenService {
     const { role } = command;
     const signed = await this.signer.sign(
       credential.tenant,
-      userToken({ subject: command.userId, clientId: credential.apiKey, role, environment, rooms, name: command.name ?? undefined, image: command.image ?? undefined }),
+      userToken({ subject: command.userId, clientId: credential.apiKey, role, environment, rooms, name: command.name ?? undefined, image: command.image ?? undefined,
+        metadata: (command.metadata ?? undefined) as TokenMetadata | undefined }),
       ttlSeconds,
       'api_key',
     );

@@ -1,4 +1,4 @@
-import { userToken, type ClientCredentialRecord, type Role, type TokenContent, type TokenEndpointResult } from '@roomkey/contracts';
+import { userToken, type ClientCredentialRecord, type Role, type TokenContent, type TokenEndpointResult, type TokenMetadata } from '@roomkey/contracts';
 import type { SignedToken } from '../signing/token-signer';
 import { grantedAudience } from './scopes-and-audiences';
 
@@ -18,7 +18,7 @@ export function tokenResponse(signed: SignedToken, scopes: string[], refresh?: {
 /** A user token from the authorization code flow or a refresh (the partner's login app chose subject, role, rooms). */
 export function userTokenClaims(
   client: ClientCredentialRecord,
-  grant: { subject: string; role?: Role; rooms?: string[]; scopes: string[]; audience: string | null },
+  grant: { subject: string; role?: Role; rooms?: string[]; scopes: string[]; audience: string | null; metadata?: TokenMetadata },
 ): TokenContent {
   return userToken({
     subject: grant.subject,
@@ -27,5 +27,6 @@ export function userTokenClaims(
     role: grant.role,
     rooms: grant.rooms,
     scopes: grant.scopes,
+    metadata: grant.metadata,
   });
 }

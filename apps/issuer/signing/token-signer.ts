@@ -10,7 +10,7 @@ import { InvalidRequestError } from '@roomkey/errors';
 import { ServiceMetrics } from '@roomkey/nats';
 import { randomUUID } from 'node:crypto';
 import { KeyringCache } from './keyring-cache';
-import { CLOCK, type Clock } from '../ports';
+import { CLOCK, REVOCATION_CUTOFFS, type Clock, type RevocationCutoffs } from '../ports';
 
 /** What asked for a token (the `grant` label of roomkey_tokens_issued_total). */
 export type TokenGrant = 'api_key' | 'client_credentials' | 'authorization_code' | 'refresh_token' | 'mint';
@@ -40,6 +40,7 @@ export class TokenSigner {
   constructor(
     private readonly keyrings: KeyringCache,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REVOCATION_CUTOFFS) private readonly cutoffs: RevocationCutoffs,
   ) {}
 
   /**
@@ -52,7 +53,7 @@ export class TokenSigner {
     }
     const content = parseTokenContent(requested);
     const keyring = await this.keyrings.forTenant(tenant);
-    const iat = Math.floor(this.clock.now() / 1000);
+    const iat = issuedAt(this.clock.now(), this.cutoffs.cutoffMs(tenant, content.sub));
     const exp = iat + ttlSeconds;
     if (content.nbf !== undefined && content.nbf >= exp) {
       throw new InvalidRequestError("Claim 'nbf' must be before the token expires", 'nbf');
@@ -72,4 +73,14 @@ export class TokenSigner {
     this.metrics.tokenIssued(claims.kind, grant);
     return { token, claims, expiresIn: ttlSeconds, expiresAt: new Date(exp * 1000).toISOString() };
   }
+}
+
+/**
+ * `iat` in whole seconds. A token made in the same second as a revocation cut-off, after it, would
+ * carry an `iat` before the cut-off and be refused: it gets the next second instead (at most 1 s
+ * ahead, well within every verifier's clock tolerance).
+ */
+function issuedAt(nowMs: number, cutoffMs: number): number {
+  const iat = Math.floor(nowMs / 1000);
+  return cutoffMs <= nowMs && iat * 1000 < cutoffMs ? Math.ceil(cutoffMs / 1000) : iat;
 }

@@ -28,6 +28,7 @@ import { AuthenticationThrottle } from '../authentication/authentication-throttl
 import type { KeyDirectory, RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from '../verification/partner-token.verifier';
 import { TokenVerifier } from '../verification/token-verifier.service';
+import { InMemoryRevocationCutoffs } from '../revocation/revocation-cutoffs';
 
 interface FakeKey {
   generated: GeneratedKey;
@@ -194,16 +195,17 @@ export function createIssuerTestKit(startMs: number) {
     refreshTokenTtlSeconds: 30 * 86400,
   };
   const revocations = new InMemoryRevocationStore();
+  const cutoffs = new InMemoryRevocationCutoffs();
   const limiter = new InMemoryRateLimiter(clock);
   const throttle = new AuthenticationThrottle(limiter, config);
   const credentials = new CredentialCache(directory, hasher, clock);
   const keyrings = new KeyringCache(directory, secretBox, config, clock);
-  const signer = new TokenSigner(keyrings, clock);
+  const signer = new TokenSigner(keyrings, clock, cutoffs);
   const apiKeys = new ApiKeyAuthenticator(credentials, throttle);
   const accessTokens = new AccessTokenService(apiKeys, signer);
   const partnerTokens = new PartnerTokenVerifier(credentials, secretBox, clock);
-  const verifier = new TokenVerifier(apiKeys, keyrings, clock, revocations, partnerTokens);
-  return { masterKey, secretBox, hasher, clock, directory, config, credentials, keyrings, signer, accessTokens, verifier, revocations, limiter, throttle, apiKeys, partnerTokens };
+  const verifier = new TokenVerifier(apiKeys, keyrings, clock, revocations, partnerTokens, cutoffs);
+  return { masterKey, secretBox, hasher, clock, directory, config, credentials, keyrings, signer, accessTokens, verifier, revocations, cutoffs, limiter, throttle, apiKeys, partnerTokens };
 }
 
 export type IssuerTestKit = ReturnType<typeof createIssuerTestKit>;

@@ -15,7 +15,7 @@ import { ServiceMetrics, type TokenVerificationResult } from '@roomkey/nats';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { KeyringCache } from '../signing/keyring-cache';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
-import { CLOCK, REVOCATION_STORE, type Clock, type RevocationStore } from '../ports';
+import { CLOCK, REVOCATION_CUTOFFS, REVOCATION_STORE, type Clock, type RevocationCutoffs, type RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from './partner-token.verifier';
 
 /**
@@ -39,6 +39,7 @@ export class TokenVerifier {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
     private readonly partnerTokens: PartnerTokenVerifier,
+    @Inject(REVOCATION_CUTOFFS) private readonly cutoffs: RevocationCutoffs,
   ) {}
 
   /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
@@ -101,6 +102,7 @@ export class TokenVerifier {
     const claims = parseAccessTokenClaims(payload);
     if (claims.tid !== tenant) throw new InvalidTokenError('tenant mismatch');
     if (!options.acceptRevoked && this.revocations.isRevoked(tenant, claims.jti)) throw new InvalidTokenError('revoked');
+    if (!options.acceptRevoked && this.cutoffs.isRevoked(tenant, claims.sub, claims.iat)) throw new InvalidTokenError('issued before a revocation cut-off');
     return claims;
   }
 }

@@ -11,6 +11,7 @@ import {
   type LoginRequestRedirect,
   type LoginRequestView,
   type RejectLoginRequestBody,
+  parseTokenMetadata,
 } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
 import { ConflictError, ForbiddenError, GoneError, InvalidRequestError, NotFoundError, RoomkeyError } from '@roomkey/errors';
@@ -172,7 +173,8 @@ export class AuthorizationService {
     const code = randomToken(32);
     const codeHash = tokenHash(code);
     const now = this.clock.now();
-    const accepted = transition(request, 'accepted', { subject, ...(role ? { role } : {}), ...(rooms ? { rooms } : {}) });
+    const metadata = parseTokenMetadata(command.metadata);
+    const accepted = transition(request, 'accepted', { subject, ...(role ? { role } : {}), ...(rooms ? { rooms } : {}), ...(metadata ? { metadata } : {}) });
     const issued = transition(accepted, 'code_issued', { codeHash, codeExpiresAt: now + AUTHORIZATION_CODE_TTL_MS });
     await this.save(request.challenge, issued, revision);
     await this.codes.create(codeHash, { challenge: request.challenge });

@@ -6,7 +6,7 @@
  *
  * It lives in JetStream KV (any replica serves any step) for ROOMKEY_LOGIN_REQUEST_TTL_SECONDS.
  */
-import type { Role } from '@roomkey/contracts';
+import type { Role, TokenMetadata } from '@roomkey/contracts';
 import { ConflictError } from '@roomkey/errors';
 
 export type LoginRequestState = 'created' | 'accepted' | 'rejected' | 'code_issued' | 'code_used';
@@ -36,6 +36,8 @@ export interface LoginRequest {
   subject?: string;
   role?: Role;
   rooms?: string[];
+  /** The login app's `metadata` for the tokens (already checked). */
+  metadata?: TokenMetadata;
   /** SHA-256 of the authorization code (the code itself is never stored). */
   codeHash?: string;
   codeExpiresAt?: number;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IssuerConfig } from '@roomkey/config';
-import type { Role } from '@roomkey/contracts';
+import type { Role, TokenMetadata } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
 import { InvalidGrantError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +19,7 @@ export interface RefreshTokenRecord {
   rooms?: string[];
   scopes: string[];
   audience: string | null;
+  metadata?: TokenMetadata;
   state: 'active' | 'used';
   expiresAt: number;
 }

@@ -31,7 +31,7 @@ export class RefreshTokenGrant implements GrantHandler {
       const wider = scopes.filter((s) => !record.scopes.includes(s));
       if (wider.length) throw new InvalidScopeError(`Scope not granted originally: ${wider.join(' ')}`);
     }
-    const grant = { subject: record.subject, role: record.role, rooms: record.rooms, scopes, audience: record.audience };
+    const grant = { subject: record.subject, role: record.role, rooms: record.rooms, scopes, audience: record.audience, metadata: record.metadata };
     const jti = randomUUID();
     const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'refresh_token', jti);
     await this.refreshTokens.recordAccessToken(record.familyId, jti, signed.claims.exp);
