@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { KeysConfig } from '@roomkey/config';
 import { MetricsModule, pingHandler } from '@roomkey/nats';
+import { DataSource } from 'typeorm';
+import { AdminKeyHandlers } from './admin-keys/admin-key.handlers';
+import { AdminKeyService } from './admin-keys/admin-key.service';
+import { ADMIN_KEY_STORE, TypeOrmAdminKeyStore } from './admin-keys/admin-key.store';
 import { ApiKeyHandlers } from './api-keys/api-key.handlers';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ClientHandlers } from './clients/client.handlers';
@@ -22,8 +26,11 @@ export class KeysModule {
     return {
       module: KeysModule,
       imports: [KeysInfraModule.forRoot(config), MetricsModule.forService('keys')],
-      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, pingHandler('keys')],
-      providers: [NamespaceOwnership, TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, KeysMetrics, RotationScheduler],
+      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, AdminKeyHandlers, pingHandler('keys')],
+      providers: [NamespaceOwnership, TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, KeysMetrics, RotationScheduler,
+        AdminKeyService,
+        { provide: ADMIN_KEY_STORE, useFactory: (dataSource: DataSource) => new TypeOrmAdminKeyStore(dataSource), inject: [DataSource] },
+      ],
     };
   }
 }

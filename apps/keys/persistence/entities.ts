@@ -1,6 +1,7 @@
 /** TypeORM entities of the keys service (its own tables; no other service touches them). */
 import type { Environment, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
+import { AdminKeyEntity } from './admin-key.entity';
 
 /** Times are bigint epoch milliseconds in both SQLite and PostgreSQL (portable, no time-zone traps). */
 const epochMs: ValueTransformer = {
@@ -185,4 +186,4 @@ export class DeploymentEntity {
   createdAt: number;
 }
 
-export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity, DeploymentEntity];
+export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity, DeploymentEntity, AdminKeyEntity];
