@@ -9,14 +9,17 @@ import { registerContentTypeCheck } from './http/content-types';
 import { MAX_BODY_BYTES, answerClientError, answerRouterError } from './http/http-errors';
 import { HttpMetrics } from './metrics/http-metrics';
 import { registerRequestIds, requestIdOf } from './http/request-id';
-import { registerAccessLog } from './http/access-log';
+import { MAX_PARAM_LENGTH, registerPathParameterLimits } from './http/path-parameters';
 import { registerTracing } from './http/tracing';
 import { startTracing } from '@roomkey/nats';
+import { registerAccessLog } from './http/access-log';
 
 /** Builds the gateway (not yet listening); `app.listen(port, host)` starts it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    // A user id in a path (POST /v1/users/{userId}/revoke) is up to 255 code points, percent-encoded.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     trustProxy: config.trustProxy,
     genReqId: requestIdOf,
     frameworkErrors: answerRouterError,
@@ -29,6 +32,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   app.useGlobalFilters(new HttpErrorFilter());
   registerJsonBodyParser(app);
   registerRequestIds(app.getHttpAdapter().getInstance());
+  registerPathParameterLimits(app.getHttpAdapter().getInstance());
   // OTEL_EXPORTER_OTLP_ENDPOINT unset: no hook at all (shutdownTracing() flushes on stop).
   const tracing = startTracing({ endpoint: config.otlpEndpoint, service: 'gateway', namespace: config.namespace });
   if (tracing !== undefined) registerTracing(app.getHttpAdapter().getInstance(), tracing);

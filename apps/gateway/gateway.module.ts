@@ -2,7 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { GatewayConfig } from '@roomkey/config';
 import { MetricsModule } from '@roomkey/nats';
 import { AccessTokensController } from './access-tokens/access-tokens.controller';
+import { AdminCallers } from './admin/admin-callers';
+import { AdminKeysController } from './admin/admin-keys.controller';
 import { ApiKeysController } from './admin/api-keys.controller';
+import { TokenRevocationController } from './admin/token-revocation.controller';
 import { ClientsController } from './admin/clients.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
@@ -38,8 +41,10 @@ export class GatewayModule {
         ApiKeysController,
         SigningKeysController,
         ClientsController,
+        AdminKeysController,
+        TokenRevocationController,
       ],
-      providers: [HttpMetrics],
+      providers: [AdminCallers, HttpMetrics],
     };
   }
 }

@@ -52,6 +52,9 @@ export const EVENT_TYPES = [
   'api-key.updated',
   'client.updated',
   'guest.created',
+  'tokens.revoked-before',
+  'admin-key.created',
+  'admin-key.revoked',
   'invite.created',
   'invite.redeemed',
 ] as const satisfies readonly EventType[];
@@ -59,16 +62,18 @@ export const EVENT_TYPES = [
 export type EventFields<K extends EventType> = EventFieldsByType[K];
 
 export interface EventEnvelope<K extends EventType> {
-  'tokens.revoked-before',
-  'admin-key.created',
-  'admin-key.revoked',
   /** Unique per event; also the JetStream de-duplication id. */
   id: string;
   type: K;
   tenant: string;
   /** ISO 8601 UTC. */
   occurredAt: string;
+  /** Who made an admin change: `bootstrap` (ROOMKEY_ADMIN_TOKEN) or the admin key's id. */
+  actor?: string;
 }
+
+/** The subject token of events about admin keys valid for every tenant (no shortcode starts with `_`). */
+export const ADMIN_EVENTS_TENANT = '_admin';
 
 /** One event of type K, as it travels as JSON. */
 export type EventOf<K extends EventType> = EventEnvelope<K> & EventFields<K>;
@@ -76,8 +81,3 @@ export type EventOf<K extends EventType> = EventEnvelope<K> & EventFields<K>;
 export type RoomkeyEvent = { [K in EventType]: EventOf<K> }[EventType];
 
 // Subjects and the stream name come from the deployment's `Namespace` (namespace.ts).
-  /** Who made an admin change: `bootstrap` (ROOMKEY_ADMIN_TOKEN) or the admin key's id. */
-  actor?: string;
-/** The subject token of events about admin keys valid for every tenant (no shortcode starts with `_`). */
-export const ADMIN_EVENTS_TENANT = '_admin';
-

@@ -1,11 +1,14 @@
-import { Body, Controller, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Ip, Param, Post } from '@nestjs/common';
 import {
+  IssuerRoutes,
   OAuthRoutes,
   PublicRoutes,
   requireObject,
   type ApiCaller,
   type CreateAccessTokenBody,
   type CreateAccessTokenResult,
+  type RevokeBeforeBody,
+  type RevokedUserTokens,
   type RevokeTokenBody,
   type RevokeTokenResult,
   type VerifyTokenBody,
@@ -37,6 +40,18 @@ export class AccessTokensController {
   @HttpCode(200)
   revoke(@Headers('authorization') authorization: string | undefined, @Body() body: RevokeTokenBody, @Ip() ip: string): Promise<RevokeTokenResult> {
     return this.rpc.request(OAuthRoutes.revokeWithApiKey, this.withCaller(authorization, body, ip));
+  }
+
+  /** Every token of the user (`sub`) issued before `issuedBefore` (default now) is refused by every verifier within a second. */
+  @Post('users/:userId/revoke')
+  @HttpCode(200)
+  revokeUser(
+    @Headers('authorization') authorization: string | undefined,
+    @Param('userId') userId: string,
+    @Body() body: RevokeBeforeBody | undefined,
+    @Ip() ip: string,
+  ): Promise<RevokedUserTokens> {
+    return this.rpc.request(IssuerRoutes.revokeUserTokens, { ...this.withCaller(authorization, body ?? {}, ip), userId });
   }
 
   /**

@@ -2,9 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards 
 import { KeysRoutes, type CreateApiKeyBody, type RotateApiKeyBody, type UpdateApiKeyBody } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { RequireScope } from './admin-scope';
 
 @Controller('admin/tenants/:tenant/api-keys')
 @UseGuards(AdminAuthGuard)
+@RequireScope('keys:write')
 export class ApiKeysController {
   constructor(private readonly rpc: RpcClient) {}
 
@@ -16,6 +18,7 @@ export class ApiKeysController {
   }
 
   @Get()
+  @RequireScope('tenants:read')
   list(@Param('tenant') tenant: string) {
     return this.rpc.request(KeysRoutes.listApiKeys, { tenant });
   }

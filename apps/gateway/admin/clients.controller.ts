@@ -2,9 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards 
 import { KeysRoutes, type CreateClientBody, type RotateClientSecretBody, type UpdateClientBody } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { RequireScope } from './admin-scope';
 
 @Controller('admin/tenants/:tenant/clients')
 @UseGuards(AdminAuthGuard)
+@RequireScope('keys:write')
 export class ClientsController {
   constructor(private readonly rpc: RpcClient) {}
 
@@ -16,11 +18,13 @@ export class ClientsController {
   }
 
   @Get()
+  @RequireScope('tenants:read')
   list(@Param('tenant') tenant: string) {
     return this.rpc.request(KeysRoutes.listClients, { tenant });
   }
 
   @Get(':clientId')
+  @RequireScope('tenants:read')
   get(@Param('tenant') tenant: string, @Param('clientId') clientId: string) {
     return this.rpc.request(KeysRoutes.getClient, { tenant, clientId });
   }

@@ -2,13 +2,16 @@ import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/commo
 import { KeysRoutes } from '@roomkey/contracts';
 import { RpcClient } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { RequireScope } from './admin-scope';
 
 @Controller('admin/tenants/:tenant/signing-keys')
 @UseGuards(AdminAuthGuard)
+@RequireScope('keys:write')
 export class SigningKeysController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
+  @RequireScope('tenants:read')
   list(@Param('tenant') tenant: string) {
     return this.rpc.request(KeysRoutes.listSigningKeys, { tenant });
   }

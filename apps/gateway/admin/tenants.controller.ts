@@ -1,12 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import type { GatewayConfig } from '@roomkey/config';
 import { KeysRoutes, issuerUrl, type AdminTenant, type CreateTenantBody, type TenantView, type UpdateTenantBody } from '@roomkey/contracts';
+import { NotFoundError } from '@roomkey/errors';
 import { RpcClient } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { CurrentAdminCaller, RequireScope, type AdminCaller } from './admin-scope';
 
 @Controller('admin/tenants')
 @UseGuards(AdminAuthGuard)
+@RequireScope('tenants:write')
 export class TenantsController {
   constructor(
     private readonly rpc: RpcClient,
@@ -16,13 +19,20 @@ export class TenantsController {
   /** The keys service validates the body; its sentences name the field. */
   @Post()
   @HttpCode(201)
+  @RequireScope('tenants:write', { allTenants: true })
   async create(@Body() body: CreateTenantBody): Promise<AdminTenant> {
     return this.withIssuer(await this.rpc.request(KeysRoutes.createTenant, { body }));
   }
 
   /** One page of tenants in shortcode order; `nextCursor` (opaque) asks for the next, null on the last. */
   @Get()
-  async list(@Query() query: Record<string, unknown>): Promise<{ items: AdminTenant[]; nextCursor: string | null }> {
+  @RequireScope('tenants:read')
+  async list(@Query() query: Record<string, unknown>, @CurrentAdminCaller() caller?: AdminCaller): Promise<{ items: AdminTenant[]; nextCursor: string | null }> {
+    // An admin key bound to a tenant sees that tenant alone (none once it is deleted).
+    if (caller?.tenant) {
+      const own = await this.get(caller.tenant).catch((error: unknown) => (error instanceof NotFoundError ? null : Promise.reject(error)));
+      return { items: own ? [own] : [], nextCursor: null };
+    }
     const limit = typeof query.limit === 'string' && /^\d{1,9}$/.test(query.limit) ? Number(query.limit) : query.limit;
     const page = await this.rpc.request(KeysRoutes.listTenants, {
       ...(limit !== undefined ? { limit: limit as number } : {}),
@@ -32,6 +42,7 @@ export class TenantsController {
   }
 
   @Get(':tenant')
+  @RequireScope('tenants:read')
   async get(@Param('tenant') tenant: string): Promise<AdminTenant> {
     return this.withIssuer(await this.rpc.request(KeysRoutes.getTenant, { tenant }));
   }

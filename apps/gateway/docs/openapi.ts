@@ -31,7 +31,7 @@ const TAGS: Record<Tag, string> = {
   'Guests and invites': 'Guest and anonymous viewer tokens, and invites a guest can redeem',
   'Login requests': "The partner's login app completes authorization requests (Ory Hydra's login-challenge model)",
   'OAuth 2.0 and OpenID Connect': "Keycloak-compatible realm paths and Auth0's /oauth/token; errors follow RFC 6749 §5.2",
-  Admin: 'Tenants, API keys, OAuth clients and signing keys (Bearer ROOMKEY_ADMIN_TOKEN)',
+  Admin: 'Tenants, API keys, OAuth clients, signing keys, revocation cut-offs and admin keys (Bearer ROOMKEY_ADMIN_TOKEN, or an admin key within its scopes)',
   Operations: 'Health, readiness, metrics and this reference',
 };
 
@@ -39,7 +39,7 @@ function securitySchemes(publicUrl: string): Record<SecuritySchemeName, JsonObje
   return {
     apiKey: { type: 'http', scheme: 'basic', description: 'HTTP Basic: the API key as user name, its secret as password' },
     xApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The API key alone, where the tenant allows guest or anonymous access' },
-    adminToken: { type: 'http', scheme: 'bearer', description: 'ROOMKEY_ADMIN_TOKEN' },
+    adminToken: { type: 'http', scheme: 'bearer', description: 'ROOMKEY_ADMIN_TOKEN, or an admin key (`rk_admin_…`) within its scopes and tenant' },
     accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A roomkey access token' },
     clientSecretBasic: {
       type: 'http',
@@ -130,7 +130,10 @@ function operation(route: ApiRoute, schemas: SchemaComponents): JsonObject {
   const errorSchema = route.errors.shape === 'OAuthError' ? OAuthErrorSchema : ErrorSchema;
   const responses: JsonObject = {};
   for (const [status, described] of Object.entries(route.answers)) responses[status] = answer(described, schemas);
-  for (const status of route.errors.statuses) {
+  // Every admin route may answer 403 to an admin key outside its scopes.
+  const adminRoute = route.security.some((alternative) => alternative.includes('adminToken'));
+  const statuses = adminRoute && !route.errors.statuses.includes(403) ? [...route.errors.statuses, 403 as const].sort() : route.errors.statuses;
+  for (const status of statuses) {
     responses[status] = answer({ description: ERROR_ANSWERS[status], schema: errorSchema, headers: ERROR_HEADERS[status] }, schemas);
   }
   const parameters = [...pathParameters(route.path, schemas), ...queryParameters(route.query, schemas)];
