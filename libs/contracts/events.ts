@@ -31,6 +31,13 @@ export interface EventFieldsByType {
   'admin-key.revoked': { adminKeyId: string };
   'invite.created': { inviteId: string; jti: string };
   'invite.redeemed': { inviteId: string; jti: string; exp: number };
+  /**
+   * A refused credential (audit trail): `actor` is the API key or client id that was tried (never
+   * the secret), `reason` says why in words; at most one a second per identifier is published.
+   */
+  'auth.failed': { actor: string; credential: 'api-key' | 'client'; reason: string; address?: string };
+  /** Requests refused with 429 until `retryAfterSeconds` pass; once per block. `limit` names what was over. */
+  'auth.throttled': { actor: string; limit: string; retryAfterSeconds: number; address?: string };
 }
 
 export type EventType = keyof EventFieldsByType;
@@ -57,6 +64,8 @@ export const EVENT_TYPES = [
   'admin-key.revoked',
   'invite.created',
   'invite.redeemed',
+  'auth.failed',
+  'auth.throttled',
 ] as const satisfies readonly EventType[];
 
 export type EventFields<K extends EventType> = EventFieldsByType[K];

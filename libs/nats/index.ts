@@ -10,3 +10,4 @@ export * from './versioned-store';
 export * from './jetstream-storage';
 export * from './metrics';
 export * from './tracing';
+export * from './audit-events';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IdentityConfig } from '@roomkey/config';
 import { readText, type ApiCaller, type Environment, type TenantView } from '@roomkey/contracts';
-import { ForbiddenError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
-import { ServiceMetrics } from '@roomkey/nats';
-import { IDENTITY_CONFIG, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient, type RateLimiter } from '../ports';
+import { errorLog, ForbiddenError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
+import { AuditEvents, ServiceMetrics, type EventSink } from '@roomkey/nats';
+import { EVENT_SINK, IDENTITY_CONFIG, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient, type RateLimiter } from '../ports';
 
 /** Which tenant switch lets an API key alone (no secret) ask for a token. */
 export type KeyOnlyAccess = 'guest' | 'anonymous';
@@ -38,11 +38,16 @@ export class KeyAccess {
   /** Property-injected (the service's metrics); detached when built alone. */
   @Optional() @Inject(ServiceMetrics) private readonly metrics: ServiceMetrics = ServiceMetrics.detached;
 
+  private readonly audit?: AuditEvents;
+
   constructor(
     @Inject(ISSUER_CLIENT) private readonly issuer: IssuerClient,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @Inject(IDENTITY_CONFIG) private readonly config: Pick<IdentityConfig, 'guestRateLimitPerAddress' | 'guestRateLimitPerTenant'>,
-  ) {}
+    @Optional() @Inject(EVENT_SINK) events?: EventSink,
+  ) {
+    if (events) this.audit = new AuditEvents(events);
+  }
 
   /** 401 for missing or wrong credentials; 403 for a key-only request the tenant does not allow. */
   async authenticate(caller: ApiCaller, access: KeyOnlyAccess): Promise<ApiKeyCaller> {
@@ -97,12 +102,28 @@ export class KeyAccess {
     // Refuse from memory first when a replica already announced the block: no counter moves then.
     for (const check of checks) {
       const wait = this.limiter.retryAfter(check.scope, check.id);
-      if (wait !== undefined) throw this.limited(check, wait);
+      if (wait !== undefined) throw this.throttled(caller, check, wait);
     }
     for (const check of checks) {
       const hit = await this.limiter.hit(check.scope, check.id, { limit: check.limit, windowSeconds: RATE_LIMIT_WINDOW_SECONDS });
-      if (hit.retryAfterSeconds !== undefined) throw this.limited(check, hit.retryAfterSeconds);
+      if (hit.retryAfterSeconds !== undefined) throw this.throttled(caller, check, hit.retryAfterSeconds);
     }
+  }
+
+  /** Audit trail: every 429 logged at warn; auth.throttled published once per block (fire-and-forget). */
+  private throttled(caller: ApiKeyCaller, check: { scope: string; limit: number; what: string; metric: string }, retryAfterSeconds: number): RateLimitedError {
+    const tenant = caller.tenant.shortcode;
+    const per = check.scope === ADDRESS_SCOPE ? 'address' : 'tenant';
+    const fields = {
+      actor: caller.apiKey,
+      limit: `key-only ${per}`,
+      retryAfterSeconds,
+      ...(caller.clientAddress !== undefined ? { address: caller.clientAddress } : {}),
+    };
+    errorLog.write('warn', `Key-only access throttled ${check.what}: refused for ${retryAfterSeconds} s`, { audit: 'auth.throttled', ...fields, tenant });
+    const blocked = per === 'address' ? `address ${caller.clientAddress}` : per;
+    this.audit?.publish(tenant, 'auth.throttled', fields, `${caller.apiKey} ${blocked}`, retryAfterSeconds * 1000);
+    return this.limited(check, retryAfterSeconds);
   }
 
   private limited(check: { limit: number; what: string; metric: string }, retryAfterSeconds: number): RateLimitedError {
