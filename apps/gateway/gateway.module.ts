@@ -7,6 +7,7 @@ import { AdminKeysController } from './admin/admin-keys.controller';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { TokenRevocationController } from './admin/token-revocation.controller';
 import { ClientsController } from './admin/clients.controller';
+import { EventsController } from './admin/events.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
 import { HealthController } from './health/health.controller';
@@ -43,6 +44,7 @@ export class GatewayModule {
         ClientsController,
         AdminKeysController,
         TokenRevocationController,
+        EventsController,
       ],
       providers: [AdminCallers, HttpMetrics],
     };

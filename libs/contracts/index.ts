@@ -17,4 +17,5 @@ export * from './schemas/admin';
 export * from './schemas/admin-keys';
 export * from './schemas/tokens';
 export * from './schemas/oauth';
+export * from './schemas/events';
 export * from './wire-input';
