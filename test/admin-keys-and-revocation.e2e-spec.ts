@@ -432,6 +432,14 @@ describe.each(testDatabases())('admin keys, revocation by user and tenant, metad
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token });
     expect(refreshed.status).toBe(200);
     expect(decodeJwt(refreshed.body.access_token).metadata).toEqual(metadata);
+
+    // Cutting the user off ends the session: the refresh token issued before buys nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await http(system, 'POST', '/v1/users/lena/revoke', { basic: alphaKey, body: {} })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const afterCutoff = await token({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token });
+    expect(afterCutoff.status).toBe(400);
+    expect(afterCutoff.body.error).toBe('invalid_grant');
   });
 });
 

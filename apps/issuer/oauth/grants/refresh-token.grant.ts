@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { TokenEndpointResult } from '@roomkey/contracts';
-import { InvalidScopeError } from '@roomkey/errors';
+import { InvalidGrantError, InvalidScopeError } from '@roomkey/errors';
+import { Inject } from '@nestjs/common';
+import { REVOCATION_CUTOFFS, type RevocationCutoffs } from '../../ports';
 import { randomUUID } from 'node:crypto';
 import { TokenSigner } from '../../signing/token-signer';
 import { RefreshTokenService } from '../authorize/refresh-tokens';
@@ -19,12 +21,19 @@ export class RefreshTokenGrant implements GrantHandler {
   constructor(
     private readonly signer: TokenSigner,
     private readonly refreshTokens: RefreshTokenService,
+    @Inject(REVOCATION_CUTOFFS) private readonly cutoffs: RevocationCutoffs,
   ) {}
 
   async exchange({ client, tenant, params }: GrantContext): Promise<TokenEndpointResult> {
     const presented = requiredParam(params, 'refresh_token');
     const requestedScope = param(params, 'scope');
     const record = await this.refreshTokens.consume(presented, client.clientId);
+    // A user or tenant cut-off (revoke-before) ends the sessions it covers: a refresh token issued
+    // before it buys no new access token.
+    const issuedAtSeconds = Math.floor((record.expiresAt - this.refreshTokens.lifetimeSeconds * 1000) / 1000);
+    if (this.cutoffs.isRevoked(tenant, record.subject, issuedAtSeconds)) {
+      throw new InvalidGrantError('The refresh token was revoked (the user or tenant was cut off)');
+    }
     let scopes = record.scopes;
     if (requestedScope !== undefined) {
       scopes = [...new Set(requestedScope.split(' ').filter(Boolean))];
