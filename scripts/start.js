@@ -140,8 +140,10 @@ async function waitForReady(url, stopped) {
   while (Date.now() < deadline) {
     if (stopped()) return false;
     try {
+      // At start, wait for every service (status "ok"), not just for issuance: the banner's first
+      // call is an admin call. (Later, /readyz answers 200 while degraded, as the contract says.)
       const response = await fetch(`${url}/readyz`);
-      if (response.status === 200) return true;
+      if (response.status === 200 && (await response.json()).status === 'ok') return true;
     } catch {
       // not listening yet
     }

@@ -68,6 +68,7 @@ function tenant(overrides: Partial<TenantRecord> = {}): TenantRecord {
     signingAlg: 'ES256',
     roleMatrix: null,
     createdAt: T0,
+    deletedAt: null,
     ...overrides,
   };
 }
@@ -82,6 +83,9 @@ function apiKey(tenantId: string, overrides: Partial<ApiKeyRecord> = {}): ApiKey
     secretCiphertext: 'sealed-secret',
     createdAt: T0,
     revokedAt: null,
+    previousSecretHash: null,
+    previousSecretValidUntil: null,
+    lastUsedAt: null,
     ...overrides,
   };
 }
