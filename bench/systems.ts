@@ -134,7 +134,8 @@ export class RoomkeySystem extends AdminSystem {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
+      // As users run it (contract §6 default); ROOMKEY_BENCH_LOG_LEVEL=warn measures the logs' cost.
+      LOG_LEVEL: process.env.ROOMKEY_BENCH_LOG_LEVEL || 'info',
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: this.url,
