@@ -63,3 +63,29 @@ export class JetStreamStorage {
     }
   }
 }
+
+/**
+ * Mirrors a KV bucket into memory: replays what it holds, then follows every change. Resolves
+ * once the replay is done (or after `initialLoadTimeoutMs`, so a slow bucket never blocks a start).
+ */
+export async function mirrorBucket(
+  kv: KV,
+  handlers: { put(key: string, value: string): void; remove(key: string): void },
+  initialLoadTimeoutMs: number,
+): Promise<{ stop(): void }> {
+  const pending = (await kv.status()).values;
+  const watcher = await kv.watch({ key: '>' });
+  let markLoaded: () => void = () => undefined;
+  const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+  if (pending === 0) markLoaded();
+  void (async () => {
+    for await (const entry of watcher) {
+      if (entry.operation === 'PUT') handlers.put(entry.key, entry.string());
+      else handlers.remove(entry.key);
+      if (entry.isUpdate || entry.delta === 0) markLoaded();
+    }
+  })();
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, initialLoadTimeoutMs).unref());
+  await Promise.race([loaded, timeout]);
+  return { stop: () => watcher.stop() };
+}

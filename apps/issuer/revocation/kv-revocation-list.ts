@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from '@roomkey/contracts';
-import { JETSTREAM_STORAGE, type JetStreamStorage } from '@roomkey/nats';
+import { JETSTREAM_STORAGE, mirrorBucket, type JetStreamStorage } from '@roomkey/nats';
 import { CLOCK, type Clock, type RevocationStore } from '../ports';
 
 const INITIAL_LOAD_TIMEOUT_MS = 15_000;
@@ -29,28 +29,21 @@ export class KvRevocationList implements RevocationStore, OnApplicationBootstrap
   async onApplicationBootstrap(): Promise<void> {
     const ttlMs = (MAX_TOKEN_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS + 60) * 1000;
     this.kv = await this.storage.openBucket('revokedTokens', ttlMs);
-    const pending = (await this.kv.status()).values;
-    const watcher = await this.kv.watch({ key: '>' });
-    this.stopWatching = () => watcher.stop();
-    let markLoaded: () => void = () => undefined;
-    const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    if (pending === 0) markLoaded();
-    void (async () => {
-      for await (const entry of watcher) {
-        if (entry.operation === 'PUT') {
+    const mirror = await mirrorBucket(
+      this.kv,
+      {
+        put: (key, value) => {
           try {
-            this.revoked.set(entry.key, (JSON.parse(entry.string()) as { exp: number }).exp);
+            this.revoked.set(key, (JSON.parse(value) as { exp: number }).exp);
           } catch {
             // not ours
           }
-        } else {
-          this.revoked.delete(entry.key);
-        }
-        if (entry.isUpdate || entry.delta === 0) markLoaded();
-      }
-    })();
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, INITIAL_LOAD_TIMEOUT_MS).unref());
-    await Promise.race([loaded, timeout]);
+        },
+        remove: (key) => this.revoked.delete(key),
+      },
+      INITIAL_LOAD_TIMEOUT_MS,
+    );
+    this.stopWatching = () => mirror.stop();
     this.sweeper = setInterval(() => this.forgetExpired(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
     this.logger.log(`Revocation list loaded: ${this.revoked.size} revoked tokens`);

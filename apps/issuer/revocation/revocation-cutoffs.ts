@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { KV, KvEntry } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import { CLOCK_TOLERANCE_SECONDS, MAX_TOKEN_LIFETIME_SECONDS } from '@roomkey/contracts';
-import { JETSTREAM_STORAGE, type JetStreamStorage } from '@roomkey/nats';
+import { JETSTREAM_STORAGE, mirrorBucket, type JetStreamStorage } from '@roomkey/nats';
 import { createHash } from 'node:crypto';
 import { CLOCK, type Clock, type RevocationCutoffs } from '../ports';
 
@@ -85,20 +85,8 @@ export class KvRevocationCutoffs implements RevocationCutoffs, OnApplicationBoot
 
   async onApplicationBootstrap(): Promise<void> {
     this.kv = await this.storage.openBucket('revocationCutoffs', RETENTION_MS);
-    const pending = (await this.kv.status()).values;
-    const watcher = await this.kv.watch({ key: '>' });
-    this.stopWatching = () => watcher.stop();
-    let markLoaded: () => void = () => undefined;
-    const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-    if (pending === 0) markLoaded();
-    void (async () => {
-      for await (const entry of watcher) {
-        if (entry.operation === 'PUT') this.apply(parseEntry(entry));
-        if (entry.isUpdate || entry.delta === 0) markLoaded();
-      }
-    })();
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, INITIAL_LOAD_TIMEOUT_MS).unref());
-    await Promise.race([loaded, timeout]);
+    const mirror = await mirrorBucket(this.kv, { put: (_key, value) => this.apply(parseEntry(value)), remove: () => undefined }, INITIAL_LOAD_TIMEOUT_MS);
+    this.stopWatching = () => mirror.stop();
     this.sweeper = setInterval(() => this.rules.forgetOlderThan(this.clock.now() - RETENTION_MS), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
     this.logger.log(`Revocation cut-offs loaded: ${this.rules.size}`);
@@ -127,7 +115,7 @@ export class KvRevocationCutoffs implements RevocationCutoffs, OnApplicationBoot
     const value = JSON.stringify(entry);
     for (let attempt = 1; ; attempt++) {
       const current = await this.kv!.get(key);
-      const known = current && current.operation === 'PUT' ? parseEntry(current) : undefined;
+      const known = current && current.operation === 'PUT' ? parseEntry(current.string()) : undefined;
       if (known && known.issuedBefore >= entry.issuedBefore) return;
       try {
         if (current) await this.kv!.update(key, value, current.revision);
@@ -152,9 +140,9 @@ export class KvRevocationCutoffs implements RevocationCutoffs, OnApplicationBoot
   }
 }
 
-function parseEntry(entry: KvEntry): CutoffEntry | undefined {
+function parseEntry(text: string): CutoffEntry | undefined {
   try {
-    const value = entry.json<CutoffEntry>();
+    const value = JSON.parse(text) as CutoffEntry;
     if (typeof value.tenant !== 'string' || typeof value.issuedBefore !== 'number') return undefined;
     if (value.userId !== undefined && typeof value.userId !== 'string') return undefined;
     return value;
