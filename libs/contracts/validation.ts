@@ -3,7 +3,7 @@
  * over HTTP and the same request over NATS fail with the same sentence naming the same field.
  */
 import { InvalidRequestError } from '@roomkey/errors';
-import { PERMISSIONS, ROLES, Role, isPermission, isRole, type RoleMatrixOverride } from './roles';
+import { ROLES, Role, isRole } from './roles';
 
 export type Body = Record<string, unknown>;
 
@@ -139,13 +139,6 @@ export function readSeconds(body: Body, field: string, max: number, maxHint?: st
   return value;
 }
 
-export function readBoolean(body: Body, field: string, fallback: boolean): boolean {
-  const value = body[field];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidRequestError(`Field '${field}' must be true or false`, field);
-  return value;
-}
-
 export function readEnum<T extends string>(body: Body, field: string, allowed: readonly T[], fallback?: T): T {
   const value = body[field];
   if ((value === undefined || value === null) && fallback !== undefined) return fallback;
@@ -182,20 +175,3 @@ export function readShortcode(value: unknown, field = 'shortcode'): string {
   return value;
 }
 
-/** A tenant's override of the role matrix: `{ROLE: [permission, …]}` for any of the five roles. */
-export function readRoleMatrixOverride(body: Body, field = 'roleMatrix'): RoleMatrixOverride | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidRequestError(`Field '${field}' must be an object mapping roles to permission lists`, field);
-  }
-  const override: Record<string, string[]> = {};
-  for (const [role, permissions] of Object.entries(value)) {
-    if (!isRole(role)) throw new InvalidRequestError(`Field '${field}' names an unknown role '${role}'; roles are ${ROLES.join(', ')}`, field);
-    if (!Array.isArray(permissions) || !permissions.every(isPermission)) {
-      throw new InvalidRequestError(`Field '${field}.${role}' must be a list of permissions from ${PERMISSIONS.join(', ')}`, field);
-    }
-    override[role] = [...new Set(permissions as string[])];
-  }
-  return override as RoleMatrixOverride;
-}

@@ -17,8 +17,6 @@ import { ROOM_ID_PATTERN, TENANT_SHORTCODE_PATTERN } from '../validation';
 // Answers carry ISO 8601 timestamps; registered so that answers can be checked against their schemas too.
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d\d-\d\dT/.test(value));
 
-/** No control characters (C0, DEL, C1); JSON Schema patterns have no `\p{Cc}`. */
-const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
 
 function OneOf<T extends string>(values: readonly T[], options: { description?: string; errorMessage?: string } = {}) {
   return Type.Union(
