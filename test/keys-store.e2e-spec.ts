@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { keysDataSourceOptions } from '../apps/keys/persistence/data-source';
 import { TypeOrmKeysStore } from '../apps/keys/persistence/typeorm-keys.store';
-import type { ApiKeyRecord, KeysStore, OAuthClientRecord, SigningKeyRecord, TenantRecord } from '../apps/keys/ports';
+import type { ApiKeyRecord, KeysStore, MediaPlatformRecord, OAuthClientRecord, SigningKeyRecord, TenantRecord } from '../apps/keys/ports';
 import { InMemoryKeysStore } from '../apps/keys/testing/in-memory-keys.store';
 import { createPostgresDatabase, testDatabases } from './support/harness';
 
@@ -287,6 +287,52 @@ describe.each(IMPLEMENTATIONS)('keys store contract (%s)', (_name, open) => {
       await store.clients.insert(record);
       await expect(store.clients.insert({ ...record, name: 'again' })).rejects.toThrow();
       expect(await store.clients.find(record.clientId)).toEqual(record);
+    });
+  });
+
+  describe('media platforms', () => {
+    const credentials = (tenantId: string, platform: 'livekit' | 'getstream' | 'videosdk', overrides: Partial<MediaPlatformRecord> = {}): MediaPlatformRecord => ({
+      tenant: tenantId,
+      platform,
+      apiKey: unique('APIkey'),
+      secretCiphertext: 'sealed-platform-secret',
+      createdAt: T0,
+      updatedAt: T0,
+      ...overrides,
+    });
+
+    it('saves, finds per tenant and platform, lists by tenant only in platform order, and replaces keeping createdAt', async () => {
+      const [mine, other] = [await storedTenant(), await storedTenant()];
+      const livekit = credentials(mine, 'livekit');
+      const videosdk = credentials(mine, 'videosdk');
+      await store.mediaPlatforms.save(videosdk);
+      await store.mediaPlatforms.save(livekit);
+      await store.mediaPlatforms.save(credentials(other, 'livekit'));
+      expect(await store.mediaPlatforms.find(mine, 'livekit')).toEqual(livekit);
+      expect(await store.mediaPlatforms.find(mine, 'getstream')).toBeNull();
+      expect((await store.mediaPlatforms.listByTenant(mine)).map((p) => p.platform)).toEqual(['livekit', 'videosdk']);
+
+      const replaced = { ...livekit, apiKey: unique('APInew'), secretCiphertext: 'sealed-again', createdAt: T0 + 5000, updatedAt: T0 + 5000 };
+      await store.mediaPlatforms.save(replaced);
+      expect(await store.mediaPlatforms.find(mine, 'livekit')).toEqual({ ...replaced, createdAt: T0 });
+      expect((await store.mediaPlatforms.find(other, 'livekit'))?.apiKey).not.toBe(replaced.apiKey);
+    });
+
+    it('removes one platform (true), then finds nothing (false); a purged tenant takes its platforms along', async () => {
+      const mine = await storedTenant();
+      await store.mediaPlatforms.save(credentials(mine, 'getstream'));
+      await store.mediaPlatforms.save(credentials(mine, 'livekit'));
+      expect(await store.mediaPlatforms.remove(mine, 'getstream')).toBe(true);
+      expect(await store.mediaPlatforms.remove(mine, 'getstream')).toBe(false);
+      expect(await store.mediaPlatforms.find(mine, 'getstream')).toBeNull();
+      await store.tenants.purge(mine);
+      expect(await store.mediaPlatforms.listByTenant(mine)).toEqual([]);
+    });
+
+    it('refuses credentials of a tenant that is not stored', async () => {
+      const missing = unique('t');
+      await expect(store.mediaPlatforms.save(credentials(missing, 'livekit'))).rejects.toThrow();
+      expect(await store.mediaPlatforms.listByTenant(missing)).toEqual([]);
     });
   });
 

@@ -9,6 +9,7 @@ import { TokenRevocationController } from './admin/token-revocation.controller';
 import { ClientsController } from './admin/clients.controller';
 import { EventsController } from './admin/events.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
+import { MediaPlatformsController } from './admin/media-platforms.controller';
 import { TenantsController } from './admin/tenants.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
@@ -41,6 +42,7 @@ export class GatewayModule {
         TenantsController,
         ApiKeysController,
         SigningKeysController,
+        MediaPlatformsController,
         ClientsController,
         AdminKeysController,
         TokenRevocationController,

@@ -9,6 +9,8 @@ import { ApiKeyHandlers } from './api-keys/api-key.handlers';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ClientHandlers } from './clients/client.handlers';
 import { ClientService } from './clients/client.service';
+import { MediaPlatformHandlers } from './media-platforms/media-platform.handlers';
+import { MediaPlatformService } from './media-platforms/media-platform.service';
 import { NamespaceOwnership } from './deployment/namespace-ownership';
 import { KeysInfraModule } from './infra.module';
 import { KeysMetrics } from './keys-metrics';
@@ -26,9 +28,9 @@ export class KeysModule {
     return {
       module: KeysModule,
       imports: [KeysInfraModule.forRoot(config), MetricsModule.forService('keys')],
-      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, AdminKeyHandlers, pingHandler('keys')],
+      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, AdminKeyHandlers, MediaPlatformHandlers, pingHandler('keys')],
       providers: [NamespaceOwnership, TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, KeysMetrics, RotationScheduler,
-        AdminKeyService,
+        AdminKeyService, MediaPlatformService,
         { provide: ADMIN_KEY_STORE, useFactory: (dataSource: DataSource) => new TypeOrmAdminKeyStore(dataSource), inject: [DataSource] },
       ],
     };

@@ -2,7 +2,7 @@
  * The keys service's ports: domain code depends on these, `infra.module.ts` binds the TypeORM and
  * NATS adapters, and unit tests bind in-memory fakes.
  */
-import type { Environment, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import type { Environment, GrantType, MediaPlatform, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import type { JWK } from 'jose';
 
 /** All times are milliseconds since the epoch. */
@@ -73,6 +73,18 @@ export interface OAuthClientRecord {
   revokedAt: number | null;
 }
 
+/** A tenant's credentials for one media platform (claim profiles, contract §3.1). */
+export interface MediaPlatformRecord {
+  tenant: string;
+  platform: MediaPlatform;
+  /** The platform's public API key (LiveKit `iss`, VideoSDK `apikey`). */
+  apiKey: string;
+  /** The platform's API secret sealed under the master key, `{tenant}:{platform}` as associated data. */
+  secretCiphertext: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface TenantRepository {
   find(shortcode: string): Promise<TenantRecord | null>;
   insert(tenant: TenantRecord): Promise<void>;
@@ -110,11 +122,21 @@ export interface OAuthClientRepository {
   update(record: OAuthClientRecord): Promise<void>;
 }
 
+export interface MediaPlatformRepository {
+  find(tenant: string, platform: MediaPlatform): Promise<MediaPlatformRecord | null>;
+  listByTenant(tenant: string): Promise<MediaPlatformRecord[]>;
+  /** Inserts, or replaces the credentials of the tenant's platform (keeping `createdAt`). */
+  save(record: MediaPlatformRecord): Promise<void>;
+  /** True when there was something to remove. */
+  remove(tenant: string, platform: MediaPlatform): Promise<boolean>;
+}
+
 export interface KeysStore {
   readonly tenants: TenantRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly clients: OAuthClientRepository;
+  readonly mediaPlatforms: MediaPlatformRepository;
   /** Runs `work` atomically; the store it receives sees and writes inside the transaction. */
   transaction<T>(work: (store: KeysStore) => Promise<T>): Promise<T>;
 }

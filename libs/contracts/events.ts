@@ -38,6 +38,9 @@ export interface EventFieldsByType {
   'auth.failed': { actor: string; credential: 'api-key' | 'client'; reason: string; address?: string };
   /** Requests refused with 429 until `retryAfterSeconds` pass; once per block. `limit` names what was over. */
   'auth.throttled': { actor: string; limit: string; retryAfterSeconds: number; address?: string };
+  /** A tenant's media-platform credentials were stored or replaced (claim profiles); never the secret. */
+  'media-platform.updated': { platform: string };
+  'media-platform.removed': { platform: string };
 }
 
 export type EventType = keyof EventFieldsByType;
@@ -66,6 +69,8 @@ export const EVENT_TYPES = [
   'invite.redeemed',
   'auth.failed',
   'auth.throttled',
+  'media-platform.updated',
+  'media-platform.removed',
 ] as const satisfies readonly EventType[];
 
 export type EventFields<K extends EventType> = EventFieldsByType[K];

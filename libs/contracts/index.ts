@@ -10,6 +10,7 @@ export * from './identity';
 export * from './authorization';
 export * from './namespace';
 export * from './token-content';
+export * from './profiles';
 export * from './schema';
 export * from './caller';
 export * from './schemas/identity';

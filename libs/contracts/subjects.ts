@@ -119,6 +119,9 @@ export const KeysRoutes = {
   rotateApiKey: adminBodyRoute('roomkey.internal.keys.api-keys.rotate', { tenant: Type.String(), apiKey: Type.String() }, Admin.RotateApiKeyBodySchema, Admin.RotatedApiKeySchema),
   apiKeyUsed: schemaRoute('roomkey.internal.keys.api-keys.used', 'keys', Admin.ApiKeyUsedRequestSchema, Admin.EmptyResultSchema),
   updateClient: adminBodyRoute('roomkey.internal.keys.clients.update', { tenant: Type.String(), clientId: Type.String() }, Admin.UpdateClientBodySchema, Admin.ClientViewSchema),
+  // claim profiles: a tenant's media-platform credentials (stored sealed, never answered)
+  putMediaPlatform: adminBodyRoute('roomkey.internal.keys.media-platforms.put', { tenant: Type.String(), platform: Admin.MediaPlatformSchema }, Admin.PutMediaPlatformBodySchema, Admin.EmptyResultSchema),
+  removeMediaPlatform: schemaRoute('roomkey.internal.keys.media-platforms.remove', 'keys', Admin.MediaPlatformScopedRequestSchema, Admin.EmptyResultSchema),
   // scoped admin credentials (only the bootstrap token manages them; the gateway authenticates with them)
   createAdminKey: adminBodyRoute('roomkey.internal.keys.admin-keys.create', {}, AdminKeys.CreateAdminKeyBodySchema, AdminKeys.CreatedAdminKeySchema),
   listAdminKeys: repeatable(schemaRoute('roomkey.internal.keys.admin-keys.list', 'keys', Type.Object({}), AdminKeys.AdminKeyListSchema)),

@@ -38,6 +38,7 @@ export const PathParameters = {
   code: Type.String({ maxLength: 255, description: 'The invite code' }),
   challenge: Type.String({ maxLength: 255, description: 'The login challenge from the login URL' }),
   file: Type.String({ description: 'A file of the reference UI' }),
+  platform: Type.Union([Type.Literal('livekit'), Type.Literal('getstream'), Type.Literal('videosdk')], { description: 'The media platform (claim profile)' }),
 } as const;
 
 /** RFC 8414 §2 metadata, served at both the OIDC and the RFC 8414 well-known paths. */

@@ -1,5 +1,5 @@
 /** TypeORM entities of the keys service (its own tables; no other service touches them). */
-import type { Environment, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
+import type { Environment, GrantType, MediaPlatform, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 import { AdminKeyEntity } from './admin-key.entity';
 
@@ -173,6 +173,28 @@ export class OAuthClientEntity {
 }
 
 
+/** A tenant's credentials for one media platform; the secret sealed under the master key. */
+@Entity('media_platforms')
+export class MediaPlatformEntity {
+  @PrimaryColumn({ type: 'varchar', length: 63 })
+  tenant: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 16 })
+  platform: MediaPlatform;
+
+  @Column({ name: 'api_key', type: 'varchar', length: 255 })
+  apiKey: string;
+
+  @Column({ name: 'secret_ciphertext', type: 'text' })
+  secretCiphertext: string;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: number;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  updatedAt: number;
+}
+
 /** One row: the id this database's deployment was given at its first start (namespace ownership). */
 @Entity('deployment')
 export class DeploymentEntity {
@@ -186,4 +208,4 @@ export class DeploymentEntity {
   createdAt: number;
 }
 
-export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity, DeploymentEntity, AdminKeyEntity];
+export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity, DeploymentEntity, AdminKeyEntity, MediaPlatformEntity];

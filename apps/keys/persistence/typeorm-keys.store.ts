@@ -1,8 +1,11 @@
 /** TypeORM adapter for the keys service's ports. */
 import type { SigningKeyState } from '@roomkey/contracts';
 import { In, IsNull, LessThan, LessThanOrEqual, MoreThan, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import type { MediaPlatform } from '@roomkey/contracts';
 import type {
   ApiKeyRecord,
+  MediaPlatformRecord,
+  MediaPlatformRepository,
   ApiKeyRepository,
   KeysStore,
   OAuthClientRecord,
@@ -12,7 +15,7 @@ import type {
   TenantRecord,
   TenantRepository,
 } from '../ports';
-import { ApiKeyEntity, OAuthClientEntity, SigningKeyEntity, TenantEntity } from './entities';
+import { ApiKeyEntity, MediaPlatformEntity, OAuthClientEntity, SigningKeyEntity, TenantEntity } from './entities';
 
 class TypeOrmTenantRepository implements TenantRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -36,6 +39,7 @@ class TypeOrmTenantRepository implements TenantRepository {
   }
 
   async purge(shortcode: string): Promise<void> {
+    await this.manager.delete(MediaPlatformEntity, { tenant: shortcode });
     await this.manager.delete(ApiKeyEntity, { tenant: shortcode });
     await this.manager.delete(OAuthClientEntity, { tenant: shortcode });
     await this.manager.delete(SigningKeyEntity, { tenant: shortcode });
@@ -136,11 +140,35 @@ class TypeOrmOAuthClientRepository implements OAuthClientRepository {
   }
 }
 
+class TypeOrmMediaPlatformRepository implements MediaPlatformRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  find(tenant: string, platform: MediaPlatform): Promise<MediaPlatformRecord | null> {
+    return this.manager.findOneBy(MediaPlatformEntity, { tenant, platform });
+  }
+
+  listByTenant(tenant: string): Promise<MediaPlatformRecord[]> {
+    return this.manager.find(MediaPlatformEntity, { where: { tenant }, order: { platform: 'ASC' } });
+  }
+
+  async save(record: MediaPlatformRecord): Promise<void> {
+    // Insert-or-ignore, then update: two replicas saving at once cannot collide, and `createdAt` stays the first one.
+    await this.manager.createQueryBuilder().insert().into(MediaPlatformEntity).values(record).orIgnore().execute();
+    await this.manager.update(MediaPlatformEntity, { tenant: record.tenant, platform: record.platform }, { apiKey: record.apiKey, secretCiphertext: record.secretCiphertext, updatedAt: record.updatedAt });
+  }
+
+  async remove(tenant: string, platform: MediaPlatform): Promise<boolean> {
+    const result = await this.manager.delete(MediaPlatformEntity, { tenant, platform });
+    return (result.affected ?? 0) > 0;
+  }
+}
+
 export class TypeOrmKeysStore implements KeysStore {
   readonly tenants: TenantRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly clients: OAuthClientRepository;
+  readonly mediaPlatforms: MediaPlatformRepository;
 
   /** SQLite has one connection: its transactions must not interleave, so they queue here. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -153,6 +181,7 @@ export class TypeOrmKeysStore implements KeysStore {
     this.apiKeys = new TypeOrmApiKeyRepository(manager);
     this.signingKeys = new TypeOrmSigningKeyRepository(manager);
     this.clients = new TypeOrmOAuthClientRepository(manager);
+    this.mediaPlatforms = new TypeOrmMediaPlatformRepository(manager);
   }
 
   transaction<T>(work: (store: KeysStore) => Promise<T>): Promise<T> {

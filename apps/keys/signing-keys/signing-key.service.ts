@@ -8,6 +8,7 @@ import type {
   SigningMaterialResult,
 } from '@roomkey/contracts';
 import { CLOCK, EVENT_SINK, KEYS_STORE, type Clock, type EventSink, type KeysStore, type SigningKeyRecord } from '../ports';
+import { MediaPlatformService } from '../media-platforms/media-platform.service';
 import { TenantService } from '../tenants/tenant.service';
 import { SigningKeyFactory } from './signing-key.factory';
 import { PUBLISHED_STATES, activate, retire, revoke, startRetiring } from './signing-key-lifecycle';
@@ -28,6 +29,7 @@ export class SigningKeyService {
     @Inject(EVENT_SINK) private readonly events: EventSink,
     private readonly factory: SigningKeyFactory,
     private readonly tenants: TenantService,
+    private readonly mediaPlatforms: MediaPlatformService,
   ) {}
 
   async list(tenant: string): Promise<SigningKeyView[]> {
@@ -42,7 +44,10 @@ export class SigningKeyService {
     return { keys: keys.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state]).map((k) => k.publicJwk) };
   }
 
-  /** What an issuer needs to sign and verify: public keys, and the active key's sealed private JWK. */
+  /**
+   * What an issuer needs to sign and verify: public keys, the active key's sealed private JWK, and
+   * the tenant's media-platform secrets (claim profiles), sealed too.
+   */
   async signingMaterial(tenant: string): Promise<SigningMaterialResult> {
     const tenantView = await this.tenants.get(tenant);
     const keys = await this.store.signingKeys.listByTenant(tenant, PUBLISHED_STATES);
@@ -53,7 +58,7 @@ export class SigningKeyService {
       publicJwk: k.publicJwk,
       ...(k.state === 'active' ? { encryptedPrivateJwk: k.privateJwkCiphertext } : {}),
     }));
-    return { tenant: tenantView, keys: material };
+    return { tenant: tenantView, keys: material, mediaPlatforms: await this.mediaPlatforms.sealed(tenant) };
   }
 
   /**

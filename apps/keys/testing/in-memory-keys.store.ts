@@ -9,6 +9,8 @@
 import type { SigningKeyState } from '@roomkey/contracts';
 import type {
   ApiKeyRecord,
+  MediaPlatformRecord,
+  MediaPlatformRepository,
   ApiKeyRepository,
   KeysStore,
   OAuthClientRecord,
@@ -24,6 +26,8 @@ interface State {
   apiKeys: Map<string, ApiKeyRecord>;
   signingKeys: Map<string, SigningKeyRecord>;
   clients: Map<string, OAuthClientRecord>;
+  /** Keyed `{tenant} {platform}`. */
+  mediaPlatforms: Map<string, MediaPlatformRecord>;
 }
 
 type Write =
@@ -37,7 +41,11 @@ type Write =
   | { kind: 'insertSigningKey'; record: SigningKeyRecord }
   | { kind: 'updateSigningKey'; record: SigningKeyRecord }
   | { kind: 'insertClient'; record: OAuthClientRecord }
-  | { kind: 'updateClient'; record: OAuthClientRecord };
+  | { kind: 'updateClient'; record: OAuthClientRecord }
+  | { kind: 'saveMediaPlatform'; record: MediaPlatformRecord }
+  | { kind: 'removeMediaPlatform'; tenant: string; platform: string };
+
+const platformKey = (tenant: string, platform: string) => `${tenant} ${platform}`;
 
 /** Thrown for a duplicate primary key, as a database driver would. */
 export class UniqueViolationError extends Error {}
@@ -57,6 +65,7 @@ function cloneState(state: State): State {
     apiKeys: new Map([...state.apiKeys].map(([k, v]) => [k, copy(v)])),
     signingKeys: new Map([...state.signingKeys].map(([k, v]) => [k, copy(v)])),
     clients: new Map([...state.clients].map(([k, v]) => [k, copy(v)])),
+    mediaPlatforms: new Map([...state.mediaPlatforms].map(([k, v]) => [k, copy(v)])),
   };
 }
 
@@ -80,7 +89,7 @@ function apply(state: State, write: Write): void {
       if (state.tenants.has(write.record.shortcode)) state.tenants.set(write.record.shortcode, copy(write.record));
       return;
     case 'purgeTenant':
-      for (const map of [state.apiKeys, state.signingKeys, state.clients] as Map<string, { tenant: string }>[]) {
+      for (const map of [state.apiKeys, state.signingKeys, state.clients, state.mediaPlatforms] as Map<string, { tenant: string }>[]) {
         for (const [id, record] of map) if (record.tenant === write.shortcode) map.delete(id);
       }
       state.tenants.delete(write.shortcode);
@@ -114,6 +123,16 @@ function apply(state: State, write: Write): void {
       if (!state.clients.has(write.record.clientId)) throw new Error(`update of unknown client ${write.record.clientId}`);
       state.clients.set(write.record.clientId, copy(write.record));
       return;
+    case 'saveMediaPlatform': {
+      requireTenant(state, write.record.tenant);
+      const key = platformKey(write.record.tenant, write.record.platform);
+      const existing = state.mediaPlatforms.get(key);
+      state.mediaPlatforms.set(key, { ...copy(write.record), createdAt: existing?.createdAt ?? write.record.createdAt });
+      return;
+    }
+    case 'removeMediaPlatform':
+      state.mediaPlatforms.delete(platformKey(write.tenant, write.platform));
+      return;
   }
 }
 
@@ -122,12 +141,13 @@ export class InMemoryKeysStore implements KeysStore {
   readonly apiKeys: ApiKeyRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly clients: OAuthClientRepository;
+  readonly mediaPlatforms: MediaPlatformRepository;
   /** Transactions committed (or rolled back) by this store, for assertions. */
   committed = 0;
   rolledBack = 0;
 
   constructor(
-    private state: State = { tenants: new Map(), apiKeys: new Map(), signingKeys: new Map(), clients: new Map() },
+    private state: State = { tenants: new Map(), apiKeys: new Map(), signingKeys: new Map(), clients: new Map(), mediaPlatforms: new Map() },
     /** Inside a transaction: the writes to replay on commit. */
     private readonly log?: Write[],
   ) {
@@ -177,6 +197,18 @@ export class InMemoryKeysStore implements KeysStore {
       listByTenant: async (tenant) => [...s().clients.values()].filter((c) => c.tenant === tenant).map(copy),
       insert: async (record) => write({ kind: 'insertClient', record: copy(record) }),
       update: async (record) => write({ kind: 'updateClient', record: copy(record) }),
+    };
+
+    this.mediaPlatforms = {
+      find: async (tenant, platform) => copy(s().mediaPlatforms.get(platformKey(tenant, platform)) ?? null),
+      listByTenant: async (tenant) =>
+        [...s().mediaPlatforms.values()].filter((p) => p.tenant === tenant).sort((a, b) => (a.platform < b.platform ? -1 : 1)).map(copy),
+      save: async (record) => write({ kind: 'saveMediaPlatform', record: copy(record) }),
+      remove: async (tenant, platform) => {
+        const present = s().mediaPlatforms.has(platformKey(tenant, platform));
+        write({ kind: 'removeMediaPlatform', tenant, platform });
+        return present;
+      },
     };
   }
 

@@ -2,6 +2,7 @@
 import { SecretBox, SecretHasher } from '@roomkey/crypto';
 import { randomBytes } from 'node:crypto';
 import { ApiKeyService } from '../api-keys/api-key.service';
+import { MediaPlatformService } from '../media-platforms/media-platform.service';
 import { SigningKeyFactory } from '../signing-keys/signing-key.factory';
 import { SigningKeyService } from '../signing-keys/signing-key.service';
 import { TenantService } from '../tenants/tenant.service';
@@ -19,9 +20,10 @@ export function createKeysTestKit() {
   const hasher = new SecretHasher(masterKey);
   const factory = new SigningKeyFactory(clock, secretBox);
   const tenants = new TenantService(store, clock, events, factory);
-  const signingKeys = new SigningKeyService(store, clock, events, factory, tenants);
+  const mediaPlatforms = new MediaPlatformService(store, clock, events, secretBox, tenants);
+  const signingKeys = new SigningKeyService(store, clock, events, factory, tenants, mediaPlatforms);
   const apiKeys = new ApiKeyService(store, clock, events, secretBox, hasher, tenants);
-  return { store, clock, events, masterKey, secretBox, hasher, factory, tenants, signingKeys, apiKeys };
+  return { store, clock, events, masterKey, secretBox, hasher, factory, tenants, signingKeys, apiKeys, mediaPlatforms };
 }
 
 export type KeysTestKit = ReturnType<typeof createKeysTestKit>;

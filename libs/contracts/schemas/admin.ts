@@ -11,6 +11,7 @@ import { AUDIENCE_PATTERN, ENVIRONMENTS } from '../claims';
 import { OAUTH_CLIENT_TOKEN_LIFETIME } from '../lifetimes';
 import { SIGNING_ALGORITHMS } from '../messages';
 import { GRANT_TYPES, SCOPE_TOKEN_PATTERN } from '../oauth';
+import { MEDIA_PLATFORMS } from '../profiles';
 import { PERMISSIONS, ROLES, type RoleMatrix, type RoleMatrixOverride } from '../roles';
 import { RequestBody, Type, type Static } from '../schema';
 import { TENANT_SHORTCODE_PATTERN } from '../validation';
@@ -399,7 +400,36 @@ export const SigningMaterialKeySchema = Type.Object({
 });
 export type SigningMaterialKey = Static<typeof SigningMaterialKeySchema>;
 
+/** A tenant's media-platform credentials as the issuer receives them: the secret stays sealed in transit. */
+export const SealedMediaPlatformSchema = Type.Object({
+  platform: OneOf(MEDIA_PLATFORMS),
+  apiKey: Type.String(),
+  encryptedSecret: Type.String({ description: "The platform's API secret sealed under the master key ({tenant}:{platform} as associated data)" }),
+});
+export type SealedMediaPlatform = Static<typeof SealedMediaPlatformSchema>;
+
 export const SigningMaterialRequestSchema = TenantScopedRequestSchema;
 export type SigningMaterialRequest = Static<typeof SigningMaterialRequestSchema>;
-export const SigningMaterialResultSchema = Type.Object({ tenant: TenantViewSchema, keys: Type.Array(SigningMaterialKeySchema) });
+export const SigningMaterialResultSchema = Type.Object({
+  tenant: TenantViewSchema,
+  keys: Type.Array(SigningMaterialKeySchema),
+  mediaPlatforms: Type.Optional(Type.Array(SealedMediaPlatformSchema, { description: 'Claim profiles: the platforms the tenant stored credentials for' })),
+});
 export type SigningMaterialResult = Static<typeof SigningMaterialResultSchema>;
+
+// ---------------------------------------------------------------- media platforms (claim profiles, contract §3.1)
+
+export const MediaPlatformSchema = OneOf(MEDIA_PLATFORMS, { description: 'livekit, getstream or videosdk', errorMessage: `must be one of ${MEDIA_PLATFORMS.join(', ')}` });
+
+/** `PUT /admin/tenants/{t}/media-platforms/{platform}`: stored sealed, never returned. */
+export const PutMediaPlatformBodySchema = RequestBody(
+  {
+    apiKey: Type.String({ pattern: '^[\\x21-\\x7E]{1,255}$', description: "The platform's API key (LiveKit `iss`, VideoSDK `apikey`)", errorMessage: 'must be 1–255 printable ASCII characters without spaces' }),
+    apiSecret: Type.String({ pattern: '^[\\x21-\\x7E]{8,1024}$', description: "The platform's API secret (signs its tokens, HS256); sealed at rest, never returned", errorMessage: 'must be 8–1024 printable ASCII characters without spaces' }),
+  },
+  { title: 'PutMediaPlatformBody' },
+);
+export type PutMediaPlatformBody = Static<typeof PutMediaPlatformBodySchema>;
+
+export const MediaPlatformScopedRequestSchema = Type.Object({ tenant: Type.String(), platform: MediaPlatformSchema });
+export type MediaPlatformScopedRequest = Static<typeof MediaPlatformScopedRequestSchema>;
