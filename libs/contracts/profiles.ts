@@ -23,6 +23,9 @@ export function isMediaPlatform(value: unknown): value is MediaPlatform {
   return typeof value === 'string' && (MEDIA_PLATFORMS as readonly string[]).includes(value);
 }
 
+/** What a sealed platform secret is bound to (associated data): it cannot be moved to another tenant or platform. */
+export const mediaPlatformSecretContext = (tenant: string, platform: MediaPlatform) => `${tenant}:${platform}`;
+
 /** What the issuer holds of a tenant's platform (the secret signs; only the key reaches a token). */
 export interface MediaPlatformKey {
   apiKey: string;

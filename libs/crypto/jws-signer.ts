@@ -4,7 +4,7 @@
  * the bench machine). The protected header is serialized once per key; only the claims are
  * serialized per token. jose stays for verification and JWK handling.
  */
-import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 export type JwsAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
 
@@ -43,4 +43,19 @@ export function createJwsSigner(key: JsonWebKey | KeyObject, alg: JwsAlgorithm, 
 
 function isKeyObject(key: unknown): key is KeyObject {
   return typeof key === 'object' && key !== null && typeof (key as KeyObject).export === 'function' && 'asymmetricKeyType' in (key as object);
+}
+
+/**
+ * HS256 with a shared secret, for the media platforms' own token shapes (claim profiles): their
+ * servers verify `{"alg": "HS256", "typ": "JWT"}` tokens signed with the API secret they issued.
+ */
+export function createHs256Signer(secret: string): { sign(claims: object): string } {
+  const key = Buffer.from(secret, 'utf8');
+  const encodedHeader = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+  return {
+    sign(claims) {
+      const signingInput = `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+      return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
+    },
+  };
 }

@@ -28,7 +28,8 @@ export class AnonymousService {
       tenant: caller.tenant.shortcode,
       claims: anonymousToken({ clientId: caller.apiKey, environment: caller.environment, rooms, anonId: randomUUID() }),
       ttlSeconds,
+      profile: command.profile ?? undefined,
     });
-    return { accessToken: minted.accessToken, expiresIn: minted.expiresIn };
+    return { accessToken: minted.accessToken, expiresIn: minted.expiresIn, profile: minted.profile ?? 'roomkey' };
   }
 }

@@ -33,12 +33,14 @@ export class GuestService {
       tenant: caller.tenant.shortcode,
       claims: guestToken({ subject: id, clientId: caller.apiKey, environment: caller.environment, rooms, name, image, metadata }),
       ttlSeconds,
+      profile: command.profile ?? undefined,
     });
     await this.events.announce(caller.tenant.shortcode, 'guest.created', { apiKey: caller.apiKey, jti: minted.claims.jti, exp: minted.claims.exp });
     return {
       user: { id, name: name ?? null, image: image ?? null, kind: 'guest' },
       accessToken: minted.accessToken,
       expiresIn: minted.expiresIn,
+      profile: minted.profile ?? 'roomkey',
     };
   }
 }

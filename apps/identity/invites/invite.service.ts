@@ -116,13 +116,19 @@ export class InviteService {
           invitedBy: invite.inviter.sub,
         }),
         ttlSeconds: Math.max(1, lifetime),
+        profile: command.body?.profile ?? undefined,
       });
     } catch (error) {
       await this.giveBackOneUse(key, invite.id);
       throw error;
     }
     await this.events.announce(invite.tenant, 'invite.redeemed', { inviteId: invite.id, jti: minted.claims.jti, exp: minted.claims.exp });
-    return { user: { id, name: name ?? null, image: null, kind: 'guest' }, accessToken: minted.accessToken, expiresIn: minted.expiresIn };
+    return {
+      user: { id, name: name ?? null, image: null, kind: 'guest' },
+      accessToken: minted.accessToken,
+      expiresIn: minted.expiresIn,
+      profile: minted.profile ?? 'roomkey',
+    };
   }
 
   /** Counts one use with compare-and-set: 404 unknown, 410 expired or used up, else the invite as it was. */

@@ -46,6 +46,7 @@ export class AccessTokenService {
         metadata: (command.metadata ?? undefined) as TokenMetadata | undefined }),
       ttlSeconds,
       'api_key',
+      { profile: command.profile ?? undefined },
     );
     return {
       accessToken: signed.token,
@@ -54,6 +55,7 @@ export class AccessTokenService {
       expiresAt: signed.expiresAt,
       role,
       permissions: signed.claims.perms ?? [],
+      profile: signed.profile,
     };
   }
 }

@@ -57,6 +57,9 @@ export class CacheInvalidation implements OnApplicationBootstrap, OnApplicationS
       case 'signing-key.rotated':
       case 'signing-key.retired':
       case 'signing-key.revoked':
+      // The keyring holds the tenant's media-platform credentials (claim profiles).
+      case 'media-platform.updated':
+      case 'media-platform.removed':
         this.keyrings.invalidate(event.tenant);
         break;
       default:

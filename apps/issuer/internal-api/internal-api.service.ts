@@ -39,10 +39,10 @@ export class InternalApiService {
    * claims (iss, tid, iat, exp, jti, perms), unknown and malformed ones with a 400 naming them
    * before anything is signed.
    */
-  async mint({ tenant, ttlSeconds, claims }: MintTokenRequest): Promise<MintedToken> {
+  async mint({ tenant, ttlSeconds, claims, profile }: MintTokenRequest): Promise<MintedToken> {
     const content = parseTokenContent(claims, 'claims');
-    const signed = await this.signer.sign(tenant, content, ttlSeconds, 'mint');
-    return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims };
+    const signed = await this.signer.sign(tenant, content, ttlSeconds, 'mint', { profile: profile ?? undefined });
+    return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims, profile: signed.profile };
   }
 
   /** Verifies for the given tenant, or for the tenant the token names (its signature then proves it). */

@@ -12,6 +12,7 @@ export function tokenResponse(signed: SignedToken, scopes: string[], refresh?: {
     'not-before-policy': 0,
     scope: scopes.join(' '),
     ...(refresh ? { refresh_token: refresh.token } : {}),
+    ...(signed.profile !== 'roomkey' ? { profile: signed.profile } : {}),
   };
 }
 

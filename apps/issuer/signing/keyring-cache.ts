@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_KEY_CACHE_SIZE, type IssuerConfig } from '@roomkey/config';
-import { ACCESS_TOKEN_TYPE, issuerUrl, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
-import { createJwsSigner, type JwsSigner, type SecretBox } from '@roomkey/crypto';
+import { ACCESS_TOKEN_TYPE, issuerUrl, mediaPlatformSecretContext, type MediaPlatform, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
+import { createHs256Signer, createJwsSigner, type JwsSigner, type SecretBox } from '@roomkey/crypto';
 import { UnavailableError } from '@roomkey/errors';
 import { importJWK, type CryptoKey, type KeyObject } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
@@ -28,7 +28,16 @@ export interface Keyring {
   issuer: string;
   signer: JwsSigner;
   verifiers: ReadonlyMap<string, () => Promise<VerificationKey>>;
+  /** Claim profiles: the media platforms the tenant stored credentials for (secrets opened in memory only). */
+  mediaPlatforms: ReadonlyMap<MediaPlatform, MediaPlatformCredentials>;
   loadedAt: number;
+}
+
+export interface MediaPlatformCredentials {
+  apiKey: string;
+  /** The API secret: signs and verifies the platform's HS256 tokens. */
+  secret: Uint8Array;
+  signer: { sign(claims: object): string };
 }
 
 /** An unknown kid reloads the keyring at most this often (a token signed by a brand-new key). */
@@ -99,11 +108,17 @@ export class KeyringCache {
       }
     }
     if (!signer) throw new UnavailableError(`Tenant '${tenant}' has no active signing key`);
+    const mediaPlatforms = new Map<MediaPlatform, MediaPlatformCredentials>();
+    for (const { platform, apiKey, encryptedSecret } of material.mediaPlatforms ?? []) {
+      const secret = this.secretBox.open(encryptedSecret, mediaPlatformSecretContext(tenant, platform));
+      mediaPlatforms.set(platform, { apiKey, secret: new TextEncoder().encode(secret), signer: createHs256Signer(secret) });
+    }
     return {
       tenant: material.tenant,
       issuer: issuerUrl(this.config.publicUrl, tenant),
       signer,
       verifiers,
+      mediaPlatforms,
       loadedAt: this.clock.now(),
     };
   }

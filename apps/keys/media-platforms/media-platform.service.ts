@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { MediaPlatform, PutMediaPlatformBody, SealedMediaPlatform } from '@roomkey/contracts';
+import { mediaPlatformSecretContext, type MediaPlatform, type PutMediaPlatformBody, type SealedMediaPlatform } from '@roomkey/contracts';
 import type { SecretBox } from '@roomkey/crypto';
 import { NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_STORE, SECRET_BOX, type Clock, type EventSink, type KeysStore } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
 
-/** What a sealed platform secret is bound to: it cannot be moved to another tenant or platform. */
-export const mediaPlatformSecretContext = (tenant: string, platform: MediaPlatform) => `${tenant}:${platform}`;
 
 /**
  * A tenant's media-platform credentials (claim profiles, contract §3.1): the secret is sealed under

@@ -7,7 +7,7 @@ import { MAX_ROOMS, MAX_TOKEN_LIFETIME_SECONDS } from '../lifetimes';
 import { ROLES } from '../roles';
 import { RequestBody, Type, type Static } from '../schema';
 import { ROOM_ID_PATTERN } from '../validation';
-import { MetadataField } from './tokens';
+import { MetadataField, ProfileAnswer, ProfileField } from './tokens';
 
 /** An invite may be redeemed this many times at most; without `maxUses` it is good for one redemption. */
 export const INVITE_MAX_USES = 1000;
@@ -46,6 +46,7 @@ export const CreateGuestBodySchema = RequestBody(
     rooms: Type.Optional(Rooms('Rooms the token is good for; required (1–10) from a development API key; absent: every room')),
     ttlSeconds: Type.Optional(TtlSeconds('Token lifetime; default 3600, at most 3600 from a development API key')),
     metadata: MetadataField(),
+    profile: ProfileField(),
   },
   { title: 'CreateGuestBody' },
 );
@@ -68,6 +69,7 @@ export const GuestResultSchema = Type.Object(
     user: GuestUserSchema,
     accessToken: Type.String(),
     expiresIn: Type.Integer({ description: 'Seconds until the token expires' }),
+    profile: ProfileAnswer(),
   },
   { title: 'GuestResult' },
 );
@@ -77,6 +79,7 @@ export const CreateAnonymousBodySchema = RequestBody(
   {
     rooms: Rooms('Rooms the viewer may watch (1–10 from a development API key)'),
     ttlSeconds: Type.Optional(TtlSeconds('Token lifetime; default 3600, at most 3600 from a development API key')),
+    profile: ProfileField(),
   },
   { title: 'CreateAnonymousBody' },
 );
@@ -86,6 +89,7 @@ export const AnonymousResultSchema = Type.Object(
   {
     accessToken: Type.String(),
     expiresIn: Type.Integer({ description: 'Seconds until the token expires' }),
+    profile: ProfileAnswer(),
   },
   { title: 'AnonymousResult' },
 );
@@ -121,5 +125,8 @@ export const CreatedInviteSchema = Type.Object(
 );
 export type CreatedInvite = Static<typeof CreatedInviteSchema>;
 
-export const RedeemInviteBodySchema = RequestBody({ name: Type.Optional(DisplayText("The guest's display name")) }, { title: 'RedeemInviteBody' });
+export const RedeemInviteBodySchema = RequestBody(
+  { name: Type.Optional(DisplayText("The guest's display name")), profile: ProfileField() },
+  { title: 'RedeemInviteBody' },
+);
 export type RedeemInviteBody = Static<typeof RedeemInviteBodySchema>;

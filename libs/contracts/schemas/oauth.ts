@@ -11,7 +11,7 @@ import { MAX_ROOMS } from '../lifetimes';
 import { ROLES } from '../roles';
 import { RequestBody, Type, type Static } from '../schema';
 import { ROOM_ID_PATTERN } from '../validation';
-import { AccessTokenClaimsObjectSchema, MetadataField } from './tokens';
+import { AccessTokenClaimsObjectSchema, MetadataField, ProfileField } from './tokens';
 
 function OneOf<T extends string>(values: readonly T[], options: { description?: string; errorMessage?: string } = {}) {
   return Type.Union(
@@ -74,6 +74,8 @@ export const TokenEndpointResultSchema = Type.Object(
     'not-before-policy': Type.Literal(0),
     scope: Type.String(),
     refresh_token: Type.Optional(Type.String({ description: 'Where granted; client_credentials never gets one' })),
+    issued_token_type: Type.Optional(Type.String({ description: 'Token exchange (RFC 8693): `urn:ietf:params:oauth:token-type:access_token`' })),
+    profile: Type.Optional(Type.String({ description: 'A login accepted with a claim profile: the shape of `access_token` (`livekit`, `getstream`, `videosdk`)' })),
   },
   { title: 'TokenEndpointResult' },
 );
@@ -179,6 +181,7 @@ export const AcceptLoginRequestBodySchema = RequestBody(
       'Rooms the token is good for; absent: every room',
     ),
     metadata: MetadataField(),
+    profile: ProfileField(),
   },
   { title: 'AcceptLoginRequestBody' },
 );

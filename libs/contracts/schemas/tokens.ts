@@ -10,6 +10,7 @@ import type { TenantView } from '../messages';
 import type { PartnerTokenClaims } from '../oauth';
 import { API_KEY_TOKEN_LIFETIME, MAX_ROOMS, MAX_TOKEN_LIFETIME_SECONDS } from '../lifetimes';
 import { PERMISSIONS, ROLES } from '../roles';
+import { CLAIM_PROFILES } from '../profiles';
 import { ApiCallerSchema } from '../caller';
 import { RequestBody, Type, type Static } from '../schema';
 import { ROOM_ID_PATTERN, TENANT_SHORTCODE_PATTERN } from '../validation';
@@ -49,6 +50,17 @@ export const METADATA_HINT = `must be a JSON object of at most ${MAX_METADATA_BY
 export const MetadataField = () =>
   Absentable(Type.Record(Type.String(), Type.Unknown()), METADATA_HINT, `Partner data carried in the token as its \`metadata\` claim (a JSON object, at most ${MAX_METADATA_BYTES} bytes as JSON)`);
 
+/** `profile` (contract §3.1): the token's shape; a media platform's needs the tenant's stored credentials for it. */
+export const PROFILE_HINT = `must be one of ${CLAIM_PROFILES.join(', ')}`;
+export const ProfileField = () =>
+  Absentable(
+    OneOf(CLAIM_PROFILES),
+    PROFILE_HINT,
+    "The token's shape: `roomkey` (default) or a media platform's own (`livekit`, `getstream`, `videosdk`), signed HS256 with the tenant's stored secret for it",
+  );
+/** Answers say which shape `accessToken` has. */
+export const ProfileAnswer = () => Type.Optional(OneOf(CLAIM_PROFILES, { description: 'The shape of `accessToken` (the requested profile)' }));
+
 // ---------------------------------------------------------------- CreateAccessToken
 
 const production = API_KEY_TOKEN_LIFETIME.production;
@@ -67,6 +79,7 @@ export const CreateAccessTokenBodySchema = RequestBody(
     name: Absentable(Type.String({ format: 'text-255' }), TEXT_255, 'Display name carried in the token'),
     image: Absentable(Type.String({ format: 'text-255' }), TEXT_255, 'Image URL carried in the token'),
     metadata: MetadataField(),
+    profile: ProfileField(),
   },
   { title: 'CreateAccessTokenBody' },
 );
@@ -88,6 +101,7 @@ export const CreateAccessTokenResultSchema = Type.Object(
     expiresAt: Type.String({ format: 'date-time', description: 'ISO 8601 UTC' }),
     role: RoleSchema,
     permissions: Type.Array(PermissionSchema),
+    profile: ProfileAnswer(),
   },
   { title: 'CreateAccessTokenResult' },
 );
@@ -264,6 +278,7 @@ export const MintTokenRequestSchema = RequestBody(
     ttlSeconds: Type.Integer({ minimum: 1, maximum: MAX_TOKEN_LIFETIME_SECONDS, errorMessage: `must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS}` }),
     // Checked by parseTokenContent, whose sentences name the claim ("Claim 'iss' is set by the issuer …").
     claims: Type.Unsafe<TokenContent>(Type.Object({}, { additionalProperties: true, description: 'TokenContent: what a caller may set', errorMessage: 'must be a JSON object' })),
+    profile: ProfileField(),
   },
   { title: 'MintTokenRequest' },
 );
@@ -274,7 +289,9 @@ export const MintedTokenSchema = Type.Object(
     accessToken: Type.String(),
     expiresIn: Type.Integer(),
     expiresAt: Type.String({ format: 'date-time' }),
+    /** roomkey's claims the token was made from (a profile token shares their jti, iat and exp). */
     claims: AccessTokenClaimsSchema,
+    profile: ProfileAnswer(),
   },
   { title: 'MintedToken' },
 );

@@ -81,7 +81,7 @@ describe('authorization code timing', () => {
     events = new RecordingEventSink();
     const revoker = new TokenRevoker(kit.revocations, events);
     const refreshTokens = new RefreshTokenService(new InMemoryVersionedStore<RefreshTokenRecord>(), new InMemoryVersionedStore<TokenFamily>(), revoker, kit.config, kit.clock);
-    service = new AuthorizationService(clients, kit.apiKeys, kit.keyrings, loginRequests, codes, kit.config, kit.clock);
+    service = new AuthorizationService(clients, kit.apiKeys, kit.keyrings, loginRequests, codes, kit.config, kit.clock, kit.signer);
     grant = new AuthorizationCodeGrant(kit.signer, refreshTokens, revoker, loginRequests, codes, kit.clock);
   });
 

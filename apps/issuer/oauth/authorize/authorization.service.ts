@@ -12,12 +12,14 @@ import {
   type LoginRequestView,
   type RejectLoginRequestBody,
   parseTokenMetadata,
+  userToken,
 } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
 import { ConflictError, ForbiddenError, GoneError, InvalidRequestError, NotFoundError, RoomkeyError } from '@roomkey/errors';
 import { ApiKeyAuthenticator } from '../../authentication/api-key-authenticator';
 import { ClientCache } from '../client-cache';
 import { KeyringCache } from '../../signing/keyring-cache';
+import { TokenSigner } from '../../signing/token-signer';
 import { grantedAudience, grantedScopes } from '../scopes-and-audiences';
 import { AUTHORIZATION_CODES, CLOCK, ISSUER_CONFIG, LOGIN_REQUESTS, type Clock } from '../../ports';
 import { transition, type LoginRequest } from './login-request';
@@ -74,6 +76,7 @@ export class AuthorizationService {
     @Inject(AUTHORIZATION_CODES) private readonly codes: VersionedStore<{ challenge: string }>,
     @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly signer: TokenSigner,
   ) {}
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
@@ -174,7 +177,16 @@ export class AuthorizationService {
     const codeHash = tokenHash(code);
     const now = this.clock.now();
     const metadata = parseTokenMetadata(command.metadata);
-    const accepted = transition(request, 'accepted', { subject, ...(role ? { role } : {}), ...(rooms ? { rooms } : {}), ...(metadata ? { metadata } : {}) });
+    // A claim profile: the token endpoint answers with that platform's token; what it would refuse is refused now.
+    const profile = command.profile && command.profile !== 'roomkey' ? command.profile : undefined;
+    if (profile) await this.signer.checkProfile(request.tenant, userToken({ subject, clientId: request.clientId, role, rooms, metadata }), profile);
+    const accepted = transition(request, 'accepted', {
+      subject,
+      ...(role ? { role } : {}),
+      ...(rooms ? { rooms } : {}),
+      ...(metadata ? { metadata } : {}),
+      ...(profile ? { profile } : {}),
+    });
     const issued = transition(accepted, 'code_issued', { codeHash, codeExpiresAt: now + AUTHORIZATION_CODE_TTL_MS });
     await this.save(request.challenge, issued, revision);
     await this.codes.create(codeHash, { challenge: request.challenge });

@@ -6,7 +6,7 @@
  *
  * It lives in JetStream KV (any replica serves any step) for ROOMKEY_LOGIN_REQUEST_TTL_SECONDS.
  */
-import type { Role, TokenMetadata } from '@roomkey/contracts';
+import type { MediaPlatform, Role, TokenMetadata } from '@roomkey/contracts';
 import { ConflictError } from '@roomkey/errors';
 
 export type LoginRequestState = 'created' | 'accepted' | 'rejected' | 'code_issued' | 'code_used';
@@ -38,6 +38,8 @@ export interface LoginRequest {
   rooms?: string[];
   /** The login app's `metadata` for the tokens (already checked). */
   metadata?: TokenMetadata;
+  /** The claim profile the login app asked for: the token endpoint answers with that platform's token. */
+  profile?: MediaPlatform;
   /** SHA-256 of the authorization code (the code itself is never stored). */
   codeHash?: string;
   codeExpiresAt?: number;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IssuerConfig } from '@roomkey/config';
-import type { Role, TokenMetadata } from '@roomkey/contracts';
+import type { MediaPlatform, Role, TokenMetadata } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
 import { InvalidGrantError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +20,8 @@ export interface RefreshTokenRecord {
   scopes: string[];
   audience: string | null;
   metadata?: TokenMetadata;
+  /** The claim profile of the login: refreshed access tokens keep it. */
+  profile?: MediaPlatform;
   state: 'active' | 'used';
   expiresAt: number;
 }

@@ -64,8 +64,8 @@ export class AuthorizationCodeGrant implements GrantHandler {
       throw new InvalidGrantError('Authorization code was already used; the tokens issued for it are revoked');
     }
 
-    const grant = { subject: request.subject!, role: request.role, rooms: request.rooms, scopes: request.scopes, audience: request.audience, metadata: request.metadata };
-    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'authorization_code', jti);
+    const grant = { subject: request.subject!, role: request.role, rooms: request.rooms, scopes: request.scopes, audience: request.audience, metadata: request.metadata, profile: request.profile };
+    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'authorization_code', { jti, profile: grant.profile });
     if (!familyId) return tokenResponse(signed, request.scopes);
     await this.refreshTokens.recordAccessToken(familyId, jti, signed.claims.exp);
     const refreshToken = await this.refreshTokens.issue({ familyId, tenant, clientId: client.clientId, ...grant });

@@ -40,9 +40,9 @@ export class RefreshTokenGrant implements GrantHandler {
       const wider = scopes.filter((s) => !record.scopes.includes(s));
       if (wider.length) throw new InvalidScopeError(`Scope not granted originally: ${wider.join(' ')}`);
     }
-    const grant = { subject: record.subject, role: record.role, rooms: record.rooms, scopes, audience: record.audience, metadata: record.metadata };
+    const grant = { subject: record.subject, role: record.role, rooms: record.rooms, scopes, audience: record.audience, metadata: record.metadata, profile: record.profile };
     const jti = randomUUID();
-    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'refresh_token', jti);
+    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'refresh_token', { jti, profile: grant.profile });
     await this.refreshTokens.recordAccessToken(record.familyId, jti, signed.claims.exp);
     const refreshToken = await this.refreshTokens.issue({ ...grant, familyId: record.familyId, tenant, clientId: client.clientId });
     return tokenResponse(signed, scopes, { token: refreshToken, expiresIn: this.refreshTokens.lifetimeSeconds });
