@@ -33,6 +33,7 @@ import { TokenRevoker } from './revocation/token-revoker';
 import { CutoffRevocationHandlers } from './revocation/cutoff-revocation.handlers';
 import { CutoffRevocationService } from './revocation/cutoff-revocation.service';
 import { PartnerTokenVerifier } from './verification/partner-token.verifier';
+import { ProfileTokenVerifier } from './verification/profile-token.verifier';
 import { TokenVerifier } from './verification/token-verifier.service';
 import { VerificationHandlers } from './verification/verification.handlers';
 
@@ -62,6 +63,7 @@ export class IssuerModule {
         TokenSigner,
         AccessTokenService,
         PartnerTokenVerifier,
+        ProfileTokenVerifier,
         TokenVerifier,
         InternalApiService,
         ClientAuthenticator,

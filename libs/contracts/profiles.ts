@@ -170,3 +170,12 @@ export function profileSubject(platform: MediaPlatform, payload: Record<string, 
   const value = platform === 'livekit' ? payload.sub : platform === 'getstream' ? payload.user_id : payload.participantId;
   return typeof value === 'string' ? value : undefined;
 }
+
+/** A verified profile token as `/v1/tokens/verify` and introspection report it: the platform's claims, plus the tenant and profile. */
+export interface ProfileTokenClaims extends Record<string, unknown> {
+  profile: MediaPlatform;
+  tid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}

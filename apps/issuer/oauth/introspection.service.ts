@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { IntrospectionResult, OAuthEndpointRequest } from '@roomkey/contracts';
+import type { AccessTokenClaims, IntrospectionResult, OAuthEndpointRequest } from '@roomkey/contracts';
 import { InvalidTokenError } from '@roomkey/errors';
 import { TokenVerifier } from '../verification/token-verifier.service';
 import { ClientAuthenticator } from './client-authenticator';
@@ -18,8 +18,9 @@ export class IntrospectionService {
     const client = await this.authenticator.authenticate({ ...request, params }, { requireSecret: true });
     const token = requiredParam(params, 'token');
     try {
-      const claims = await this.verifier.verify(client.tenant, token);
-      return { active: true, token_type: 'Bearer', ...claims };
+      // roomkey's own tokens and its claim-profile tokens (the platform's claims, with `tid` and `profile`).
+      const claims = await this.verifier.verifyIssued(client.tenant, token);
+      return { active: true, token_type: 'Bearer', ...(claims as AccessTokenClaims) };
     } catch (error) {
       if (error instanceof InvalidTokenError) return { active: false };
       throw error;

@@ -59,7 +59,7 @@ export class RevocationService {
     if (command.token !== undefined) {
       // Revoking again is answered like the first time (and announces it again, in case the first
       // announcement was lost with a NATS node).
-      ({ jti, exp } = await this.verifier.verify(credential.tenant, command.token, { acceptRevoked: true }));
+      ({ jti, exp } = await this.verifier.verifyIssued(credential.tenant, command.token, { acceptRevoked: true }));
     } else {
       jti = command.jti as string;
       // The token's expiry is unknown: keep the revocation for the longest lifetime any token can have.

@@ -27,6 +27,7 @@ import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
 import { AuthenticationThrottle } from '../authentication/authentication-throttle';
 import type { KeyDirectory, RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from '../verification/partner-token.verifier';
+import { ProfileTokenVerifier } from '../verification/profile-token.verifier';
 import { TokenVerifier } from '../verification/token-verifier.service';
 import { InMemoryRevocationCutoffs } from '../revocation/revocation-cutoffs';
 
@@ -204,7 +205,7 @@ export function createIssuerTestKit(startMs: number) {
   const apiKeys = new ApiKeyAuthenticator(credentials, throttle);
   const accessTokens = new AccessTokenService(apiKeys, signer);
   const partnerTokens = new PartnerTokenVerifier(credentials, secretBox, clock);
-  const verifier = new TokenVerifier(apiKeys, keyrings, clock, revocations, partnerTokens, cutoffs);
+  const verifier = new TokenVerifier(apiKeys, keyrings, clock, revocations, partnerTokens, cutoffs, new ProfileTokenVerifier(keyrings, clock, revocations, cutoffs));
   return { masterKey, secretBox, hasher, clock, directory, config, credentials, keyrings, signer, accessTokens, verifier, revocations, cutoffs, limiter, throttle, apiKeys, partnerTokens };
 }
 

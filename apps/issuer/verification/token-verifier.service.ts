@@ -7,6 +7,8 @@ import {
   type AccessTokenClaims,
   type ApiCaller,
   type CredentialRecord,
+  type PartnerTokenClaims,
+  type ProfileTokenClaims,
   type VerifyTokenBody,
   type VerifyTokenResult,
 } from '@roomkey/contracts';
@@ -17,6 +19,7 @@ import { KeyringCache } from '../signing/keyring-cache';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
 import { CLOCK, REVOCATION_CUTOFFS, REVOCATION_STORE, type Clock, type RevocationCutoffs, type RevocationStore } from '../ports';
 import { PartnerTokenVerifier } from './partner-token.verifier';
+import { ProfileTokenVerifier } from './profile-token.verifier';
 
 /**
  * Verification (contract §3): the key's own algorithm only (never `none`, never HS* against an
@@ -40,6 +43,7 @@ export class TokenVerifier {
     @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
     private readonly partnerTokens: PartnerTokenVerifier,
     @Inject(REVOCATION_CUTOFFS) private readonly cutoffs: RevocationCutoffs,
+    private readonly profileTokens: ProfileTokenVerifier,
   ) {}
 
   /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
@@ -52,8 +56,27 @@ export class TokenVerifier {
    * or a partner-signed HS256 token naming one of the tenant's API keys.
    */
   async verifyForCaller(credential: CredentialRecord, { token }: VerifyTokenBody): Promise<VerifyTokenResult> {
-    if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.counted(this.partnerTokens.verify(credential.tenant, token)) };
+    if (algorithmOf(token) === 'HS256') {
+      const tenant = credential.tenant;
+      const claims = this.profileTokens
+        .verify(tenant, token)
+        .then((profile): Promise<ProfileTokenClaims | PartnerTokenClaims> => (profile ? Promise.resolve(profile) : this.partnerTokens.verify(tenant, token)));
+      return { active: true, claims: await this.counted(claims) };
+    }
     return { active: true, claims: await this.verify(credential.tenant, token) };
+  }
+
+  /**
+   * A token roomkey issued for `tenant`: its own (asymmetric, at+jwt), or a claim-profile token
+   * (HS256 in a media platform's shape). Revocation and introspection accept both.
+   */
+  verifyIssued(tenant: string, token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims | ProfileTokenClaims> {
+    if (algorithmOf(token) !== 'HS256') return this.verify(tenant, token, options);
+    const claims = this.profileTokens.verify(tenant, token, options).then((profile) => {
+      if (!profile) throw new InvalidTokenError('HS256 token that is no profile token of the tenant');
+      return profile;
+    });
+    return this.counted(claims).catch((error: unknown) => logTokenRejection(error, token));
   }
 
   /** Claims of a valid token of `tenant`; InvalidTokenError (one message; the reason, kid and jti logged) for anything else. */

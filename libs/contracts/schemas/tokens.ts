@@ -10,7 +10,7 @@ import type { TenantView } from '../messages';
 import type { PartnerTokenClaims } from '../oauth';
 import { API_KEY_TOKEN_LIFETIME, MAX_ROOMS, MAX_TOKEN_LIFETIME_SECONDS } from '../lifetimes';
 import { PERMISSIONS, ROLES } from '../roles';
-import { CLAIM_PROFILES } from '../profiles';
+import { CLAIM_PROFILES, MEDIA_PLATFORMS, type ProfileTokenClaims } from '../profiles';
 import { ApiCallerSchema } from '../caller';
 import { RequestBody, Type, type Static } from '../schema';
 import { ROOM_ID_PATTERN, TENANT_SHORTCODE_PATTERN } from '../validation';
@@ -178,6 +178,20 @@ export const PartnerTokenClaimsSchema = Type.Unsafe<PartnerTokenClaims>(
   ),
 );
 
+/** A roomkey-issued claim-profile token (LiveKit, GetStream, VideoSDK shape) as `/v1/tokens/verify` reports it. */
+export const ProfileTokenClaimsSchema = Type.Unsafe<ProfileTokenClaims>(
+  Type.Object(
+    {
+      profile: OneOf(MEDIA_PLATFORMS, { description: 'The platform whose shape the token has' }),
+      tid: Type.String(),
+      jti: Type.String(),
+      iat: Type.Integer(),
+      exp: Type.Integer(),
+    },
+    { title: 'ProfileTokenClaims', additionalProperties: true, description: "The platform's own claims (e.g. LiveKit `video`, GetStream `call_cids`, VideoSDK `permissions`) with `tid` and `profile`" },
+  ),
+);
+
 // ---------------------------------------------------------------- verify and revoke with an API key
 
 export const VerifyTokenBodySchema = RequestBody({ token: TokenString('A roomkey access token or a partner-signed HS256 token') }, { title: 'VerifyTokenBody' });
@@ -186,7 +200,7 @@ export const VerifyTokenRequestSchema = withCaller(VerifyTokenBodySchema, 'Verif
 export type VerifyTokenRequest = Static<typeof VerifyTokenRequestSchema>;
 
 export const VerifyTokenResultSchema = Type.Object(
-  { active: Type.Literal(true), claims: Type.Union([AccessTokenClaimsSchema, PartnerTokenClaimsSchema]) },
+  { active: Type.Literal(true), claims: Type.Union([AccessTokenClaimsSchema, PartnerTokenClaimsSchema, ProfileTokenClaimsSchema]) },
   { title: 'VerifyTokenResult' },
 );
 export type VerifyTokenResult = Static<typeof VerifyTokenResultSchema>;
