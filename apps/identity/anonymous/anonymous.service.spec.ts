@@ -14,7 +14,7 @@ describe('AnonymousService', () => {
   it('mints a VIEWER token for "!anon" with the rooms and a fresh anon_id per token', async () => {
     const first = await create({ ...PROD, rooms: ['stage', 'stage', 'lobby'] });
     const second = await create({ ...PROD, rooms: ['stage'] });
-    expect(first).toEqual({ accessToken: 'token-1', expiresIn: 3600, profile: 'roomkey' });
+    expect(first).toEqual({ accessToken: 'token-1', expiresIn: 3600 });
     const [a, b] = kit.issuer.minted;
     expect(a).toEqual({
       tenant: 'acme',

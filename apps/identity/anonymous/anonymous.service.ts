@@ -30,6 +30,6 @@ export class AnonymousService {
       ttlSeconds,
       profile: command.profile ?? undefined,
     });
-    return { accessToken: minted.accessToken, expiresIn: minted.expiresIn, profile: minted.profile ?? 'roomkey' };
+    return { accessToken: minted.accessToken, expiresIn: minted.expiresIn, ...(minted.profile ? { profile: minted.profile } : {}) };
   }
 }

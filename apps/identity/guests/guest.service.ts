@@ -40,7 +40,7 @@ export class GuestService {
       user: { id, name: name ?? null, image: image ?? null, kind: 'guest' },
       accessToken: minted.accessToken,
       expiresIn: minted.expiresIn,
-      profile: minted.profile ?? 'roomkey',
+      ...(minted.profile ? { profile: minted.profile } : {}),
     };
   }
 }

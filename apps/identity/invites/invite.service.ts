@@ -127,7 +127,7 @@ export class InviteService {
       user: { id, name: name ?? null, image: null, kind: 'guest' },
       accessToken: minted.accessToken,
       expiresIn: minted.expiresIn,
-      profile: minted.profile ?? 'roomkey',
+      ...(minted.profile ? { profile: minted.profile } : {}),
     };
   }
 

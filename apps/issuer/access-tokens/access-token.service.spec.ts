@@ -75,7 +75,6 @@ describe('AccessTokenService', () => {
         expiresAt: new Date((START_S + 3600) * 1000).toISOString(),
         role: 'HOST',
         permissions: [...PERMISSIONS],
-        profile: 'roomkey',
       });
       expect(result.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     });

@@ -55,7 +55,7 @@ export class AccessTokenService {
       expiresAt: signed.expiresAt,
       role,
       permissions: signed.claims.perms ?? [],
-      profile: signed.profile,
+      ...(signed.profile !== 'roomkey' ? { profile: signed.profile } : {}),
     };
   }
 }

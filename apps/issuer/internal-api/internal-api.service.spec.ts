@@ -76,7 +76,6 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
         expiresIn: 600,
         expiresAt: new Date((START_S + 600) * 1000).toISOString(),
         claims,
-        profile: 'roomkey',
       });
       const active = kit.directory.key('acme', 'active');
       await expect(compactVerify(minted.accessToken, await importJWK(active.publicJwk, 'ES256'))).resolves.toBeDefined();

@@ -42,7 +42,7 @@ export class InternalApiService {
   async mint({ tenant, ttlSeconds, claims, profile }: MintTokenRequest): Promise<MintedToken> {
     const content = parseTokenContent(claims, 'claims');
     const signed = await this.signer.sign(tenant, content, ttlSeconds, 'mint', { profile: profile ?? undefined });
-    return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims, profile: signed.profile };
+    return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims, ...(signed.profile !== 'roomkey' ? { profile: signed.profile } : {}) };
   }
 
   /** Verifies for the given tenant, or for the tenant the token names (its signature then proves it). */
