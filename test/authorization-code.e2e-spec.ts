@@ -231,7 +231,7 @@ describe.each(testDatabases())('authorization code + PKCE (%s)', (database) => {
       authorization_endpoint: `${issuer()}/protocol/openid-connect/auth`,
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
-      grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+      grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
     });
   });
 });

@@ -103,7 +103,7 @@ describe.each(testDatabases())('OAuth 2.0 (%s)', (database) => {
       introspection_endpoint: `${issuer()}/protocol/openid-connect/token/introspect`,
       revocation_endpoint: `${issuer()}/protocol/openid-connect/revoke`,
       jwks_uri: `${issuer()}/protocol/openid-connect/certs`,
-      grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+      grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
   });

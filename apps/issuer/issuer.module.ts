@@ -24,6 +24,7 @@ import { AuthorizationCodeGrant } from './oauth/grants/authorization-code.grant'
 import { ClientCredentialsGrant } from './oauth/grants/client-credentials.grant';
 import { RefreshTokenGrant } from './oauth/grants/refresh-token.grant';
 import { GRANT_HANDLERS } from './oauth/grants/grant-handler';
+import { TokenExchangeGrant } from './oauth/grants/token-exchange.grant';
 import { GrantRegistry } from './oauth/grants/grant-registry';
 import { IntrospectionService } from './oauth/introspection.service';
 import { OAuthHandlers } from './oauth/oauth.handlers';
@@ -38,7 +39,7 @@ import { TokenVerifier } from './verification/token-verifier.service';
 import { VerificationHandlers } from './verification/verification.handlers';
 
 /** One entry per grant type file under oauth/grants/; the registry dispatches on grant_type. */
-const GRANTS = [ClientCredentialsGrant, AuthorizationCodeGrant, RefreshTokenGrant];
+const GRANTS = [ClientCredentialsGrant, AuthorizationCodeGrant, RefreshTokenGrant, TokenExchangeGrant];
 
 /** The issuer: mints and verifies tokens from memory. Stateless; run as many replicas as needed. */
 @Module({})

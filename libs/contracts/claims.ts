@@ -28,6 +28,14 @@ export type TokenKind = (typeof TOKEN_KINDS)[number];
 export const ENVIRONMENTS = ['production', 'development'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/** RFC 8693 §4.1 actor: who acts for the subject; a chain of delegation nests the earlier actors in `act`. */
+export interface Actor {
+  sub: string;
+  act?: Actor;
+}
+/** How deep a delegation chain may nest (`act` inside `act`). */
+export const MAX_ACTOR_DEPTH = 8;
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /** Optional partner data (contract §3): a JSON object of at most MAX_METADATA_BYTES serialized. */
 export type TokenMetadata = { [key: string]: JsonValue };
@@ -52,7 +60,7 @@ export interface TokenContent {
   name?: string;
   image?: string;
   anon_id?: string;
-  act?: { sub: string };
+  act?: Actor;
   metadata?: TokenMetadata;
 }
 
@@ -169,13 +177,16 @@ const isPlainObject = (value: unknown): value is Body => {
   return prototype === Object.prototype || prototype === null;
 };
 
-function readAct(c: Body): { sub: string } | undefined {
+function readAct(c: Body, depth = 1): Actor | undefined {
   const act = c.act;
   if (absent(act)) return undefined;
   if (!isPlainObject(act)) throw claimError('act', "must be an object {\"sub\": …} naming the actor");
-  const extra = Object.keys(act).find((key) => key !== 'sub');
-  if (extra !== undefined) throw claimError('act', `may hold only 'sub', not '${extra}'`);
-  return { sub: readText({ 'act.sub': act.sub }, 'act.sub', { max: MAX_ID_LENGTH }) };
+  const extra = Object.keys(act).find((key) => key !== 'sub' && key !== 'act');
+  if (extra !== undefined) throw claimError('act', `may hold only 'sub' and an earlier actor 'act', not '${extra}'`);
+  if (depth > MAX_ACTOR_DEPTH) throw claimError('act', `may nest at most ${MAX_ACTOR_DEPTH} actors`);
+  const sub = readText({ 'act.sub': act.sub }, 'act.sub', { max: MAX_ID_LENGTH });
+  const earlier = readAct(act, depth + 1);
+  return earlier ? { sub, act: earlier } : { sub };
 }
 
 function isJsonValue(value: unknown): value is JsonValue {

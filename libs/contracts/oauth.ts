@@ -6,11 +6,20 @@ import type { Environment } from './claims';
 import type { Static } from './schema';
 import type { ClientViewSchema, CreatedClientSchema } from './schemas/admin';
 
-export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
+/** RFC 8693 token exchange. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 /** Grants the token endpoint answers today; discovery advertises exactly these, and the issuer's
  * grant registry refuses to start unless it has one handler for each. */
-export const IMPLEMENTED_GRANT_TYPES: readonly GrantType[] = ['client_credentials', 'authorization_code', 'refresh_token'];
+export const IMPLEMENTED_GRANT_TYPES: readonly GrantType[] = ['client_credentials', 'authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT];
+
+/** RFC 8693 §3 token type identifiers roomkey takes as `subject_token_type` (and issues: access_token). */
+export const ACCESS_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:access_token';
+export const JWT_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:jwt';
+export const SUBJECT_TOKEN_TYPES = [ACCESS_TOKEN_TYPE_URN, JWT_TOKEN_TYPE_URN] as const;
+/** Parameters that may be sent more than once: RFC 8693 `resource` (one room each). */
+export const REPEATABLE_OAUTH_PARAMS: readonly string[] = ['resource'];
 /** Grants a public client (no secret) may use. */
 export const PUBLIC_CLIENT_GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token'];
 

@@ -138,6 +138,12 @@ export class InvalidScopeError extends OAuthError {
   readonly status = 400;
 }
 
+/** RFC 8707 / RFC 8693 §2.2.2: a `resource` (or `audience`) the request may not have. */
+export class InvalidTargetError extends OAuthError {
+  readonly code = 'invalid_target';
+  readonly status = 400;
+}
+
 export class OAuthInvalidRequestError extends OAuthError {
   readonly code = 'invalid_request';
   readonly status = 400;

@@ -9,6 +9,7 @@ import {
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
+  InvalidTargetError,
   InvalidTokenError,
   NotFoundError,
   OAuthError,
@@ -42,6 +43,7 @@ const CASES: Case[] = [
   ['UnauthorizedClientError', new UnauthorizedClientError('not for you'), 'unauthorized_client', 400],
   ['UnsupportedGrantTypeError', new UnsupportedGrantTypeError('password'), 'unsupported_grant_type', 400],
   ['InvalidScopeError', new InvalidScopeError('admin'), 'invalid_scope', 400],
+  ['InvalidTargetError', new InvalidTargetError('room'), 'invalid_target', 400],
   ['OAuthInvalidRequestError', new OAuthInvalidRequestError('missing code'), 'invalid_request', 400],
   ['AccessDeniedError', new AccessDeniedError('audience'), 'access_denied', 403],
 ];

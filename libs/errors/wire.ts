@@ -8,6 +8,7 @@ import {
   InvalidGrantError,
   InvalidRequestError,
   InvalidScopeError,
+  InvalidTargetError,
   InvalidTokenError,
   NotFoundError,
   OAuthInvalidRequestError,
@@ -100,6 +101,7 @@ const OAUTH: Record<string, Rebuild> = {
   unauthorized_client: (m) => new UnauthorizedClientError(m),
   unsupported_grant_type: (m) => new UnsupportedGrantTypeError(m),
   invalid_scope: (m) => new InvalidScopeError(m),
+  invalid_target: (m) => new InvalidTargetError(m),
   access_denied: (m) => new AccessDeniedError(m),
   rate_limited: (m, w) => new RateLimitedError(m, w.retryAfter ?? 1),
 };

@@ -22,7 +22,7 @@ export const ErrorSchema = Type.Object(
 /** RFC 6749 §5.2, answered by the OAuth endpoints. */
 export const OAuthErrorSchema = Type.Object(
   {
-    error: Type.String({ description: 'invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, access_denied, rate_limited, unavailable' }),
+    error: Type.String({ description: 'invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, invalid_target, access_denied, rate_limited, unavailable' }),
     error_description: Type.String(),
   },
   { title: 'OAuthError' },

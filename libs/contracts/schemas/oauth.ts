@@ -53,14 +53,21 @@ export type OAuthEndpointRequest = Static<typeof OAuthEndpointRequestSchema>;
 
 export const TokenRequestSchema = Type.Object(
   {
-    grant_type: Type.String({ description: '`client_credentials`, `authorization_code` or `refresh_token`' }),
+    grant_type: Type.String({ description: '`client_credentials`, `authorization_code`, `refresh_token` or `urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693)' }),
     ...CLIENT_AUTH_PARAMS,
     code: OptionalParam('authorization_code: the code from the redirect'),
     redirect_uri: OptionalParam('authorization_code: the redirect URI of the authorization request'),
     code_verifier: OptionalParam('authorization_code: the PKCE verifier'),
     refresh_token: OptionalParam('refresh_token: the refresh token'),
     scope: OptionalParam('Space-separated scopes, within the client’s'),
-    audience: OptionalParam('One of the client’s audiences (`/oauth/token`: required unless the client has one)'),
+    audience: OptionalParam('One of the client’s audiences (`/oauth/token`: required unless the client has one); token exchange: the subject token’s or one of the client’s'),
+    subject_token: OptionalParam('token exchange (RFC 8693): a roomkey access token of the tenant, or a partner-signed HS256 token'),
+    subject_token_type: OptionalParam('token exchange: `urn:ietf:params:oauth:token-type:access_token` or `urn:ietf:params:oauth:token-type:jwt`'),
+    requested_token_type: OptionalParam('token exchange: `urn:ietf:params:oauth:token-type:access_token` (the only one issued)'),
+    resource: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.String())], { description: 'token exchange: a room id, repeatable; each among the subject token’s rooms' }),
+    ),
+    role: OptionalParam('token exchange (roomkey extension): a role at most the subject token’s'),
   },
   { title: 'TokenRequest', description: 'Form parameters of the token endpoint' },
 );
