@@ -139,7 +139,10 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
       ['a name over 255 characters', { name: 'n'.repeat(256) }, 'name'],
       ['a non-string image', { image: 42 }, 'image'],
       ['an unknown env', { env: 'staging' }, 'env'],
-      ['an act with more than sub', { act: { sub: 'host', act: { sub: 'x' } } }, 'act'],
+      ['an act with more than sub and an earlier actor', { act: { sub: 'host', role: 'HOST' } }, 'act'],
+      // RFC 8693 §4.1 nests earlier actors (token exchange); a chain deeper than 8 is refused.
+      ['an act nested deeper than 8', { act: Array.from({ length: 9 }).reduce<object>((inner) => ({ sub: 'a', act: inner }), { sub: 'first' }) }, 'act'],
+      ['an earlier actor without sub', { act: { sub: 'host', act: { role: 'x' } } }, 'act'],
       ['metadata that is not an object', { metadata: ['a'] }, 'metadata'],
       ['metadata over 2 KiB', { metadata: { note: 'x'.repeat(MAX_METADATA_BYTES) } }, 'metadata'],
     ])('%s', async (_label, patch, field) => {
