@@ -282,6 +282,25 @@ describe.each(testDatabases())('Claim profiles: LiveKit, GetStream, VideoSDK (%s
       await eventually(async () => (await verifyViaApi(gs.body.accessToken)).status === 401, 1000);
     });
 
+    it('introspection knows profile tokens; the audit events name their jti', async () => {
+      const client = await admin(system).call('POST', '/admin/tenants/acme/clients', { grantTypes: ['client_credentials'] });
+      const guest = await http(system, 'POST', '/v1/guests', { basic: production, body: { rooms: ['stage'], profile: 'videosdk' } });
+      const { jti } = verifyHs256(guest.body.accessToken, VIDEOSDK.apiSecret);
+      const form = new URLSearchParams({ token: guest.body.accessToken, client_id: client.body.clientId, client_secret: client.body.clientSecret });
+      const introspected = await fetch(`${system.baseUrl}/realms/acme/protocol/openid-connect/token/introspect`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(await introspected.json()).toMatchObject({ active: true, profile: 'videosdk', tid: 'acme', jti, participantId: guest.body.user.id });
+      await eventually(async () => events.some((e) => e.data.type === 'guest.created' && e.data.jti === jti), 2000);
+
+      const forged = jwt.sign({ apikey: VIDEOSDK.apiKey, permissions: ['allow_join'], version: 2, roles: ['rtc'], jti: 'forged' }, 'not-the-secret', { algorithm: 'HS256', expiresIn: 60 });
+      const refused = await fetch(`${system.baseUrl}/realms/acme/protocol/openid-connect/token/introspect`, {
+        method: 'POST',
+        body: new URLSearchParams({ token: forged, client_id: client.body.clientId, client_secret: client.body.clientSecret }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(await refused.json()).toEqual({ active: false });
+      expect((await verifyViaApi(forged)).status).toBe(401);
+    });
+
     it('replaced credentials sign the next tokens; removed ones refuse the profile', async () => {
       const next = platform('APIlk2');
       expect((await admin(system).call('PUT', '/admin/tenants/acme/media-platforms/livekit', next)).status).toBe(204);

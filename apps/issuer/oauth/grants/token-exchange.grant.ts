@@ -82,7 +82,8 @@ export class TokenExchangeGrant implements GrantHandler {
     const rooms = narrowRooms(subject, repeatedParam(params, 'resource'));
     const scopes = narrowScopes(subject, param(params, 'scope'));
     const audience = narrowAudience(subject, client.audiences, param(params, 'audience'));
-    const remaining = subject.exp - Math.floor(this.clock.now() / 1000);
+    // Rounded up: the signer's iat is at most the next second, so the result never outlives the subject.
+    const remaining = subject.exp - Math.ceil(this.clock.now() / 1000);
     if (remaining < 1) throw new OAuthInvalidRequestError(INVALID_SUBJECT);
     const ttlSeconds = Math.min(client.accessTokenTtl, remaining);
 
