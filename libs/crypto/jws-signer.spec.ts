@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { JsonWebKey } from 'node:crypto';
 import { exportJWK, generateKeyPair, jwtVerify, decodeProtectedHeader } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { createJwsSigner, type JwsAlgorithm } from './jws-signer';
+import { createHs256Signer, createJwsSigner, type JwsAlgorithm } from './jws-signer';
 
 const PYTHON = '/usr/bin/python3';
 const iat = Math.floor(Date.now() / 1000);
@@ -65,5 +65,21 @@ describe.each(['ES256', 'EdDSA', 'RS256'] as const)('a %s token signed with node
     const token = createJwsSigner(privateJwk as JsonWebKey, alg, 'kid-1', 'at+jwt').sign(claims);
     const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BA' : 'AA');
     await expect(jwtVerify(tampered, publicKey, { algorithms: [alg], currentDate: now })).rejects.toThrow();
+  });
+});
+
+describe('createHs256Signer (claim profiles: the media platforms’ HS256 tokens)', () => {
+  const secret = 'a-platform-secret-Ω';
+  const token = createHs256Signer(secret).sign(claims);
+
+  it('verifies with jose and jsonwebtoken under the same secret, header {alg: HS256, typ: JWT}', async () => {
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'], currentDate: now });
+    expect(payload).toEqual(claims);
+    expect(jsonwebtoken.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: iat + 100 })).toEqual(claims);
+  });
+
+  it('does not verify under another secret', async () => {
+    await expect(jwtVerify(token, new TextEncoder().encode('another-secret'), { algorithms: ['HS256'], currentDate: now })).rejects.toThrow();
   });
 });
