@@ -6,7 +6,7 @@
  */
 import { errorLog } from '@roomkey/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requestContextOf } from './request-id';
+import { httpRequestContext } from './request-id';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -37,7 +37,7 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
     errorLog.write('info', `Admin change: ${request.method} ${route}`, {
       audit: 'admin.change',
       requestId: request.id,
-      actor: (requestContextOf(request) as { actor?: string } | undefined)?.actor ?? 'bootstrap',
+      actor: httpRequestContext(request).actor ?? 'bootstrap',
       method: request.method,
       route,
       status,

@@ -7,7 +7,7 @@ import {
   type TokenContent,
 } from '@roomkey/contracts';
 import { InvalidRequestError } from '@roomkey/errors';
-import { ServiceMetrics } from '@roomkey/nats';
+import { ServiceMetrics, type RequestContext } from '@roomkey/nats';
 import { randomUUID } from 'node:crypto';
 import { KeyringCache } from './keyring-cache';
 import { CLOCK, REVOCATION_CUTOFFS, type Clock, type RevocationCutoffs } from '../ports';
@@ -44,15 +44,16 @@ export class TokenSigner {
   ) {}
 
   /**
-   * `grant` says what asked (counted per token kind and grant); `jti` may be chosen by the issuer
-   * when it must record the id before the token exists.
+   * `grant` says what asked (counted per token kind and grant); `context`: the request it is for (a
+   * keyring load names it); `jti` may be chosen by the issuer when it must record the id before the
+   * token exists.
    */
-  async sign(tenant: string, requested: TokenContent, ttlSeconds: number, grant: TokenGrant, jti: string = randomUUID()): Promise<SignedToken> {
+  async sign(tenant: string, requested: TokenContent, ttlSeconds: number, grant: TokenGrant, context: RequestContext, jti: string = randomUUID()): Promise<SignedToken> {
     if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new InvalidRequestError("Field 'ttlSeconds' must be a whole number of seconds, 1 or more", 'ttlSeconds');
     }
     const content = parseTokenContent(requested);
-    const keyring = await this.keyrings.forTenant(tenant);
+    const keyring = await this.keyrings.forTenant(tenant, context);
     const iat = issuedAt(this.clock.now(), this.cutoffs.cutoffMs(tenant, content.sub));
     const exp = iat + ttlSeconds;
     if (content.nbf !== undefined && content.nbf >= exp) {

@@ -11,7 +11,7 @@ import {
   type VerifyTokenResult,
 } from '@roomkey/contracts';
 import { InvalidTokenError, logTokenRejection } from '@roomkey/errors';
-import { ServiceMetrics, type TokenVerificationResult } from '@roomkey/nats';
+import { ServiceMetrics, type TokenVerificationResult, type RequestContext } from '@roomkey/nats';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { KeyringCache } from '../signing/keyring-cache';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
@@ -43,22 +43,22 @@ export class TokenVerifier {
   ) {}
 
   /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
-  authenticate(caller: ApiCaller): Promise<CredentialRecord> {
-    return this.apiKeys.authenticate(caller);
+  authenticate(caller: ApiCaller, context: RequestContext): Promise<CredentialRecord> {
+    return this.apiKeys.authenticate(caller, context);
   }
 
   /**
    * The public verify subject (PublicRoutes.verifyToken), for the caller's tenant: a roomkey token,
    * or a partner-signed HS256 token naming one of the tenant's API keys.
    */
-  async verifyForCaller(credential: CredentialRecord, { token }: VerifyTokenBody): Promise<VerifyTokenResult> {
-    if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.counted(this.partnerTokens.verify(credential.tenant, token)) };
-    return { active: true, claims: await this.verify(credential.tenant, token) };
+  async verifyForCaller(credential: CredentialRecord, { token }: VerifyTokenBody, context: RequestContext): Promise<VerifyTokenResult> {
+    if (algorithmOf(token) === 'HS256') return { active: true, claims: await this.counted(this.partnerTokens.verify(credential.tenant, token, context)) };
+    return { active: true, claims: await this.verify(credential.tenant, token, context) };
   }
 
   /** Claims of a valid token of `tenant`; InvalidTokenError (one message; the reason, kid and jti logged) for anything else. */
-  verify(tenant: string, token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
-    return this.counted(this.check(tenant, token, options)).catch((error: unknown) => logTokenRejection(error, token));
+  verify(tenant: string, token: string, context: RequestContext, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
+    return this.counted(this.check(tenant, token, context, options)).catch((error: unknown) => logTokenRejection(error, token, context));
   }
 
   /** Counts a verification by result (roomkey_token_verifications_total); other failures (503) are no result. */
@@ -75,7 +75,7 @@ export class TokenVerifier {
     );
   }
 
-  private async check(tenant: string, token: string, options: VerifyOptions): Promise<AccessTokenClaims> {
+  private async check(tenant: string, token: string, context: RequestContext, options: VerifyOptions): Promise<AccessTokenClaims> {
     assertTokenShape(token);
     let header;
     try {
@@ -84,9 +84,9 @@ export class TokenVerifier {
       throw new InvalidTokenError('malformed header');
     }
     if (typeof header.kid !== 'string' || header.typ !== ACCESS_TOKEN_TYPE) throw new InvalidTokenError('kid or typ');
-    const key = await this.keyrings.verificationKey(tenant, header.kid);
+    const key = await this.keyrings.verificationKey(tenant, header.kid, context);
     if (!key || header.alg !== key.alg) throw new InvalidTokenError('unknown kid or algorithm not allowed for the key');
-    const keyring = await this.keyrings.forTenant(tenant);
+    const keyring = await this.keyrings.forTenant(tenant, context);
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, key.key, {
