@@ -1,8 +1,8 @@
 /**
  * Issue 12: the request context (request id, admin actor, span) is passed explicitly, so no service
  * turns on async context tracking. On Node 20 a single AsyncLocalStorage.run (or any enabled async
- * hook) makes every promise of the process pay for context propagation: 15–20 % of the CPU on the
- * token paths (bench/NOTES.md). Every service runs in this process here (the harness), so a counting
+ * hook) makes every promise of the process pay for context propagation: 7–12 % of the server CPU
+ * per token (bench/NOTES.md, item 5). Every service runs in this process here (the harness), so a counting
  * AsyncLocalStorage and createHook, installed before the services are loaded, see anything any of
  * them (or the libraries they load) would set up, while the flows that carry a context still work:
  * the request id across gateway → issuer → keys, a batched mint, the admin actor on events.

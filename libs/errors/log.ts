@@ -1,10 +1,10 @@
 /**
  * Logging goes through `errorLog.write`, one function writing the process's pino logger
  * (logger.ts: JSON lines with `service` and `instance`), given the request it is written for (its
- * id and the service handling it) by the caller: there is no ambient request context. The rule for errors: an
- * unexpected error (`internal_error`) is logged once, at error level with its stack, by the process
- * where it was thrown; expected errors (4xx) only at debug; errors relayed from another service are
- * that service's to log. The audit trail (failed authentications, throttling, admin changes) writes
+ * id and the service handling it) by the caller: there is no ambient request context. The rule
+ * for errors: an unexpected error (`internal_error`) is logged once, at error level with its stack,
+ * by the process where it was thrown; expected errors (4xx) only at debug; errors relayed from
+ * another service are that service's to log. The audit trail (failed authentications, throttling, admin changes) writes
  * at info or warn with an `audit` field naming the event type.
  */
 import { InvalidTokenError, type RoomkeyError } from './errors';

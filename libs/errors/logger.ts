@@ -2,8 +2,8 @@
  * The one structured logger of a roomkey process (pino): JSON lines by default, pino-pretty text
  * for a person at a terminal (`LOG_FORMAT=pretty`; colours only when the output is a terminal), UTC
  * ISO timestamps with milliseconds, `service` and `instance` on every line, and the request id of
- * whatever is being handled where the caller passes it (`errorLog.write`'s context). Fields that could hold a secret
- * or a token are redacted whatever the caller passes; messages never name one.
+ * whatever is being handled where the caller passes it (`errorLog.write`'s context). Fields that
+ * could hold a secret or a token are redacted whatever the caller passes; messages never name one.
  */
 import type { LoggerService } from '@nestjs/common';
 import { hostname } from 'node:os';

@@ -36,7 +36,7 @@ describe('request context', () => {
 
   /**
    * On Node 20 an AsyncLocalStorage (or any async hook) makes every promise of the process pay for
-   * context propagation: 15–20 % of the CPU on the token paths (bench/NOTES.md). The request context
+   * context propagation: 7–12 % of the server CPU per token (bench/NOTES.md, item 5). The request context
    * is passed explicitly; this keeps it so. test/request-context.e2e-spec.ts checks the running services.
    */
   it('no service or library source uses AsyncLocalStorage or async hooks', () => {

@@ -4,8 +4,8 @@
  * incoming message (from the `X-Request-Id` and `Roomkey-Actor` headers), the issuer one per batch
  * item. Handlers receive it with `@InRequest()`; `RpcClient.request` sends it onward as headers, log
  * lines and events take what they need of it. Nothing reads it from an ambient store: on Node 20 an
- * AsyncLocalStorage installs promise hooks for every promise of the process (15–20 % of the CPU on
- * the token paths, bench/NOTES.md).
+ * AsyncLocalStorage installs promise hooks for every promise of the process (7–12 % of the server
+ * CPU per token, bench/NOTES.md item 5).
  */
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { LogContext } from '@roomkey/errors';
