@@ -4,7 +4,7 @@
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { namespaceOf, natsConnectOptions, type NatsSettings } from './connection';
-import { Catch, type ArgumentsHost, type ExecutionContext, type RpcExceptionFilter } from '@nestjs/common';
+import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import type { ConsumerDeserializer, CustomStrategy, IncomingEvent, IncomingRequest, NatsOptions, Serializer, WritePacket } from '@nestjs/microservices';
 import { NatsContext, ServerNats } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
@@ -79,7 +79,7 @@ function isWire(value: unknown): value is WireError {
 @Catch()
 export class WireErrorFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
-    const error = logFailure(exception, subjectOf(host), requestContextOfHost(host as ExecutionContext));
+    const error = logFailure(exception, subjectOf(host), requestContextOfHost(host));
     return throwError(() => toWireError(error));
   }
 }

@@ -7,7 +7,7 @@
  * AsyncLocalStorage installs promise hooks for every promise of the process (7–12 % of the server
  * CPU per token, bench/NOTES.md item 5).
  */
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ArgumentsHost, type ExecutionContext } from '@nestjs/common';
 import type { LogContext } from '@roomkey/errors';
 import type { TraceSpan } from './tracing';
 
@@ -57,7 +57,7 @@ export function requestContextOf(carrier: object | undefined): RequestContext {
 }
 
 /** The request context of a handler's call, HTTP (the gateway) or NATS (every service). */
-export function requestContextOfHost(host: Pick<ExecutionContext, 'getType' | 'switchToHttp' | 'switchToRpc'>): RequestContext {
+export function requestContextOfHost(host: Pick<ArgumentsHost, 'getType' | 'switchToHttp' | 'switchToRpc'>): RequestContext {
   return requestContextOf(host.getType() === 'rpc' ? host.switchToRpc().getContext<object>() : host.switchToHttp().getRequest<object>());
 }
 
