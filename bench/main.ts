@@ -7,12 +7,12 @@
 import { decodeJwt } from 'jose';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { httpLoad, localVerifyLoad, natsLoad, type HttpTarget, type LoadResult, type Tick } from './support/load';
 import { cpuDelta, cpuSnapshot, mapLimit, natsServerScript, peakRssMB, repoRoot, type ServerProcess } from './support/processes';
 import { clock, Progress } from './support/progress';
-import { machineInfo, writeReports, writeViaStartReport, type Figure, type RunInfo, type SetupTiming } from './report';
+import { machineInfo, writeAbReport, writeReports, writeViaStartReport, type Figure, type RunInfo, type SetupTiming } from './report';
 import { BASELINE_TENANT, BaselineSystem, basicAuthorization, PeerSystem, RoomkeySystem, StartCommandSystem } from './systems';
 import type autocannon from 'autocannon';
 
@@ -23,6 +23,8 @@ export interface BenchOptions {
   viaStart: boolean;
   /** `--start-nats=URL`: npm start joins this running NATS instead of starting its own. */
   startNatsUrl?: string;
+  /** `--ab-dist=DIR`: only roomkey from this build (`before`) vs roomkey from dist/ (`after`), in turns. */
+  abDist?: string;
   tenants: number;
   revocations: number;
   warmupSeconds: number;
@@ -41,6 +43,9 @@ const USAGE = `Usage: npm run bench [-- options]
                        supervisor, identity), both running, measured in turns (bench/results/via-start.*)
   --start-nats=URL     npm start joins the NATS running at URL (as it does when one answers at NATS_URL,
                        e.g. a machine's shared nats://127.0.0.1:4222) instead of starting its own
+  --ab-dist=DIR        A/B of two builds: roomkey from DIR (another commit's dist/, "before") vs roomkey from
+                       dist/ ("after"), both running, the three issuance paths measured in turns
+                       (bench/results/ab.*; with --profile, profiles named before/… and after/…)
   --seconds=N          measurement time per figure (default 10; --quick 2)
   --warmup=N           warm-up time per figure (default 3; --quick 1)
   --tenants=N          tenants for the "10,000 tenants" figure (default 10000; --quick 1000)
@@ -72,6 +77,10 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (arg === '--quick' || arg === '--profile' || arg === '--render-only' || arg === '--via-start') continue;
     if (arg.startsWith('--start-nats=')) {
       options.startNatsUrl = arg.slice('--start-nats='.length);
+      continue;
+    }
+    if (arg.startsWith('--ab-dist=')) {
+      options.abDist = resolve(arg.slice('--ab-dist='.length));
       continue;
     }
     if (arg === '--help' || arg === '-h') {
@@ -170,8 +179,9 @@ export async function runBench(argv: string[]): Promise<void> {
   let peer: PeerSystem | undefined;
   let roomkey: RoomkeySystem | undefined;
   let started: StartCommandSystem | undefined;
+  let before: RoomkeySystem | undefined;
   const stopAll = async () => {
-    for (const system of [baseline, peer, roomkey, started]) {
+    for (const system of [baseline, peer, roomkey, started, before]) {
       if (!system) continue;
       await system.stop(peakRssMB).catch(() => undefined);
       Object.assign(run.peakRss, system.peakRss);
@@ -668,6 +678,44 @@ export async function runBench(argv: string[]): Promise<void> {
     );
   }
 
+  if (options.abDist) {
+    const abDist = options.abDist;
+    let beforeBench = { apiKey: '', secret: '' };
+    let beforeClient = { clientId: '', clientSecret: '' };
+    const beforeLoads = {
+      cc: (s: number, t: Tick) => httpLoad(ccTarget(before!.url, '/realms/bench/protocol/openid-connect/token', beforeClient.clientId, beforeClient.clientSecret), { connections: options.connections, seconds: s, onTick: t }),
+      cat: (s: number, t: Tick) => httpLoad(catTarget(before!.url, [beforeBench]), { connections: options.connections, seconds: s, onTick: t }),
+      nats: (s: number, t: Tick) => natsLoad(before!.connection, 'roomkey.v1.tokens.create', catBodies([beforeBench]), { inFlight: options.inFlight, seconds: s, onTick: t }),
+    };
+    const spec = (which: 'before' | 'after', key: string, what: string): Spec => ({ key: `ab.${which}.${key}`, system: 'roomkey', what, setup: `1 issuer, ${which}`, unit: 'tokens/s' });
+    steps.splice(
+      0,
+      steps.length,
+      {
+        label: `roomkey before (${abDist}) and after (dist/): starting both; a tenant, an API key, a client on each`,
+        planned: 20,
+        run: async () => {
+          before = await RoomkeySystem.start(join(workDir, 'before'), profileDir, { distRoot: abDist, label: 'before' });
+          await before.createTenant('bench');
+          beforeBench = await before.createApiKey('bench');
+          beforeClient = await before.createClient('bench');
+          roomkey = await RoomkeySystem.start(join(workDir, 'after'), profileDir, { distRoot: join(repoRoot, 'dist'), label: 'after' });
+          await roomkey.createTenant('bench');
+          bench = await roomkey.createApiKey('bench');
+          client = await roomkey.createClient('bench');
+          progress.done(`before at ${before.url}, after at ${roomkey.url}`);
+        },
+      },
+      ...paths.map(([load, key, what]) => ({
+        label: `${what}: before vs after, in turns`,
+        planned: 2 * W + 2 * Math.max(1, Math.round(M / 2)) * 2 + 1,
+        run: async () => {
+          await measurePair([spec('before', key, what), spec('after', key, what)], [() => before!.running(), rProcesses], [beforeLoads[load], roomkeyLoads[load]]);
+        },
+      })),
+    );
+  }
+
   progress = new Progress(steps.map((s) => s.planned));
   const total = steps.reduce((sum, s) => sum + s.planned, 0);
   progress.note(
@@ -693,7 +741,7 @@ export async function runBench(argv: string[]): Promise<void> {
   rmSync(workDir, { recursive: true, force: true });
   run.finishedAt = new Date().toISOString();
   run.seconds = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
-  const written = options.viaStart ? writeViaStartReport(run, figure) : writeReports(run, figure);
+  const written = options.abDist ? writeAbReport(run, figure) : options.viaStart ? writeViaStartReport(run, figure) : writeReports(run, figure);
   progress.note(`\nroomkey bench: done in ${clock(run.seconds)}. Wrote ${written.join(', ')}`);
   if (profileDir) progress.note(`CPU profiles: ${profileDir} (processes.txt says which pid was which process)`);
 }

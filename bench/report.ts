@@ -421,3 +421,36 @@ ${table(START_TABLE_HEADERS, startRows(get))}
   writeFileSync(`${base}.md`, text);
   return [`${base}.md`, `${base}.json`].map((p) => relative(repoRoot, p));
 }
+
+const AB_PATHS = [
+  ['http.cc', 'HTTP client_credentials'],
+  ['http.cat', 'HTTP CreateAccessToken'],
+  ['nats.create', 'NATS tokens.create'],
+] as const;
+
+/** `--ab-dist`: two builds of roomkey, both running, measured in turns: tokens/s and CPU per token, after ÷ before. */
+export function writeAbReport(run: RunInfo, get: Lookup): string[] {
+  const resultsDir = join(repoRoot, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const base = join(resultsDir, 'ab');
+  writeFileSync(`${base}.json`, `${JSON.stringify(run, null, 2)}\n`);
+  const { machine, options } = run;
+  const perProcess = (f: Figure) =>
+    Object.entries(f.cpuByProcess)
+      .map(([name, seconds]) => `${name.replace(/^(before|after)\//, '')} ${Math.round((seconds * 1e6) / Math.max(1, f.count))}`)
+      .join(' · ');
+  const rows = AB_PATHS.flatMap(([key, what]) => {
+    const [a, b] = [get(`ab.before.${key}`), get(`ab.after.${key}`)];
+    if (!a || !b) return [];
+    return [[what, `${Math.round(a.rate)} → ${Math.round(b.rate)}`, `**${(b.rate / a.rate).toFixed(2)}×**`, `${Math.round(a.serverCpuUsPerOp)} → ${Math.round(b.serverCpuUsPerOp)}`, `**${(b.serverCpuUsPerOp / a.serverCpuUsPerOp).toFixed(2)}×**`, `p99 ${a.p99Ms.toFixed(0)} → ${b.p99Ms.toFixed(0)} ms`, `${perProcess(a)} / ${perProcess(b)}`]];
+  });
+  const text = `# roomkey: two builds side by side (\`--ab-dist\`)
+
+${run.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; before = ${options.abDist}, after = dist/;
+both running (1 issuer each), measured in turns (A B A B, ${Math.max(1, Math.round(options.measureSeconds / 2))} s each), ${options.connections} HTTP connections or ${options.inFlight} NATS requests in flight.
+
+${table(['path (1 issuer)', 'tokens/s before → after', 'after ÷ before', 'server CPU µs/token before → after', 'after ÷ before', 'latency', 'µs per token by process (before / after)'], rows)}
+`;
+  writeFileSync(`${base}.md`, text);
+  return [`${base}.md`, `${base}.json`].map((p) => relative(repoRoot, p));
+}

@@ -115,9 +115,12 @@ export class RoomkeySystem extends AdminSystem {
   connection!: NatsConnection;
   private env: NodeJS.ProcessEnv = {};
   private issuerCount = 0;
+  /** Where the services' builds are (`--ab-dist`: another build beside this one) and how their processes are named. */
+  private build: { distRoot: string; label?: string } = { distRoot: join(repoRoot, 'dist') };
 
-  static async start(dir: string, profileDir?: string): Promise<RoomkeySystem> {
+  static async start(dir: string, profileDir?: string, build?: { distRoot: string; label?: string }): Promise<RoomkeySystem> {
     const system = new RoomkeySystem(dir, profileDir);
+    if (build) system.build = build;
     await system.boot().catch(async (error: unknown) => {
       await system.stop(() => Number.NaN);
       throw error;
@@ -161,9 +164,9 @@ export class RoomkeySystem extends AdminSystem {
 
   private service(name: string, app: string): ServerProcess {
     return startNodeProcess({
-      name,
+      name: this.build.label === undefined ? name : `${this.build.label}/${name}`,
       group: 'roomkey',
-      script: join(repoRoot, 'dist', 'apps', app, 'main.js'),
+      script: join(this.build.distRoot, 'apps', app, 'main.js'),
       env: this.env,
       logFile: join(this.dir, `${name}.log`),
       nodeArgs: [...servicesScript.serviceNodeArgs(app), ...this.nodeArgs()],

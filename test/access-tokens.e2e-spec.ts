@@ -7,6 +7,7 @@ import { SignJWT, base64url, createRemoteJWKSet, decodeJwt, decodeProtectedHeade
 import { AccessTokenHandlers } from '../apps/issuer/access-tokens/access-token.handlers';
 import { TokenVerifier } from '../apps/issuer/verification/token-verifier.service';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { NO_REQUEST } from '@roomkey/nats';
 
 describe.each(testDatabases())('CreateAccessToken and verification (%s)', (database) => {
   let system: RoomkeySystem;
@@ -186,13 +187,13 @@ describe.each(testDatabases())('CreateAccessToken and verification (%s)', (datab
     const key = await admin(system).createApiKey('acme');
     // Warm both replicas' caches through the handlers themselves, so each one is checked.
     const services = system.issuers.map((issuer) => issuer.get(AccessTokenHandlers));
-    for (const service of services) await expect(service.create({ ...key, userId: 'u', role: 'GUEST' })).resolves.toBeDefined();
+    for (const service of services) await expect(service.create({ ...key, userId: 'u', role: 'GUEST' }, NO_REQUEST)).resolves.toBeDefined();
 
     const revoked = await admin(system).call('DELETE', `/admin/tenants/acme/api-keys/${key.apiKey}`);
     expect(revoked.status).toBe(204);
     const started = Date.now();
     for (const service of services) {
-      await eventuallyRejects(() => service.create({ ...key, userId: 'u', role: 'GUEST' }), 1000 - (Date.now() - started));
+      await eventuallyRejects(() => service.create({ ...key, userId: 'u', role: 'GUEST' }, NO_REQUEST), 1000 - (Date.now() - started));
     }
     expect(Date.now() - started).toBeLessThan(1000);
     // Refused every time; the polling above already counted failures, so the brute-force limit may answer 429.
@@ -233,7 +234,7 @@ describe.each(testDatabases())('CreateAccessToken and verification (%s)', (datab
     const jwks = (await http(system, 'GET', '/realms/acme/protocol/openid-connect/certs')).body;
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).not.toContain(kid);
     const verifiers = system.issuers.map((issuer) => issuer.get(TokenVerifier));
-    for (const verifier of verifiers) await eventuallyRejects(() => verifier.verify('acme', before), 1000);
+    for (const verifier of verifiers) await eventuallyRejects(() => verifier.verify('acme', before, NO_REQUEST), 1000);
     // The next key took over: new tokens carry another kid and verify.
     await eventuallyTrue(async () => decodeProtectedHeader((await mint({ userId: 'henry', role: 'HOST' })).body.accessToken).kid !== kid);
     const after: string = (await mint({ userId: 'henry', role: 'HOST' })).body.accessToken;

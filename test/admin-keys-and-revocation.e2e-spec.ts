@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { startIssuerService } from '../apps/issuer/issuer.app';
 import { TokenVerifier } from '../apps/issuer/verification/token-verifier.service';
 import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const LOGIN_URL = 'https://login.alpha.test/login';
 const REDIRECT_URI = 'https://app.alpha.test/callback';
@@ -49,7 +50,7 @@ describe.each(testDatabases())('admin keys, revocation by user and tenant, metad
     return answer.body.accessToken as string;
   };
   const verifiers = () => system.issuers.map((issuer) => issuer.get(TokenVerifier));
-  const acceptedBy = (verifier: TokenVerifier, tenant: string, token: string) => verifier.verify(tenant, token).then(() => true, () => false);
+  const acceptedBy = (verifier: TokenVerifier, tenant: string, token: string) => verifier.verify(tenant, token, NO_REQUEST).then(() => true, () => false);
   /** Every given token refused by every replica within `ms` of `since`. */
   async function refusedEverywhereWithin(tenant: string, tokens: string[], since: number, ms = 1000) {
     for (const verifier of verifiers()) {
@@ -346,7 +347,7 @@ describe.each(testDatabases())('admin keys, revocation by user and tenant, metad
     expect(decodeJwt(token).metadata).toEqual(metadata);
     const verified = await http(system, 'POST', '/v1/tokens/verify', { basic: alphaKey, body: { token } });
     expect(verified.body.claims.metadata).toEqual(metadata);
-    for (const verifier of verifiers()) expect((await verifier.verify('alpha', token)).metadata).toEqual(metadata);
+    for (const verifier of verifiers()) expect((await verifier.verify('alpha', token, NO_REQUEST)).metadata).toEqual(metadata);
 
     const overNats = (await nats.request('roomkey.v1.tokens.create', JSON.stringify({ ...alphaKey, userId: 'meta', role: 'VIEWER', metadata }), { timeout: 5000 })).json<any>();
     expect(overNats.ok).toBe(true);

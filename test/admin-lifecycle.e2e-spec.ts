@@ -8,6 +8,7 @@ import { AccessTokenHandlers } from '../apps/issuer/access-tokens/access-token.h
 import { InternalApiHandlers } from '../apps/issuer/internal-api/internal-api.handlers';
 import { TokenEndpointService } from '../apps/issuer/oauth/token-endpoint.service';
 import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const GRACE_SECONDS = 2;
 
@@ -20,7 +21,7 @@ describe.each(testDatabases())('admin lifecycle (%s)', (database) => {
   const tokenEndpointOn = () => system.issuers.map((issuer) => issuer.get(TokenEndpointService));
   const succeeds = (promise: Promise<unknown>) => promise.then(() => true, () => false);
   const clientCredentials = (endpoint: TokenEndpointService, tenant: string, clientId: string, secret: string) =>
-    endpoint.exchange({ tenant, params: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret } });
+    endpoint.exchange({ tenant, params: { grant_type: 'client_credentials', client_id: clientId, client_secret: secret } }, NO_REQUEST);
 
   beforeAll(async () => {
     system = await startSystem({ database, issuers: 2 });
@@ -66,14 +67,14 @@ describe.each(testDatabases())('admin lifecycle (%s)', (database) => {
       const guest = () => http(system, 'POST', '/v1/guests', { body: { name: 'Gina' }, headers: { 'x-api-key': key.apiKey } });
       expect((await guest()).status).toBe(403);
       // Both replicas have the tenant cached with the switch off.
-      for (const replica of authenticateOn()) expect((await replica.authenticate({ apiKey: key.apiKey })).tenant.guestAccess).toBe(false);
+      for (const replica of authenticateOn()) expect((await replica.authenticate({ apiKey: key.apiKey }, NO_REQUEST)).tenant.guestAccess).toBe(false);
 
       const patched = await call('PATCH', '/admin/tenants/switch', { guestAccess: true });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ shortcode: 'switch', guestAccess: true, anonymousAccess: false, issuer: `${system.baseUrl}/realms/switch` });
       const started = Date.now();
       for (const replica of authenticateOn()) {
-        await eventually(async () => (await replica.authenticate({ apiKey: key.apiKey })).tenant.guestAccess, 1000 - (Date.now() - started));
+        await eventually(async () => (await replica.authenticate({ apiKey: key.apiKey }, NO_REQUEST)).tenant.guestAccess, 1000 - (Date.now() - started));
       }
       expect(Date.now() - started).toBeLessThan(1000);
       for (let i = 0; i < 6; i++) expect((await guest()).status).toBe(201);
@@ -83,7 +84,7 @@ describe.each(testDatabases())('admin lifecycle (%s)', (database) => {
     it('puts a role-matrix change into tokens newly minted by both replicas within 1 s', async () => {
       await admin(system).createTenant('matrix');
       const key = await admin(system).createApiKey('matrix');
-      const permsOn = async (replica: AccessTokenHandlers) => decodeJwt((await replica.create({ ...key, userId: 'u', role: 'GUEST' })).accessToken).perms;
+      const permsOn = async (replica: AccessTokenHandlers) => decodeJwt((await replica.create({ ...key, userId: 'u', role: 'GUEST' }, NO_REQUEST)).accessToken).perms;
       for (const replica of mintOn()) expect(await permsOn(replica)).toEqual(['live:read', 'layout:read', 'webrtc:join']);
 
       const patched = await call('PATCH', '/admin/tenants/matrix', { roleMatrix: { GUEST: ['live:read'] }, name: 'Matrix Inc', loginUrl: 'https://matrix.example/login' });
@@ -129,14 +130,14 @@ describe.each(testDatabases())('admin lifecycle (%s)', (database) => {
       await admin(system).createTenant('doomed');
       const key = await admin(system).createApiKey('doomed');
       const client = (await call('POST', '/admin/tenants/doomed/clients', { grantTypes: ['client_credentials'] })).body;
-      for (const replica of mintOn()) await replica.create({ ...key, userId: 'u', role: 'HOST' });
+      for (const replica of mintOn()) await replica.create({ ...key, userId: 'u', role: 'HOST' }, NO_REQUEST);
       for (const endpoint of tokenEndpointOn()) await clientCredentials(endpoint, 'doomed', client.clientId, client.clientSecret);
       expect((await http(system, 'GET', '/realms/doomed/protocol/openid-connect/certs')).status).toBe(200);
 
       const deleted = await call('DELETE', '/admin/tenants/doomed');
       expect(deleted.status).toBe(204);
       const started = Date.now();
-      for (const replica of mintOn()) await eventually(async () => !(await succeeds(replica.create({ ...key, userId: 'u', role: 'HOST' }))), 1000);
+      for (const replica of mintOn()) await eventually(async () => !(await succeeds(replica.create({ ...key, userId: 'u', role: 'HOST' }, NO_REQUEST))), 1000);
       for (const endpoint of tokenEndpointOn()) await eventually(async () => !(await succeeds(clientCredentials(endpoint, 'doomed', client.clientId, client.clientSecret))), 1000);
       expect(Date.now() - started).toBeLessThan(1000);
 
@@ -256,20 +257,20 @@ describe.each(testDatabases())('admin lifecycle (%s)', (database) => {
 
     it('rotates a key: both secrets work on both replicas during the grace period, then only the new one', async () => {
       const key = await admin(system).createApiKey('keys');
-      for (const replica of mintOn()) await replica.create({ ...key, userId: 'u', role: 'HOST' });
+      for (const replica of mintOn()) await replica.create({ ...key, userId: 'u', role: 'HOST' }, NO_REQUEST);
       const rotated = await call('POST', `/admin/tenants/keys/api-keys/${key.apiKey}/rotate`, { graceSeconds: GRACE_SECONDS });
       expect(rotated.status).toBe(201);
       expect(rotated.body).toEqual({ apiKey: key.apiKey, secret: expect.any(String), previousSecretValidUntil: expect.any(String) });
       const fresh = { apiKey: key.apiKey, secret: rotated.body.secret };
       for (const replica of mintOn()) {
-        await eventually(() => succeeds(replica.create({ ...fresh, userId: 'u', role: 'HOST' })), 1000);
-        expect(await succeeds(replica.create({ ...key, userId: 'u', role: 'HOST' }))).toBe(true);
+        await eventually(() => succeeds(replica.create({ ...fresh, userId: 'u', role: 'HOST' }, NO_REQUEST)), 1000);
+        expect(await succeeds(replica.create({ ...key, userId: 'u', role: 'HOST' }, NO_REQUEST))).toBe(true);
       }
       expect((await http(system, 'POST', '/v1/access-tokens', { body: { userId: 'u', role: 'HOST' }, basic: key })).status).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(rotated.body.previousSecretValidUntil) - Date.now() + 50)));
       for (const replica of mintOn()) {
-        await expect(replica.create({ ...key, userId: 'u', role: 'HOST' })).rejects.toMatchObject({ code: 'unauthorized' });
-        expect(await succeeds(replica.create({ ...fresh, userId: 'u', role: 'HOST' }))).toBe(true);
+        await expect(replica.create({ ...key, userId: 'u', role: 'HOST' }, NO_REQUEST)).rejects.toMatchObject({ code: 'unauthorized' });
+        expect(await succeeds(replica.create({ ...fresh, userId: 'u', role: 'HOST' }, NO_REQUEST))).toBe(true);
       }
       expect((await http(system, 'POST', '/v1/access-tokens', { body: { userId: 'u', role: 'HOST' }, basic: fresh })).status).toBe(201);
     });

@@ -7,6 +7,7 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { TokenEndpointService } from '../apps/issuer/oauth/token-endpoint.service';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const LOGIN_URL = 'https://login.acme.test/login';
 const REDIRECT_URI = 'https://app.acme.test/callback';
@@ -106,7 +107,7 @@ describe.each(testDatabases())('authorization code + PKCE (%s)', (database) => {
     const first = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     const [replicaA, replicaB] = system.issuers.map((issuer) => issuer.get(TokenEndpointService));
     const refresh = (replica: TokenEndpointService, token: string) =>
-      replica.exchange({ tenant: 'acme', params: { grant_type: 'refresh_token', refresh_token: token, client_id: spa.clientId } });
+      replica.exchange({ tenant: 'acme', params: { grant_type: 'refresh_token', refresh_token: token, client_id: spa.clientId } }, NO_REQUEST);
 
     const second = await refresh(replicaA, first.refresh_token!);
     const third = await refresh(replicaB, second.refresh_token!);

@@ -7,6 +7,7 @@ import { connect, type NatsConnection, type Subscription } from '@nats-io/transp
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { InviteService } from '../apps/identity/invites/invite.service';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { NO_REQUEST } from '@roomkey/nats';
 
 type Credentials = { apiKey: string; secret: string };
 const GUEST_PERMS = ['live:read', 'layout:read', 'webrtc:join'];
@@ -328,7 +329,7 @@ describe.each(testDatabases())('Guests, anonymous viewers and invites (%s)', (da
 
       const direct = await createInvite(host, { role: 'GUEST', ttlSeconds: 600, maxUses: 5 });
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => replicas[i % 2].redeem({ code: direct.body.inviteCode, body: { name: `racer ${i}` } })),
+        Array.from({ length: 20 }, (_, i) => replicas[i % 2].redeem({ code: direct.body.inviteCode, body: { name: `racer ${i}` } }, NO_REQUEST)),
       );
       const tokens = results.filter((r): r is PromiseFulfilledResult<any> => r.status === 'fulfilled').map((r) => r.value.accessToken as string);
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -9,6 +9,7 @@ import * as oidc from 'openid-client';
 import { startIssuerService } from '../apps/issuer/issuer.app';
 import { TokenVerifier } from '../apps/issuer/verification/token-verifier.service';
 import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const FORM = 'application/x-www-form-urlencoded';
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
@@ -168,7 +169,7 @@ describe.each(testDatabases())('OAuth 2.0 (%s)', (database) => {
     const started = Date.now();
     for (const replica of system.issuers) {
       const verifier = replica.get(TokenVerifier);
-      while (await verifier.verify('acme', token).then(() => true, () => false)) {
+      while (await verifier.verify('acme', token, NO_REQUEST).then(() => true, () => false)) {
         if (Date.now() - started > 1000) throw new Error('a replica still accepts the revoked token after 1 s');
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -204,9 +205,9 @@ describe.each(testDatabases())('OAuth 2.0 (%s)', (database) => {
     const late = await startIssuerService(system.issuers[0].get(TokenVerifier)['keyrings']['config']);
     try {
       const verifier = late.get(TokenVerifier);
-      await expect(verifier.verify('acme', byToken)).rejects.toThrow('Token is invalid or expired');
-      await expect(verifier.verify('acme', byJti)).rejects.toThrow('Token is invalid or expired');
-      await expect(verifier.verify('acme', await mint())).resolves.toMatchObject({ sub: 'bob' });
+      await expect(verifier.verify('acme', byToken, NO_REQUEST)).rejects.toThrow('Token is invalid or expired');
+      await expect(verifier.verify('acme', byJti, NO_REQUEST)).rejects.toThrow('Token is invalid or expired');
+      await expect(verifier.verify('acme', await mint(), NO_REQUEST)).resolves.toMatchObject({ sub: 'bob' });
     } finally {
       await late.close();
     }

@@ -24,9 +24,9 @@ import { CLOCK, EVENT_SINK, IDENTITY_CONFIG, INVITE_STORE, ISSUER_CLIENT, RATE_L
 
 function natsIssuerClient(rpc: RpcClient): IssuerClient {
   return {
-    authenticateApiKey: (request) => rpc.request(IssuerRoutes.authenticateApiKey, request),
-    mint: (request) => rpc.request(IssuerRoutes.mintToken, request),
-    verify: async (token) => (await rpc.request(IssuerRoutes.verifyAccessToken, { token })).claims,
+    authenticateApiKey: (request, context) => rpc.request(IssuerRoutes.authenticateApiKey, request, context),
+    mint: (request, context) => rpc.request(IssuerRoutes.mintToken, request, context),
+    verify: async (token, context) => (await rpc.request(IssuerRoutes.verifyAccessToken, { token }, context)).claims,
   };
 }
 

@@ -12,14 +12,17 @@ import type {
   MintedToken,
   Role,
 } from '@roomkey/contracts';
-import type { VersionedStore } from '@roomkey/nats';
+import type { VersionedStore, RequestContext } from '@roomkey/nats';
 
-/** What identity asks of the issuer: it never holds signing keys itself. */
+/**
+ * What identity asks of the issuer: it never holds signing keys itself. Each call names the request
+ * it is made for (its id and span travel on).
+ */
 export interface IssuerClient {
-  authenticateApiKey(request: AuthenticateApiKeyRequest): Promise<AuthenticatedApiKey>;
-  mint(request: MintTokenRequest): Promise<MintedToken>;
+  authenticateApiKey(request: AuthenticateApiKeyRequest, context: RequestContext): Promise<AuthenticatedApiKey>;
+  mint(request: MintTokenRequest, context: RequestContext): Promise<MintedToken>;
   /** The claims of a valid roomkey access token (its own `tid` names the tenant); 401 otherwise. */
-  verify(token: string): Promise<AccessTokenClaims>;
+  verify(token: string, context: RequestContext): Promise<AccessTokenClaims>;
 }
 
 /** An invite as stored. Times are milliseconds since the epoch. The code itself is never stored. */

@@ -13,6 +13,7 @@ import {
   KvVersionedStore,
   NAMESPACE,
   NATS_CONNECTION,
+  NO_REQUEST,
   RpcClient,
   SharedRateLimiter,
   jetStreamEventSink,
@@ -44,10 +45,10 @@ const REFRESH_KV = Symbol('RefreshTokensKv');
 
 function natsKeyDirectory(rpc: RpcClient): KeyDirectory {
   return {
-    resolveCredential: async (apiKey) => (await rpc.request(KeysRoutes.resolveCredential, { apiKey })).credential,
-    resolveClient: async (clientId) => (await rpc.request(KeysRoutes.resolveClient, { clientId })).client,
-    signingMaterial: (tenant) => rpc.request(KeysRoutes.getSigningMaterial, { tenant }),
-    reportApiKeyUse: async (apiKey, usedAt) => void (await rpc.request(KeysRoutes.apiKeyUsed, { apiKey, usedAt })),
+    resolveCredential: async (apiKey, context) => (await rpc.request(KeysRoutes.resolveCredential, { apiKey }, context)).credential,
+    resolveClient: async (clientId, context) => (await rpc.request(KeysRoutes.resolveClient, { clientId }, context)).client,
+    signingMaterial: (tenant, context) => rpc.request(KeysRoutes.getSigningMaterial, { tenant }, context),
+    reportApiKeyUse: async (apiKey, usedAt) => void (await rpc.request(KeysRoutes.apiKeyUsed, { apiKey, usedAt }, NO_REQUEST)),
   };
 }
 

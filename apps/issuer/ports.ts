@@ -1,11 +1,13 @@
 /** The issuer's ports: where it gets credentials and keys (the keys service, over NATS) and the time. */
 import type { ClientCredentialRecord, CredentialRecord, SigningMaterialResult } from '@roomkey/contracts';
+import type { RequestContext } from '@roomkey/nats';
 
+/** Lookups name the request that missed the cache (its id and span travel with the load). */
 export interface KeyDirectory {
-  resolveCredential(apiKey: string): Promise<CredentialRecord | null>;
-  resolveClient(clientId: string): Promise<ClientCredentialRecord | null>;
-  signingMaterial(tenant: string): Promise<SigningMaterialResult>;
-  /** Coarse last-use reports (see ApiKeyUsage); best effort. */
+  resolveCredential(apiKey: string, context: RequestContext): Promise<CredentialRecord | null>;
+  resolveClient(clientId: string, context: RequestContext): Promise<ClientCredentialRecord | null>;
+  signingMaterial(tenant: string, context: RequestContext): Promise<SigningMaterialResult>;
+  /** Coarse last-use reports (see ApiKeyUsage); best effort, no request's work. */
   reportApiKeyUse?(apiKey: string, usedAt: number): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { ConflictError, InternalError, InvalidTokenError, NotFoundError, UnavailableError } from './errors';
-import { describeToken, errorLog, logFailure, logTokenRejection, readRequestIdFrom } from './log';
+import { describeToken, errorLog, logFailure, logTokenRejection } from './log';
 import { configureLogger } from './logger';
 import { fromWireError } from './wire';
 
@@ -13,46 +13,44 @@ describe('error logging', () => {
   });
   afterEach(() => {
     write.mockRestore();
-    readRequestIdFrom(() => undefined);
   });
 
   it('logs an unexpected error once at error level with its stack, where and the request id', () => {
     const thrown = new TypeError('Cannot read properties of undefined');
-    const known = logFailure(thrown, 'roomkey.v1.tokens.create', 'req-1');
+    const known = logFailure(thrown, 'roomkey.v1.tokens.create', { requestId: 'req-1', service: 'issuer' });
     expect(known).toBeInstanceOf(InternalError);
     expect(write).toHaveBeenCalledTimes(1);
     const [level, message, fields] = write.mock.calls[0];
     expect(level).toBe('error');
     expect(message).toContain('Cannot read properties of undefined');
     expect(fields).toMatchObject({ where: 'roomkey.v1.tokens.create', requestId: 'req-1', code: 'internal_error', stack: thrown.stack });
+    expect(write.mock.calls[0][3]).toEqual({ requestId: 'req-1', service: 'issuer' });
   });
 
-  it('takes the request id from the registered source when none is given', () => {
-    readRequestIdFrom(() => 'from-context');
-    logFailure(new Error('x'), 'somewhere');
-    expect(write.mock.calls[0][2].requestId).toBe('from-context');
+  it('logs without a request id outside a request', () => {
+    logFailure(new Error('x'), 'somewhere', undefined);
+    expect(write.mock.calls[0][2].requestId).toBeUndefined();
   });
 
   it('logs expected errors at debug only, with their detail', () => {
-    logFailure(new NotFoundError('Tenant not found', { detail: 'acme deleted' }), 'GET /admin/tenants/:t', 'r');
-    logFailure(new ConflictError('exists'), 'POST /admin/tenants', 'r');
-    logFailure(new InvalidTokenError('revoked'), 'roomkey.v1.tokens.verify', 'r');
+    logFailure(new NotFoundError('Tenant not found', { detail: 'acme deleted' }), 'GET /admin/tenants/:t', { requestId: 'r' });
+    logFailure(new ConflictError('exists'), 'POST /admin/tenants', { requestId: 'r' });
+    logFailure(new InvalidTokenError('revoked'), 'roomkey.v1.tokens.verify', { requestId: 'r' });
     expect(write.mock.calls.map(([level]) => level)).toEqual(['debug', 'debug', 'debug']);
     expect(write.mock.calls[0][2].detail).toBe('acme deleted');
     expect(write.mock.calls[2][2].detail).toBe('revoked');
   });
 
   it('logs unavailable at warn and relayed errors at debug (the service that threw them logged them)', () => {
-    logFailure(new UnavailableError('The issuer service did not answer in time'), 'POST /v1/access-tokens', 'r');
-    logFailure(fromWireError({ ok: false, error: 'internal_error', message: 'Internal error' }), 'POST /v1/access-tokens', 'r');
+    logFailure(new UnavailableError('The issuer service did not answer in time'), 'POST /v1/access-tokens', { requestId: 'r' });
+    logFailure(fromWireError({ ok: false, error: 'internal_error', message: 'Internal error' }), 'POST /v1/access-tokens', { requestId: 'r' });
     expect(write.mock.calls.map(([level]) => level)).toEqual(['warn', 'debug']);
   });
 
   it('logs a token rejection with its reason, kid and jti, never the token, and rethrows', () => {
-    readRequestIdFrom(() => 'req-9');
     const token = jwt({ alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, { jti: 'jti-1', sub: 'alice' });
     const rejection = new InvalidTokenError('signature or time claims');
-    expect(() => logTokenRejection(rejection, token)).toThrow(rejection);
+    expect(() => logTokenRejection(rejection, token, { requestId: 'req-9' })).toThrow(rejection);
     expect(write).toHaveBeenCalledTimes(1);
     const [level, message, fields] = write.mock.calls[0];
     expect(level).toBe('debug');
@@ -62,7 +60,7 @@ describe('error logging', () => {
 
   it('rethrows other errors from a verification without logging them as rejections', () => {
     const failure = new Error('keys service down');
-    expect(() => logTokenRejection(failure, 'a.b.c')).toThrow(failure);
+    expect(() => logTokenRejection(failure, 'a.b.c', { requestId: 'req-9' })).toThrow(failure);
     expect(write).not.toHaveBeenCalled();
   });
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { errorLog } from './log';
-import { configureLogger, PinoNestLogger, readLogContextFrom, REDACTED, type LogContext } from './logger';
+import { configureLogger, PinoNestLogger, REDACTED } from './logger';
 
 function capture(): { lines: () => Array<Record<string, unknown>>; stream: Writable } {
   const chunks: string[] = [];
@@ -22,12 +22,9 @@ function capture(): { lines: () => Array<Record<string, unknown>>; stream: Writa
 }
 
 describe('structured logs', () => {
-  let context: LogContext | undefined;
   let out: ReturnType<typeof capture>;
   beforeEach(() => {
     out = capture();
-    context = undefined;
-    readLogContextFrom(() => context);
     configureLogger({ service: 'issuer', level: 'info', format: 'json', destination: out.stream });
   });
 
@@ -39,13 +36,16 @@ describe('structured logs', () => {
     expect(typeof line.instance).toBe('string');
   });
 
-  it('adds the request id and service of the request being handled, unless the line names its own', () => {
-    context = { requestId: 'req-7', service: 'keys' };
-    errorLog.write('warn', 'in a request', {});
-    errorLog.write('warn', 'explicit', { requestId: 'req-8' });
-    const [first, second] = out.lines();
+  it('adds the request id and service of the request it is written for, unless the line names its own id', () => {
+    const context = { requestId: 'req-7', service: 'keys' };
+    errorLog.write('warn', 'in a request', {}, context);
+    errorLog.write('warn', 'explicit', { requestId: 'req-8' }, context);
+    errorLog.write('warn', 'outside a request', {});
+    const [first, second, third] = out.lines();
     expect(first).toMatchObject({ requestId: 'req-7', service: 'keys' });
-    expect(second.requestId).toBe('req-8');
+    expect(second).toMatchObject({ requestId: 'req-8', service: 'keys' });
+    expect(third.service).toBe('issuer');
+    expect(third.requestId).toBeUndefined();
   });
 
   it('never writes a secret, a token or a password field, at the top or in a body, params or headers', () => {

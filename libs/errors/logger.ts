@@ -1,9 +1,9 @@
 /**
  * The one structured logger of a roomkey process (pino): JSON lines by default, pino-pretty text
  * for a person at a terminal (`LOG_FORMAT=pretty`; colours only when the output is a terminal), UTC
- * ISO timestamps with milliseconds, `service` and `instance` on every line and the request id of
- * whatever is being handled (from the request context, libs/nats). Fields that could hold a secret
- * or a token are redacted whatever the caller passes; messages never name one.
+ * ISO timestamps with milliseconds, `service` and `instance` on every line, and the request id of
+ * whatever is being handled where the caller passes it (`errorLog.write`'s context). Fields that
+ * could hold a secret or a token are redacted whatever the caller passes; messages never name one.
  */
 import type { LoggerService } from '@nestjs/common';
 import { hostname } from 'node:os';
@@ -12,7 +12,7 @@ import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 export type LoggerLevel = Level | 'silent';
 export type LoggerFormat = 'json' | 'pretty';
 
-/** What the request context knows about the line being written (see `readRequestContextFrom`). */
+/** What a log line says about the request it was written for (libs/nats's RequestContext is one). */
 export interface LogContext {
   requestId?: string;
   service?: string;
@@ -69,22 +69,12 @@ const settings: LoggerSettings = {
   service: 'roomkey',
   instance: `${hostname()}:${process.pid}`,
 };
-let contextSource: () => LogContext | undefined = () => undefined;
 let root: Logger | undefined;
-
-/** Lets the request context (libs/nats) supply the request id and service of what is being handled. */
-export function readLogContextFrom(source: () => LogContext | undefined): void {
-  contextSource = source;
-}
-
-export function currentLogContext(): LogContext | undefined {
-  return contextSource();
-}
 
 /**
  * Sets the process's level, format, service name and (tests) destination; the next line uses them.
- * Several services in one process (the test harness) share one logger: lines handled for a request
- * name their service from the request context, the others `roomkey`.
+ * Several services in one process (the test harness) share one logger: lines written for a request
+ * name their service from its context, the others `roomkey`.
  */
 export function configureLogger(options: Partial<Omit<LoggerSettings, 'instance'>>): void {
   if (options.service !== undefined && configuredServices.add(options.service).size > 1) options = { ...options, service: 'roomkey' };
@@ -106,12 +96,8 @@ function buildLogger(): Logger {
     messageKey: 'msg',
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACT_PATHS, censor: REDACTED },
-    mixin: (fields: object) => {
-      const context = contextSource();
-      const service = context?.service ?? settings.service;
-      const requestId = (fields as LogContext).requestId === undefined ? context?.requestId : undefined;
-      return requestId === undefined ? { service } : { service, requestId };
-    },
+    // A line's own `service` (errorLog.write's context) wins: pino merges the fields over the mixin.
+    mixin: () => ({ service: settings.service }),
   };
   if (settings.destination) return pino(options, settings.destination);
   if (settings.format === 'pretty') {

@@ -5,7 +5,7 @@
  * published is still logged by the caller.
  */
 import type { EventFields, EventType } from '@roomkey/contracts';
-import { errorLog } from '@roomkey/errors';
+import { errorLog, type LogContext } from '@roomkey/errors';
 import type { EventSink } from './events';
 
 /** Remembered keys beyond this are forgotten oldest first (a bounded map, whatever the traffic). */
@@ -21,9 +21,10 @@ export class AuditEvents {
 
   /**
    * Publishes unless an event with the same key went out less than `capMs` ago; answers whether it
-   * was sent. Never throws and never waits: a failure to publish is logged at warn.
+   * was sent. Never throws and never waits: a failure to publish is logged at warn, for `context`
+   * (the refused request).
    */
-  publish<K extends 'auth.failed' | 'auth.throttled'>(tenant: string, type: K, fields: EventFields<K>, key: string, capMs = 1000): boolean {
+  publish<K extends 'auth.failed' | 'auth.throttled'>(tenant: string, type: K, fields: EventFields<K>, key: string, context: LogContext, capMs = 1000): boolean {
     const now = this.now();
     const id = `${type} ${tenant} ${key}`;
     const last = this.lastPublished.get(id);
@@ -31,8 +32,9 @@ export class AuditEvents {
     this.lastPublished.delete(id);
     this.lastPublished.set(id, now);
     if (this.lastPublished.size > MAX_REMEMBERED) this.lastPublished.delete(this.lastPublished.keys().next().value as string);
-    const sent = (this.sink.publish as (tenant: string, type: EventType, fields: object) => Promise<void>).call(this.sink, tenant, type, fields);
-    sent.catch((error: Error) => errorLog.write('warn', `Audit event ${type} could not be published: ${error.message}`, { tenant }));
+    // No admin did this: the refused caller is the fields' own `actor`, not the envelope's.
+    const sent = (this.sink.publish as (tenant: string, type: EventType, fields: object, actor: undefined) => Promise<void>).call(this.sink, tenant, type, fields, undefined);
+    sent.catch((error: Error) => errorLog.write('warn', `Audit event ${type} could not be published: ${error.message}`, { tenant }, context));
     return true;
   }
 }

@@ -8,22 +8,20 @@ import type { EventFields, EventOf, EventType, Namespace, RoomkeyEvent } from '@
 import { UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 import { ServiceMetrics } from './metrics';
-import { currentActor } from './request-context';
 
 const encoder = new TextEncoder();
 
-/** `publish(tenant, type, fields)` arguments after `type`: the fields, optional when the type has none. */
-export type EventFieldsArgument<K extends EventType> = Record<string, never> extends EventFields<K> ? [fields?: EventFields<K>] : [fields: EventFields<K>];
-
-/** Where domain code sends its events: the JetStream sink below in every service, a recording one in tests. */
+/**
+ * Where domain code sends its events: the JetStream sink below in every service, a recording one in
+ * tests. `actor`: the admin caller whose change it is (contract §4: `bootstrap` or an admin key's
+ * id, from the request's context), undefined for what no admin did (a mint, a sweep).
+ */
 export interface EventSink {
-  publish<K extends EventType>(tenant: string, type: K, ...fields: EventFieldsArgument<K>): Promise<void>;
+  publish<K extends EventType>(tenant: string, type: K, fields: EventFields<K>, actor: string | undefined): Promise<void>;
 }
 
 /** The event as it goes on the wire: the envelope first, then the type's own fields. */
-export function newEvent<K extends EventType>(tenant: string, type: K, fields: EventFields<K>): EventOf<K> {
-  // An admin change names its actor (contract §4): the admin caller of the request being handled.
-  const actor = currentActor();
+export function newEvent<K extends EventType>(tenant: string, type: K, fields: EventFields<K>, actor: string | undefined): EventOf<K> {
   return { id: randomUUID(), type, tenant, occurredAt: new Date().toISOString(), ...(actor === undefined ? {} : { actor }), ...fields } as EventOf<K>;
 }
 
@@ -47,8 +45,8 @@ export class JetStreamEventSink implements EventSink {
 
   private readonly connection: NatsConnection;
 
-  async publish<K extends EventType>(tenant: string, type: K, ...[fields]: EventFieldsArgument<K>): Promise<void> {
-    const event = newEvent(tenant, type, (fields ?? {}) as EventFields<K>);
+  async publish<K extends EventType>(tenant: string, type: K, fields: EventFields<K>, actor: string | undefined): Promise<void> {
+    const event = newEvent(tenant, type, fields, actor);
     const payload = encoder.encode(JSON.stringify(event));
     for (let attempt = 1; ; attempt++) {
       try {

@@ -5,13 +5,23 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { namespaceOf, natsConnectOptions, type NatsSettings } from './connection';
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
-import type { ConsumerDeserializer, CustomStrategy, IncomingRequest, NatsContext, NatsOptions, Serializer } from '@nestjs/microservices';
-import { ServerNats } from '@nestjs/microservices';
+import type { ConsumerDeserializer, CustomStrategy, IncomingEvent, IncomingRequest, NatsOptions, Serializer, WritePacket } from '@nestjs/microservices';
+import { NatsContext, ServerNats } from '@nestjs/microservices';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { MAX_JSON_DEPTH, MalformedJsonBody, jsonNestingExceeds, type Namespace, type ServiceName } from '@roomkey/contracts';
 import { logFailure, toWireError, type WireError } from '@roomkey/errors';
 import { throwError, type Observable } from 'rxjs';
-import { currentSpan, recordFailure, runWithSpan, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan, type Tracing } from './tracing';
-import { ACTOR_HEADER, isAcceptableActor, isAcceptableRequestId, REQUEST_ID_HEADER, runInRequestContext } from './request-context';
+import { recordFailure, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan, type Tracing } from './tracing';
+import {
+  ACTOR_HEADER,
+  attachRequestContext,
+  isAcceptableActor,
+  isAcceptableRequestId,
+  REQUEST_ID_HEADER,
+  requestContextOf,
+  requestContextOfHost,
+  type RequestContext,
+} from './request-context';
 
 let requestCounter = 0;
 const decoder = new TextDecoder();
@@ -69,7 +79,7 @@ function isWire(value: unknown): value is WireError {
 @Catch()
 export class WireErrorFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
-    const error = logFailure(exception, subjectOf(host));
+    const error = logFailure(exception, subjectOf(host), requestContextOfHost(host));
     return throwError(() => toWireError(error));
   }
 }
@@ -107,21 +117,49 @@ export class SubjectPatternNatsServer extends ServerNats {
     private readonly tracing?: Tracing,
   ) {
     super(options);
+    this.internalSubjects = `${namespace.name}.internal.`;
   }
 
+  private readonly internalSubjects: string;
   private readonly namespacedSubscriptions: Subscription[] = [];
 
-  /** Deserializing, the handler and the reply run in the request context of the message's `X-Request-Id`. */
+  /**
+   * Nest's handling of a message (deserialize, find the handler, reply), with the message's request
+   * context attached to the NATS context its handler receives (`@InRequest()`): the `X-Request-Id`
+   * header, this service, the `Roomkey-Actor` header — believed on internal subjects only, where
+   * only the services role may publish — and, with tracing on, a server span named by the subject,
+   * child of the message's W3C `traceparent` (a new trace without one), ended once answered.
+   */
   override handleMessage(channel: string, message: Msg): Promise<unknown> {
     const requestId = requestIdOf(message);
-    if (requestId === undefined) return super.handleMessage(channel, message);
-    // An actor is believed on internal subjects only (the services role); a client's is ignored.
-    const actor = channel.startsWith(`${this.namespace.name}.internal.`) ? actorOf(message) : undefined;
-    const context = { requestId, service: this.service, ...(actor === undefined ? {} : { actor }) };
-    return runInRequestContext(context, this.handleInContext, channel, message);
+    const actor = message.subject.startsWith(this.internalSubjects) ? actorOf(message) : undefined;
+    const span = this.tracing?.startSpan(message.subject, 'server', traceHeadersOf(message), {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': message.subject,
+    });
+    const context: RequestContext = {
+      service: this.service,
+      ...(requestId === undefined ? {} : { requestId }),
+      ...(actor === undefined ? {} : { actor }),
+      ...(span === undefined ? {} : { span }),
+    };
+    const handled = this.handleInContext(channel, message, context);
+    return span === undefined ? handled : handled.finally(() => span.end());
   }
 
-  private readonly handleInContext = (channel: string, message: Msg): Promise<unknown> => super.handleMessage(channel, message);
+  /** As Nest's `ServerNats.handleMessage`, but the handler's NATS context carries `request`. */
+  private async handleInContext(channel: string, message: Msg, request: RequestContext): Promise<unknown> {
+    const context = new NatsContext([message.subject, message.headers]);
+    attachRequestContext(context, request);
+    // PlainJsonDeserializer: no id for a message without a reply subject (an event).
+    const packet = (await this.deserializer.deserialize(message, { channel, replyTo: message.reply })) as Partial<IncomingRequest> & IncomingEvent;
+    if (packet.id === undefined) return this.handleEvent(channel, packet, context);
+    const publish = this.getPublisher(message, packet.id, context) as (packet: WritePacket) => void;
+    const handler = this.getHandlerByPattern(channel);
+    if (!handler) return publish({ id: packet.id, status: 'error', err: NO_MESSAGE_HANDLER } as WritePacket);
+    return this.handleRequest(context, async () => this.transformToObservable(await handler(packet.data, context)), publish);
+  }
 
   protected override getRouteFromPattern(pattern: string): string {
     return pattern.startsWith('{') || pattern.startsWith('[') ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
@@ -135,29 +173,10 @@ export class SubjectPatternNatsServer extends ServerNats {
     for (const pattern of this.messageHandlers.keys()) {
       const subscription = client.subscribe(this.namespace.subject(pattern), {
         queue: this.namespace.queueGroup(this.service),
-        callback: this.tracing === undefined ? this.getMessageHandler(pattern).bind(this) : this.tracedMessageHandler(pattern, this.tracing),
+        callback: this.getMessageHandler(pattern).bind(this),
       });
       this.namespacedSubscriptions.push(subscription);
     }
-  }
-
-  /**
-   * With tracing on: each message is handled in a server span named by its subject, child of the
-   * message's W3C `traceparent` header (a new trace without one), current while the handler runs
-   * (its RPCs are its children) and ended once the handler is done.
-   */
-  private tracedMessageHandler(pattern: string, tracing: Tracing): (error: Error | null, message: Msg) => Promise<unknown> {
-    const subject = this.namespace.subject(pattern);
-    const handle = this.getMessageHandler(pattern).bind(this) as (error: Error | null, message: Msg) => Promise<unknown>;
-    return (error, message) => {
-      if (error) return handle(error, message);
-      const span = tracing.startSpan(subject, 'server', traceHeadersOf(message), {
-        'messaging.system': 'nats',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': subject,
-      });
-      return runWithSpan(span, handle, error, message).finally(() => span.end());
-    };
   }
 
   /** Requests taken and not answered yet; a stopping replica answers them before it closes. */
@@ -169,7 +188,7 @@ export class SubjectPatternNatsServer extends ServerNats {
     if (!message.reply) return publish;
     this.inFlight++;
     let answered = false;
-    const span = this.tracing === undefined ? undefined : currentSpan();
+    const span = requestContextOf(context).span;
     return (response) => {
       if (!answered) {
         answered = true;

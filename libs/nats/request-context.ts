@@ -1,23 +1,33 @@
 /**
- * The request being handled, carried through async calls: the gateway sets it per HTTP request,
- * the NATS transport per incoming message, and every outgoing RPC sends its id onward as a header.
+ * The request being handled, passed explicitly from where it enters a service to every call made
+ * for it: the gateway makes one per HTTP request (its request-id hook), the NATS transport one per
+ * incoming message (from the `X-Request-Id` and `Roomkey-Actor` headers), the issuer one per batch
+ * item. Handlers receive it with `@InRequest()`; `RpcClient.request` sends it onward as headers, log
+ * lines and events take what they need of it. Nothing reads it from an ambient store: on Node 20 an
+ * AsyncLocalStorage installs promise hooks for every promise of the process (7–12 % of the server
+ * CPU per token, bench/NOTES.md item 5).
  */
-import { readLogContextFrom } from '@roomkey/errors';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { createParamDecorator, type ArgumentsHost, type ExecutionContext } from '@nestjs/common';
+import type { LogContext } from '@roomkey/errors';
+import type { TraceSpan } from './tracing';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** Who makes an admin change (`bootstrap` or an admin key's id): set by the gateway, put on events. */
 export const ACTOR_HEADER = 'Roomkey-Actor';
 
-export interface RequestContext {
-  readonly requestId: string;
+export interface RequestContext extends LogContext {
+  /** The caller's (or the gateway's) request id; undefined when the caller sent none (a plain NATS client). */
+  readonly requestId?: string;
   /** The service handling it (the log lines' `service`; several run in one process under test). */
   readonly service?: string;
-  /** Set once the gateway has authorised an admin caller; travels with internal requests only. */
-  actor?: string;
+  /** The admin caller, once the gateway has authorised one; travels with internal requests only. */
+  readonly actor?: string;
+  /** With tracing on: the span of the work being done, the parent of the RPCs made for it. */
+  readonly span?: TraceSpan;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+/** Work no request asked for (start-up, timers, cache refreshes): no request id, no actor. */
+export const NO_REQUEST: RequestContext = Object.freeze({});
 
 /** A caller's id is kept when it is 1–128 visible ASCII characters (contract §4). */
 const ACCEPTABLE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -26,31 +36,30 @@ export function isAcceptableRequestId(value: unknown): value is string {
   return typeof value === 'string' && ACCEPTABLE_REQUEST_ID.test(value);
 }
 
-/** Runs `fn(...args)` with `context` as the current request (args avoid a closure per call). */
-export function runInRequestContext<Args extends unknown[], Result>(context: RequestContext, fn: (...args: Args) => Result, ...args: Args): Result {
-  // A context inside another (a batch item in its batch's message) keeps the service it runs in.
-  const outer = context.service === undefined ? storage.getStore() : undefined;
-  return storage.run(outer?.service === undefined ? context : { ...context, service: outer.service }, fn, ...args);
-}
-
-export function currentRequestId(): string | undefined {
-  return storage.getStore()?.requestId;
-}
-
-/** The admin caller of the request being handled, if any. */
-export function currentActor(): string | undefined {
-  return storage.getStore()?.actor;
-}
-
-/** Names the request's admin caller (the gateway's admin guard); outside a request it does nothing. */
-export function setCurrentActor(actor: string): void {
-  const context = storage.getStore();
-  if (context) context.actor = actor;
-}
-
 /** An actor as it may travel: `bootstrap` or an admin key id. */
 export function isAcceptableActor(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
 }
 
-readLogContextFrom(() => storage.getStore());
+const CONTEXT = Symbol('roomkey.requestContext');
+
+/**
+ * Attaches `context` to what carries a request through NestJS: the Fastify request (gateway) or the
+ * NATS context handed to a message handler (transport). Replaces any context attached before.
+ */
+export function attachRequestContext(carrier: object, context: RequestContext): void {
+  (carrier as Record<symbol, RequestContext>)[CONTEXT] = context;
+}
+
+/** The context attached to `carrier`, or NO_REQUEST when none was (a hand-built call, a test). */
+export function requestContextOf(carrier: object | undefined): RequestContext {
+  return (carrier as Record<symbol, RequestContext | undefined> | undefined)?.[CONTEXT] ?? NO_REQUEST;
+}
+
+/** The request context of a handler's call, HTTP (the gateway) or NATS (every service). */
+export function requestContextOfHost(host: Pick<ArgumentsHost, 'getType' | 'switchToHttp' | 'switchToRpc'>): RequestContext {
+  return requestContextOf(host.getType() === 'rpc' ? host.switchToRpc().getContext<object>() : host.switchToHttp().getRequest<object>());
+}
+
+/** Handler parameter: the `RequestContext` of the request being handled (HTTP or NATS). */
+export const InRequest = createParamDecorator((_data: unknown, host: ExecutionContext): RequestContext => requestContextOfHost(host));

@@ -4,7 +4,7 @@ import { InvalidRequestError, toWireError } from '@roomkey/errors';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runInRequestContext } from './request-context';
+import { NO_REQUEST } from './request-context';
 import { RpcClient } from './rpc-client';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -64,7 +64,7 @@ describe('RpcClient batching (group commit on the NATS hop)', () => {
     const rpc = new RpcClient(gateway, 2000, new Namespace(), 1000, { enabled: true, maxItems: 16 });
     const users = Array.from({ length: 21 }, (_, i) => (i === 7 ? 'fail-7' : `user-${i}`));
     const results = await Promise.allSettled(
-      users.map((userId) => runInRequestContext({ requestId: `req-${userId}` }, () => rpc.request(route, { userId } as never))),
+      users.map((userId) => rpc.request(route, { userId } as never, { requestId: `req-${userId}` })),
     );
     responder.stop();
     expect(responder.batches[0]).toHaveLength(1);
@@ -84,7 +84,7 @@ describe('RpcClient batching (group commit on the NATS hop)', () => {
     const responder = batchResponder({ dropFirst: 1 });
     await issuer.flush();
     const rpc = new RpcClient(gateway, 3000, new Namespace(), 300, { enabled: true, maxItems: 16 });
-    const results = await Promise.all(['a', 'b', 'c'].map((userId) => rpc.request(route, { userId } as never)));
+    const results = await Promise.all(['a', 'b', 'c'].map((userId) => rpc.request(route, { userId } as never, NO_REQUEST)));
     responder.stop();
     expect(results.map((r) => (r as { accessToken: string }).accessToken)).toEqual(['token-for-a', 'token-for-b', 'token-for-c']);
     expect(responder.batches.length).toBeGreaterThanOrEqual(2);
@@ -98,7 +98,7 @@ describe('RpcClient batching (group commit on the NATS hop)', () => {
     });
     await issuer.flush();
     const rpc = new RpcClient(gateway, 2000, new Namespace(), 500, { enabled: true, maxItems: 16 });
-    const results = await Promise.all(['x', 'y'].map((userId) => rpc.request(route, { userId } as never)));
+    const results = await Promise.all(['x', 'y'].map((userId) => rpc.request(route, { userId } as never, NO_REQUEST)));
     sub.unsubscribe();
     expect(results).toEqual([{ single: 'x' }, { single: 'y' }]);
   });

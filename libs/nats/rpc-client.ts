@@ -2,8 +2,8 @@ import { errors, headers, type NatsConnection, type RequestOptions } from '@nats
 import { IssuerBatchRoute, type Namespace, type RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
 import { ServiceMetrics } from './metrics';
-import { ACTOR_HEADER, REQUEST_ID_HEADER, currentActor, currentRequestId } from './request-context';
-import { currentSpan, recordFailure, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan } from './tracing';
+import { ACTOR_HEADER, REQUEST_ID_HEADER, type RequestContext } from './request-context';
+import { recordFailure, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan } from './tracing';
 
 const encoder = new TextEncoder();
 
@@ -40,6 +40,8 @@ export function defaultBatching(env: NodeJS.ProcessEnv = process.env): BatchingO
 interface Pending {
   route: RpcRoute<unknown, unknown>;
   body: unknown;
+  /** The caller's request (for the single path, when the batch is refused). */
+  context: RequestContext;
   /** `{"subject":…,"requestId":…,"body":…}`, serialized once. */
   json: string;
   deadline: number;
@@ -67,6 +69,11 @@ const BATCHED_SUBJECTS: ReadonlySet<string> = new Set(IssuerBatchRoute.subjects)
  * each item as its own subject would (one failing item fails only its caller), batches go to any
  * replica of the queue group, a lost batch is asked again like a lost mint (each item within its
  * own deadline), and each item carries its caller's request id.
+ *
+ * Every request names the request it is made for (`context`, required: there is no ambient one):
+ * its id travels as `X-Request-Id` (in a batch: in the item), its admin actor as `Roomkey-Actor`,
+ * and with tracing on its span is the parent of the request's client span. `NO_REQUEST` for work
+ * no request asked for.
  */
 export class RpcClient {
   private readonly batching: BatchingOptions;
@@ -86,15 +93,15 @@ export class RpcClient {
 
   private readonly batchSubject: string;
 
-  request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
+  request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, context: RequestContext, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
     const started = performance.now();
-    const parent = currentSpan();
+    const parent = context.span;
     const answer =
       parent !== undefined
-        ? this.traced(parent, route, body, timeoutMs)
+        ? this.traced(parent, route, body, context, timeoutMs)
         : this.batched(route)
-          ? (this.enqueue(route as RpcRoute<unknown, unknown>, body, timeoutMs) as Promise<Result>)
-          : this.single(route, body, timeoutMs);
+          ? (this.enqueue(route as RpcRoute<unknown, unknown>, body, context, timeoutMs) as Promise<Result>)
+          : this.single(route, body, context, timeoutMs);
     // Latency per subject (retries and batching included), into the owning service's metrics.
     const latency = (this.metrics ??= ServiceMetrics.of(this.connection))?.natsRequestLatency(route.subject);
     if (latency === undefined) return answer;
@@ -113,7 +120,7 @@ export class RpcClient {
    * With tracing on (a span is current): the request in a client span, child of the current one,
    * whose W3C `traceparent`/`tracestate` travel as NATS headers (a batched mint: in its batch item).
    */
-  private traced<Request, Result>(parent: TraceSpan, route: RpcRoute<Request, Result>, body: Request, timeoutMs: number): Promise<Result> {
+  private traced<Request, Result>(parent: TraceSpan, route: RpcRoute<Request, Result>, body: Request, context: RequestContext, timeoutMs: number): Promise<Result> {
     const subject = this.namespace.subject(route.subject);
     const batched = this.batched(route as RpcRoute<unknown, unknown>);
     const span = parent.tracing.startSpan(subject, 'client', parent, {
@@ -122,7 +129,9 @@ export class RpcClient {
       'messaging.destination.name': subject,
       'roomkey.batched': batched,
     });
-    const result = batched ? (this.enqueue(route as RpcRoute<unknown, unknown>, body, timeoutMs, span) as Promise<Result>) : this.single(route, body, timeoutMs, span);
+    const result = batched
+      ? (this.enqueue(route as RpcRoute<unknown, unknown>, body, context, timeoutMs, span) as Promise<Result>)
+      : this.single(route, body, context, timeoutMs, span);
     return result.then(
       (value) => {
         span.end();
@@ -136,7 +145,7 @@ export class RpcClient {
     );
   }
 
-  private async single<Request, Result>(route: RpcRoute<Request, Result>, body: Request, timeoutMs: number, span?: TraceSpan): Promise<Result> {
+  private async single<Request, Result>(route: RpcRoute<Request, Result>, body: Request, context: RequestContext, timeoutMs: number, span?: TraceSpan): Promise<Result> {
     const subject = this.namespace.subject(route.subject);
     const payload = encoder.encode(JSON.stringify(body));
     const deadline = Date.now() + timeoutMs;
@@ -145,7 +154,7 @@ export class RpcClient {
       const remaining = deadline - Date.now();
       const attempt = route.repeatable ? Math.min(this.attemptTimeoutMs, remaining) : remaining;
       try {
-        reply = (await this.connection.request(subject, payload, requestOptions(attempt, span))).json();
+        reply = (await this.connection.request(subject, payload, requestOptions(attempt, context, span))).json();
         break;
       } catch (error) {
         const left = deadline - Date.now();
@@ -159,12 +168,12 @@ export class RpcClient {
     return resultOf(route, reply) as Result;
   }
 
-  private enqueue(route: RpcRoute<unknown, unknown>, body: unknown, timeoutMs: number, span?: TraceSpan): Promise<unknown> {
-    const requestId = currentRequestId();
+  private enqueue(route: RpcRoute<unknown, unknown>, body: unknown, context: RequestContext, timeoutMs: number, span?: TraceSpan): Promise<unknown> {
+    const { requestId } = context;
     const trace = span === undefined ? '' : `${JSON.stringify(span.headers()).slice(1, -1)},`;
     const json = `{"subject":${JSON.stringify(route.subject)},${requestId === undefined ? '' : `"requestId":${JSON.stringify(requestId)},`}${trace}"body":${JSON.stringify(body)}}`;
     return new Promise((resolve, reject) => {
-      this.queued.push({ route, body, json, deadline: Date.now() + timeoutMs, resolve, reject, span });
+      this.queued.push({ route, body, context, json, deadline: Date.now() + timeoutMs, resolve, reject, span });
       if (this.batchesInFlight === 0 || this.queued.length >= this.batching.maxItems) this.flush();
     });
   }
@@ -196,7 +205,7 @@ export class RpcClient {
       if (isNoResponders(error) && !this.connection.isClosed()) {
         // No issuer takes batches (none running yet, or all of an older version): each alone, with
         // the single path's own waiting for a replica.
-        for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now()), item.span).then(item.resolve, item.reject);
+        for (const item of items) this.single(item.route, item.body, item.context, Math.max(1, item.deadline - Date.now()), item.span).then(item.resolve, item.reject);
         return;
       }
       const retry: Pending[] = [];
@@ -213,7 +222,7 @@ export class RpcClient {
     const answers = (replies as { ok?: unknown; items?: unknown }).items;
     if ((replies as { ok?: unknown }).ok !== true || !Array.isArray(answers) || answers.length !== items.length) {
       // The batch as a whole was refused (not one item of it ran): each alone, as without batching.
-      for (const item of items) this.single(item.route, item.body, Math.max(1, item.deadline - Date.now()), item.span).then(item.resolve, item.reject);
+      for (const item of items) this.single(item.route, item.body, item.context, Math.max(1, item.deadline - Date.now()), item.span).then(item.resolve, item.reject);
       return;
     }
     for (let i = 0; i < items.length; i++) {
@@ -251,13 +260,12 @@ function resultOf(route: RpcRoute<unknown, unknown>, reply: unknown): unknown {
  * The request id of the request being handled travels on as a header (none outside a request), and
  * with tracing on the request's client span as W3C Trace Context.
  */
-function requestOptions(timeout: number, span?: TraceSpan): RequestOptions {
-  const requestId = currentRequestId();
-  if (requestId === undefined) return span === undefined ? { timeout } : { timeout, headers: traceHeaders(span) };
+function requestOptions(timeout: number, context: RequestContext, span?: TraceSpan): RequestOptions {
+  const { requestId, actor } = context;
+  if (requestId === undefined && actor === undefined) return span === undefined ? { timeout } : { timeout, headers: traceHeaders(span) };
   const requestHeaders = headers();
-  requestHeaders.set(REQUEST_ID_HEADER, requestId);
+  if (requestId !== undefined) requestHeaders.set(REQUEST_ID_HEADER, requestId);
   // The admin caller, so the answering service can name it on the events of the change.
-  const actor = currentActor();
   if (actor !== undefined) requestHeaders.set(ACTOR_HEADER, actor);
   if (span !== undefined) traceHeaders(span, requestHeaders);
   return { timeout, headers: requestHeaders };

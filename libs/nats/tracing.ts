@@ -5,15 +5,14 @@
  * each handler (the NATS transport), linked by W3C `traceparent`/`tracestate` NATS headers.
  *
  * Unset, `startTracing` returns undefined and nothing of OpenTelemetry is even loaded: the callers
- * test one `undefined` (a span in the request context, or the transport's tracing) and do nothing
+ * test one `undefined` (the request context's span, or the transport's tracing) and do nothing
  * else. The SDK is required lazily for that reason, and the global OpenTelemetry API (context
  * manager, global provider) is not used: several services may share a process (tests), each with
- * its own resource. The current span travels in an AsyncLocalStorage of its own, which is never
- * entered (so costs nothing) with tracing off.
+ * its own resource. The current span travels in the request context (request-context.ts), passed
+ * explicitly like the request id: no AsyncLocalStorage, traced or not.
  */
 import type { Attributes, Context, Span, SpanContext } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -61,18 +60,6 @@ export interface TracingOptions {
   service: string;
   /** The deployment's namespace, as `service.namespace`. */
   namespace?: string;
-}
-
-const spans = new AsyncLocalStorage<TraceSpan>();
-
-/** Runs `fn(...args)` with `span` as the current span (the parent of the RPCs it makes). */
-export function runWithSpan<Args extends unknown[], Result>(span: TraceSpan, fn: (...args: Args) => Result, ...args: Args): Result {
-  return spans.run(span, fn, ...args);
-}
-
-/** The span of the work being done (HTTP request, NATS handler): always undefined with tracing off. */
-export function currentSpan(): TraceSpan | undefined {
-  return spans.getStore();
 }
 
 const live = new Set<Tracing>();
@@ -208,15 +195,15 @@ export function recordFailure(span: TraceSpan, code: string): void {
 
 /**
  * One item of a batch message (IssuerBatchRoute) in a server span of its own caller's trace (the
- * item's `traceparent`), linked to the batch's span, current while `run` answers it.
+ * item's `traceparent`), linked to the batch's span, handed to `run` (the parent of its RPCs).
  */
-export function traceBatchItem(batch: TraceSpan, subject: string, parent: { traceparent?: unknown; tracestate?: unknown }, run: () => Promise<object>): Promise<object> {
+export function traceBatchItem(batch: TraceSpan, subject: string, parent: { traceparent?: unknown; tracestate?: unknown }, run: (span: TraceSpan) => Promise<object>): Promise<object> {
   const headers: TraceHeaders = {
     traceparent: typeof parent.traceparent === 'string' ? parent.traceparent : undefined,
     tracestate: typeof parent.tracestate === 'string' ? parent.tracestate : undefined,
   };
   const span = batch.tracing.startSpan(subject, 'server', headers, { 'messaging.system': 'nats', 'messaging.operation.type': 'process', 'messaging.destination.name': subject, 'roomkey.batched': true }, [batch]);
-  return runWithSpan(span, run).then((answer) => {
+  return run(span).then((answer) => {
     const error = (answer as { ok?: unknown; error?: unknown }).ok === false ? (answer as { error?: unknown }).error : undefined;
     if (typeof error === 'string') recordFailure(span, error);
     span.end();

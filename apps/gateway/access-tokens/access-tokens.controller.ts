@@ -14,7 +14,7 @@ import {
   type VerifyTokenBody,
   type VerifyTokenResult,
 } from '@roomkey/contracts';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { basicCredentials } from '../http/credentials';
 
 /** The streaming-platform API's token routes: thin, the issuer validates, signs and verifies. */
@@ -25,33 +25,34 @@ export class AccessTokensController {
   /** CreateAccessToken. */
   @Post('access-tokens')
   @HttpCode(201)
-  create(@Headers('authorization') authorization: string | undefined, @Body() body: CreateAccessTokenBody, @Ip() ip: string): Promise<CreateAccessTokenResult> {
-    return this.rpc.request(PublicRoutes.createAccessToken, this.withCaller(authorization, body, ip));
+  create(@InRequest() context: RequestContext, @Headers('authorization') authorization: string | undefined, @Body() body: CreateAccessTokenBody, @Ip() ip: string): Promise<CreateAccessTokenResult> {
+    return this.rpc.request(PublicRoutes.createAccessToken, this.withCaller(authorization, body, ip), context);
   }
 
   @Post('tokens/verify')
   @HttpCode(200)
-  verify(@Headers('authorization') authorization: string | undefined, @Body() body: VerifyTokenBody, @Ip() ip: string): Promise<VerifyTokenResult> {
-    return this.rpc.request(PublicRoutes.verifyToken, this.withCaller(authorization, body, ip));
+  verify(@InRequest() context: RequestContext, @Headers('authorization') authorization: string | undefined, @Body() body: VerifyTokenBody, @Ip() ip: string): Promise<VerifyTokenResult> {
+    return this.rpc.request(PublicRoutes.verifyToken, this.withCaller(authorization, body, ip), context);
   }
 
   /** `{token}` or `{jti}`: every verifier rejects it within a second. */
   @Post('tokens/revoke')
   @HttpCode(200)
-  revoke(@Headers('authorization') authorization: string | undefined, @Body() body: RevokeTokenBody, @Ip() ip: string): Promise<RevokeTokenResult> {
-    return this.rpc.request(OAuthRoutes.revokeWithApiKey, this.withCaller(authorization, body, ip));
+  revoke(@InRequest() context: RequestContext, @Headers('authorization') authorization: string | undefined, @Body() body: RevokeTokenBody, @Ip() ip: string): Promise<RevokeTokenResult> {
+    return this.rpc.request(OAuthRoutes.revokeWithApiKey, this.withCaller(authorization, body, ip), context);
   }
 
   /** Every token of the user (`sub`) issued before `issuedBefore` (default now) is refused by every verifier within a second. */
   @Post('users/:userId/revoke')
   @HttpCode(200)
   revokeUser(
+    @InRequest() context: RequestContext,
     @Headers('authorization') authorization: string | undefined,
     @Param('userId') userId: string,
     @Body() body: RevokeBeforeBody | undefined,
     @Ip() ip: string,
   ): Promise<RevokedUserTokens> {
-    return this.rpc.request(IssuerRoutes.revokeUserTokens, { ...this.withCaller(authorization, body ?? {}, ip), userId });
+    return this.rpc.request(IssuerRoutes.revokeUserTokens, { ...this.withCaller(authorization, body ?? {}, ip), userId }, context);
   }
 
   /**

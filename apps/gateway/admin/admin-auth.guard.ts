@@ -1,9 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '@roomkey/errors';
-import { setCurrentActor } from '@roomkey/nats';
 import type { FastifyRequest } from 'fastify';
 import { bearerToken } from '../http/credentials';
+import { extendHttpRequestContext, httpRequestContext } from '../http/request-id';
 import { AdminCallers } from './admin-callers';
 import { ADMIN_REQUIREMENT, setAdminCaller, type AdminCaller, type AdminRequirement } from './admin-scope';
 
@@ -25,7 +25,7 @@ export class AdminAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
-    const caller = token ? await this.callers.resolve(token) : undefined;
+    const caller = token ? await this.callers.resolve(token, httpRequestContext(request)) : undefined;
     if (!caller) {
       throw new UnauthorizedError('Missing or invalid admin credentials: send Authorization: Bearer <ROOMKEY_ADMIN_TOKEN> or an admin key (rk_admin_…)', {
         challenge: 'Bearer realm="roomkey-admin"',
@@ -34,7 +34,7 @@ export class AdminAuthGuard implements CanActivate {
     const requirement = this.reflector.getAllAndOverride<AdminRequirement | undefined>(ADMIN_REQUIREMENT, [context.getHandler(), context.getClass()]);
     authorise(caller, requirement, (request.params as Record<string, string | undefined>)?.tenant);
     setAdminCaller(request, caller);
-    setCurrentActor(caller.id);
+    extendHttpRequestContext(request, { actor: caller.id });
     return true;
   }
 }

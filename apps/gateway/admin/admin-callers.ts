@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '@roomkey/config';
 import { ADMIN_KEY_SECRET_PREFIX, BOOTSTRAP_ACTOR, KeysRoutes, type Namespace, type RoomkeyEvent } from '@roomkey/contracts';
 import { safeEqual } from '@roomkey/crypto';
-import { NAMESPACE, NATS_CONNECTION, RpcClient, subscribeToEvents } from '@roomkey/nats';
+import { NAMESPACE, NATS_CONNECTION, RpcClient, subscribeToEvents, type RequestContext } from '@roomkey/nats';
 import { createHash } from 'node:crypto';
 import { GATEWAY_CONFIG } from '../infra.module';
 import type { AdminCaller } from './admin-scope';
@@ -42,13 +42,13 @@ export class AdminCallers implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The caller a bearer token stands for, or undefined (the guard answers 401). */
-  async resolve(token: string): Promise<AdminCaller | undefined> {
+  async resolve(token: string, context: RequestContext): Promise<AdminCaller | undefined> {
     if (safeEqual(token, this.config.adminToken)) return { id: BOOTSTRAP_ACTOR, tenant: null, scopes: ['*'], bootstrap: true };
     if (!token.startsWith(ADMIN_KEY_SECRET_PREFIX) || token.length > 256) return undefined;
     const cacheKey = createHash('sha256').update(token).digest('base64url');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.caller;
-    const { principal } = await this.rpc.request(KeysRoutes.authenticateAdminKey, { secret: token });
+    const { principal } = await this.rpc.request(KeysRoutes.authenticateAdminKey, { secret: token }, context);
     if (!principal) {
       this.cache.delete(cacheKey);
       return undefined;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { KeysRoutes, type CreateClientBody, type RotateClientSecretBody, type UpdateClientBody } from '@roomkey/contracts';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { RequireScope } from './admin-scope';
 
@@ -13,26 +13,26 @@ export class ClientsController {
   /** The keys service validates the body (after finding the tenant, so an unknown one is 404). */
   @Post()
   @HttpCode(201)
-  create(@Param('tenant') tenant: string, @Body() body: CreateClientBody) {
-    return this.rpc.request(KeysRoutes.createClient, { tenant, body });
+  create(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Body() body: CreateClientBody) {
+    return this.rpc.request(KeysRoutes.createClient, { tenant, body }, context);
   }
 
   @Get()
   @RequireScope('tenants:read')
-  list(@Param('tenant') tenant: string) {
-    return this.rpc.request(KeysRoutes.listClients, { tenant });
+  list(@InRequest() context: RequestContext, @Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.listClients, { tenant }, context);
   }
 
   @Get(':clientId')
   @RequireScope('tenants:read')
-  get(@Param('tenant') tenant: string, @Param('clientId') clientId: string) {
-    return this.rpc.request(KeysRoutes.getClient, { tenant, clientId });
+  get(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Param('clientId') clientId: string) {
+    return this.rpc.request(KeysRoutes.getClient, { tenant, clientId }, context);
   }
 
   /** The keys service validates the body; the result must still be a valid client. */
   @Patch(':clientId')
-  update(@Param('tenant') tenant: string, @Param('clientId') clientId: string, @Body() body: UpdateClientBody) {
-    return this.rpc.request(KeysRoutes.updateClient, { tenant, clientId, body });
+  update(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Param('clientId') clientId: string, @Body() body: UpdateClientBody) {
+    return this.rpc.request(KeysRoutes.updateClient, { tenant, clientId, body }, context);
   }
 
   /**
@@ -41,13 +41,13 @@ export class ClientsController {
    */
   @Post([':clientId/secret/rotate', ':clientId/secret'])
   @HttpCode(201)
-  rotateSecret(@Param('tenant') tenant: string, @Param('clientId') clientId: string, @Body() body: RotateClientSecretBody | undefined) {
-    return this.rpc.request(KeysRoutes.rotateClientSecret, { tenant, clientId, body: body ?? {} });
+  rotateSecret(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Param('clientId') clientId: string, @Body() body: RotateClientSecretBody | undefined) {
+    return this.rpc.request(KeysRoutes.rotateClientSecret, { tenant, clientId, body: body ?? {} }, context);
   }
 
   @Delete(':clientId')
   @HttpCode(204)
-  async revoke(@Param('tenant') tenant: string, @Param('clientId') clientId: string): Promise<void> {
-    await this.rpc.request(KeysRoutes.revokeClient, { tenant, clientId });
+  async revoke(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Param('clientId') clientId: string): Promise<void> {
+    await this.rpc.request(KeysRoutes.revokeClient, { tenant, clientId }, context);
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '@roomkey/config';
 import { KeysRoutes, type Namespace, type TenantEventPage } from '@roomkey/contracts';
-import { NAMESPACE, NATS_CONNECTION, RpcClient } from '@roomkey/nats';
+import { NAMESPACE, NATS_CONNECTION, RpcClient, InRequest, type RequestContext } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { RequireScope } from './admin-scope';
@@ -25,8 +25,8 @@ export class EventsController {
   }
 
   @Get()
-  async list(@Param('tenant') tenant: string, @Query() query: EventsQuery): Promise<TenantEventPage> {
-    await this.rpc.request(KeysRoutes.getTenant, { tenant }); // 404 for a tenant that does not exist
+  async list(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Query() query: EventsQuery): Promise<TenantEventPage> {
+    await this.rpc.request(KeysRoutes.getTenant, { tenant }, context); // 404 for a tenant that does not exist
     return this.events.list(tenant, query);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { KeysRoutes, type MediaPlatform, type PutMediaPlatformBody } from '@roomkey/contracts';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { RequireScope } from './admin-scope';
 
@@ -13,13 +13,13 @@ export class MediaPlatformsController {
 
   @Put(':platform')
   @HttpCode(204)
-  async put(@Param('tenant') tenant: string, @Param('platform') platform: string, @Body() body: PutMediaPlatformBody): Promise<void> {
-    await this.rpc.request(KeysRoutes.putMediaPlatform, { tenant, platform: platform as MediaPlatform, body });
+  async put(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Param('platform') platform: string, @Body() body: PutMediaPlatformBody): Promise<void> {
+    await this.rpc.request(KeysRoutes.putMediaPlatform, { tenant, platform: platform as MediaPlatform, body }, context);
   }
 
   @Delete(':platform')
   @HttpCode(204)
-  async remove(@Param('tenant') tenant: string, @Param('platform') platform: string): Promise<void> {
-    await this.rpc.request(KeysRoutes.removeMediaPlatform, { tenant, platform: platform as MediaPlatform });
+  async remove(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Param('platform') platform: string): Promise<void> {
+    await this.rpc.request(KeysRoutes.removeMediaPlatform, { tenant, platform: platform as MediaPlatform }, context);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { KeysRoutes } from '@roomkey/contracts';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { RequireScope } from './admin-scope';
 
@@ -12,21 +12,21 @@ export class SigningKeysController {
 
   @Get()
   @RequireScope('tenants:read')
-  list(@Param('tenant') tenant: string) {
-    return this.rpc.request(KeysRoutes.listSigningKeys, { tenant });
+  list(@InRequest() context: RequestContext, @Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.listSigningKeys, { tenant }, context);
   }
 
   /** Rotates now: next → active, active → retiring, a fresh next. Answers the new active key. */
   @Post('rotate')
   @HttpCode(201)
-  rotate(@Param('tenant') tenant: string) {
-    return this.rpc.request(KeysRoutes.rotateSigningKeys, { tenant });
+  rotate(@InRequest() context: RequestContext, @Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.rotateSigningKeys, { tenant }, context);
   }
 
   /** A compromised key: out of the JWKS at once; its tokens stop verifying on every replica. */
   @Post(':kid/revoke')
   @HttpCode(200)
-  revoke(@Param('tenant') tenant: string, @Param('kid') kid: string) {
-    return this.rpc.request(KeysRoutes.revokeSigningKey, { tenant, kid });
+  revoke(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Param('kid') kid: string) {
+    return this.rpc.request(KeysRoutes.revokeSigningKey, { tenant, kid }, context);
   }
 }

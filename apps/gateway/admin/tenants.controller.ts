@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Qu
 import type { GatewayConfig } from '@roomkey/config';
 import { KeysRoutes, issuerUrl, type AdminTenant, type CreateTenantBody, type TenantView, type UpdateTenantBody } from '@roomkey/contracts';
 import { NotFoundError } from '@roomkey/errors';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { CurrentAdminCaller, RequireScope, type AdminCaller } from './admin-scope';
@@ -20,44 +20,44 @@ export class TenantsController {
   @Post()
   @HttpCode(201)
   @RequireScope('tenants:write', { allTenants: true })
-  async create(@Body() body: CreateTenantBody): Promise<AdminTenant> {
-    return this.withIssuer(await this.rpc.request(KeysRoutes.createTenant, { body }));
+  async create(@InRequest() context: RequestContext, @Body() body: CreateTenantBody): Promise<AdminTenant> {
+    return this.withIssuer(await this.rpc.request(KeysRoutes.createTenant, { body }, context));
   }
 
   /** One page of tenants in shortcode order; `nextCursor` (opaque) asks for the next, null on the last. */
   @Get()
   @RequireScope('tenants:read')
-  async list(@Query() query: Record<string, unknown>, @CurrentAdminCaller() caller?: AdminCaller): Promise<{ items: AdminTenant[]; nextCursor: string | null }> {
+  async list(@InRequest() context: RequestContext, @Query() query: Record<string, unknown>, @CurrentAdminCaller() caller?: AdminCaller): Promise<{ items: AdminTenant[]; nextCursor: string | null }> {
     // An admin key bound to a tenant sees that tenant alone (none once it is deleted).
     if (caller?.tenant) {
-      const own = await this.get(caller.tenant).catch((error: unknown) => (error instanceof NotFoundError ? null : Promise.reject(error)));
+      const own = await this.get(context, caller.tenant).catch((error: unknown) => (error instanceof NotFoundError ? null : Promise.reject(error)));
       return { items: own ? [own] : [], nextCursor: null };
     }
     const limit = typeof query.limit === 'string' && /^\d{1,9}$/.test(query.limit) ? Number(query.limit) : query.limit;
     const page = await this.rpc.request(KeysRoutes.listTenants, {
       ...(limit !== undefined ? { limit: limit as number } : {}),
       ...(query.cursor !== undefined ? { cursor: query.cursor as string } : {}),
-    });
+    }, context);
     return { items: page.items.map((tenant) => this.withIssuer(tenant)), nextCursor: page.nextCursor };
   }
 
   @Get(':tenant')
   @RequireScope('tenants:read')
-  async get(@Param('tenant') tenant: string): Promise<AdminTenant> {
-    return this.withIssuer(await this.rpc.request(KeysRoutes.getTenant, { tenant }));
+  async get(@InRequest() context: RequestContext, @Param('tenant') tenant: string): Promise<AdminTenant> {
+    return this.withIssuer(await this.rpc.request(KeysRoutes.getTenant, { tenant }, context));
   }
 
   /** The keys service validates the body; every issuer and identity replica applies it within moments. */
   @Patch(':tenant')
-  async update(@Param('tenant') tenant: string, @Body() body: UpdateTenantBody): Promise<AdminTenant> {
-    return this.withIssuer(await this.rpc.request(KeysRoutes.updateTenant, { tenant, body }));
+  async update(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Body() body: UpdateTenantBody): Promise<AdminTenant> {
+    return this.withIssuer(await this.rpc.request(KeysRoutes.updateTenant, { tenant, body }, context));
   }
 
   /** Every key and client revoked, the JWKS gone; the shortcode is held for a day. */
   @Delete(':tenant')
   @HttpCode(204)
-  async delete(@Param('tenant') tenant: string): Promise<void> {
-    await this.rpc.request(KeysRoutes.deleteTenant, { tenant });
+  async delete(@InRequest() context: RequestContext, @Param('tenant') tenant: string): Promise<void> {
+    await this.rpc.request(KeysRoutes.deleteTenant, { tenant }, context);
   }
 
   private withIssuer(tenant: TenantView): AdminTenant {

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { IssuerRoutes, type RevokeBeforeBody, type RevokedTenantTokens } from '@roomkey/contracts';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { RequireScope } from './admin-scope';
 
@@ -13,7 +13,7 @@ export class TokenRevocationController {
   @Post('revoke-before')
   @HttpCode(200)
   @RequireScope('tokens:revoke')
-  revokeBefore(@Param('tenant') tenant: string, @Body() body: RevokeBeforeBody | undefined): Promise<RevokedTenantTokens> {
-    return this.rpc.request(IssuerRoutes.revokeTenantTokens, { tenant, body: body ?? {} });
+  revokeBefore(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Body() body: RevokeBeforeBody | undefined): Promise<RevokedTenantTokens> {
+    return this.rpc.request(IssuerRoutes.revokeTenantTokens, { tenant, body: body ?? {} }, context);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PingRoutes, type ServiceName } from '@roomkey/contracts';
-import { NATS_CONNECTION, RpcClient } from '@roomkey/nats';
+import { InRequest, NATS_CONNECTION, RpcClient, type RequestContext } from '@roomkey/nats';
 import type { FastifyReply } from 'fastify';
 
 const READINESS_TIMEOUT_MS = 1000;
@@ -43,11 +43,11 @@ export class HealthController {
 
   /** Ready when tokens can be issued (200, `degraded` when part of the system is away); 503 when not. */
   @Get('readyz')
-  async ready(@Res() reply: FastifyReply) {
+  async ready(@InRequest() context: RequestContext, @Res() reply: FastifyReply) {
     const services = Object.keys(PingRoutes) as ServiceName[];
     const answers = await Promise.all(
       services.map((service) =>
-        this.rpc.request(PingRoutes[service], {}, READINESS_TIMEOUT_MS).then(
+        this.rpc.request(PingRoutes[service], {}, context, READINESS_TIMEOUT_MS).then(
           () => true,
           () => false,
         ),

@@ -6,7 +6,7 @@
  */
 import { errorLog } from '@roomkey/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requestContextOf } from './request-id';
+import { httpRequestContext } from './request-id';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -14,6 +14,7 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
   const route = request.routeOptions.url ?? 'unmatched';
   const status = reply.statusCode;
   const tenant = tenantOf(request);
+  const context = httpRequestContext(request);
   errorLog.write('info', 'HTTP request', {
     requestId: request.id,
     method: request.method,
@@ -21,7 +22,7 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
     status,
     durationMs: Math.round(reply.elapsedTime * 100) / 100,
     tenant,
-  });
+  }, context);
   if (!route.startsWith('/admin')) return;
   if (status === 401) {
     errorLog.write('warn', 'Admin authentication failed: missing or invalid admin credential', {
@@ -32,17 +33,17 @@ export function logAccess(request: FastifyRequest, reply: FastifyReply): void {
       method: request.method,
       route,
       tenant,
-    });
+    }, context);
   } else if (status < 400 && !READS.has(request.method)) {
     errorLog.write('info', `Admin change: ${request.method} ${route}`, {
       audit: 'admin.change',
       requestId: request.id,
-      actor: (requestContextOf(request) as { actor?: string } | undefined)?.actor ?? 'bootstrap',
+      actor: context.actor ?? 'bootstrap',
       method: request.method,
       route,
       status,
       tenant,
-    });
+    }, context);
   }
 }
 

@@ -8,7 +8,7 @@ import { RoomkeyError, asRoomkeyError, logFailure, type ErrorDetails } from '@ro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { REQUEST_ID_RESPONSE_HEADER } from './request-id';
+import { httpRequestContext, REQUEST_ID_RESPONSE_HEADER } from './request-id';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -143,7 +143,7 @@ export function answerRouterError(error: Error, request: FastifyRequest, reply: 
 export function sendHttpError(reply: FastifyReply, exception: unknown, request: FastifyRequest): void {
   const unmatched = request.routeOptions?.url === undefined;
   const known = unmatched && exception instanceof HttpException && exception.getStatus() === 404 ? unknownRoute(request) : asHttpError(exception);
-  const error = logFailure(known, `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`, request.id);
+  const error = logFailure(known, `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`, httpRequestContext(request));
   const answer = toHttpError(error, isOAuthEndpoint(request.url, request.method));
   // Set here too: the router's own errors (malformed URL) reach this before any hook has run.
   answer.headers[REQUEST_ID_RESPONSE_HEADER] = request.id;

@@ -1,11 +1,12 @@
 /**
  * With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT): one server span per HTTP request, named by its
  * method and route pattern (`POST /v1/access-tokens`; no ids, no query), child of the caller's W3C
- * `traceparent` when it sends one, and current while the handler runs so that its NATS requests
- * are its children. Not registered at all with tracing off.
+ * `traceparent` when it sends one, put in the request's context so that the NATS requests its
+ * handler makes are its children. Not registered at all with tracing off.
  */
-import { runWithSpan, type TraceSpan, type Tracing } from '@roomkey/nats';
+import type { TraceSpan, Tracing } from '@roomkey/nats';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { extendHttpRequestContext } from './request-id';
 
 export function registerTracing(instance: FastifyInstance, tracing: Tracing): void {
   const spans = new WeakMap<FastifyRequest, TraceSpan>();
@@ -20,13 +21,8 @@ export function registerTracing(instance: FastifyInstance, tracing: Tracing): vo
       { 'http.request.method': request.method, 'url.scheme': request.protocol, 'roomkey.request_id': request.id, ...(route === undefined ? {} : { 'http.route': route }) },
     );
     spans.set(request, span);
+    extendHttpRequestContext(request, { span });
     done();
-  });
-  // After the body is read, like the request context (stream events would not carry it through).
-  instance.addHook('preHandler', (request, _reply, done) => {
-    const span = spans.get(request);
-    if (span === undefined) done();
-    else runWithSpan(span, done);
   });
   const end = (request: FastifyRequest, status?: number): void => {
     const span = spans.get(request);

@@ -14,7 +14,7 @@ import {
   type RequestOf,
 } from '@roomkey/contracts';
 import { RoomkeyError, UnauthorizedError } from '@roomkey/errors';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { basicCredentials, bearerToken } from '../http/credentials';
 
 const BEARER_CHALLENGE = 'Bearer realm="roomkey"';
@@ -44,6 +44,7 @@ export class IdentityController {
   @Post('guests')
   @HttpCode(201)
   createGuest(
+    @InRequest() context: RequestContext,
     @Headers('authorization') authorization: string | undefined,
     @Headers('x-api-key') apiKey: string | undefined,
     @Ip() clientAddress: string,
@@ -52,12 +53,13 @@ export class IdentityController {
     const credentials = apiKeyCredentials(authorization, apiKey, 'guest');
     // The header's credentials override same-named body fields; a body's own `secret` never counts.
     const request: RequestOf<typeof IdentityPublicRoutes.createGuest> = { ...jsonBody(body), secret: undefined, ...credentials, clientAddress };
-    return this.rpc.request(IdentityPublicRoutes.createGuest, request);
+    return this.rpc.request(IdentityPublicRoutes.createGuest, request, context);
   }
 
   @Post('anonymous-tokens')
   @HttpCode(201)
   createAnonymous(
+    @InRequest() context: RequestContext,
     @Headers('authorization') authorization: string | undefined,
     @Headers('x-api-key') apiKey: string | undefined,
     @Ip() clientAddress: string,
@@ -65,18 +67,18 @@ export class IdentityController {
   ): Promise<AnonymousResult> {
     const credentials = apiKeyCredentials(authorization, apiKey, 'anonymous');
     const request: RequestOf<typeof IdentityPublicRoutes.createAnonymous> = { ...jsonBody(body), secret: undefined, ...credentials, clientAddress };
-    return this.rpc.request(IdentityPublicRoutes.createAnonymous, request);
+    return this.rpc.request(IdentityPublicRoutes.createAnonymous, request, context);
   }
 
   @Post('invites')
   @HttpCode(201)
-  async createInvite(@Headers('authorization') authorization: string | undefined, @Body() body: CreateInviteBody | undefined): Promise<CreatedInvite> {
+  async createInvite(@InRequest() context: RequestContext, @Headers('authorization') authorization: string | undefined, @Body() body: CreateInviteBody | undefined): Promise<CreatedInvite> {
     const accessToken = bearerToken(authorization);
     if (!accessToken) {
       throw new UnauthorizedError('Missing credentials: send a Bearer access token holding guests:invite', { challenge: BEARER_CHALLENGE });
     }
     try {
-      return await this.rpc.request(IdentityRoutes.createInvite, { accessToken, body: jsonBody(body) });
+      return await this.rpc.request(IdentityRoutes.createInvite, { accessToken, body: jsonBody(body) }, context);
     } catch (error) {
       if (error instanceof RoomkeyError && error.status === 401) error.details.challenge = `${BEARER_CHALLENGE}, error="invalid_token"`;
       throw error;
@@ -85,7 +87,7 @@ export class IdentityController {
 
   @Post('invites/:code/redeem')
   @HttpCode(201)
-  redeemInvite(@Param('code') code: string, @Body() body: RedeemInviteBody | undefined): Promise<GuestResult> {
-    return this.rpc.request(IdentityRoutes.redeemInvite, { code, body: jsonBody(body) });
+  redeemInvite(@InRequest() context: RequestContext, @Param('code') code: string, @Body() body: RedeemInviteBody | undefined): Promise<GuestResult> {
+    return this.rpc.request(IdentityRoutes.redeemInvite, { code, body: jsonBody(body) }, context);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { AuthorizationRoutes, type AuthorizeRequest } from '@roomkey/contracts';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import type { FastifyReply } from 'fastify';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -19,8 +19,8 @@ export class AuthorizationController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('auth')
-  async authorize(@Param('tenant') tenant: string, @Query() query: AuthorizeRequest['query'], @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const result = await this.rpc.request(AuthorizationRoutes.authorize, { tenant, query: { ...query } });
+  async authorize(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Query() query: AuthorizeRequest['query'], @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const result = await this.rpc.request(AuthorizationRoutes.authorize, { tenant, query: { ...query } }, context);
     void reply.header('cache-control', 'no-store');
     if ('redirectTo' in result) return reply.status(302).header('location', result.redirectTo).send();
     return reply.status(400).type('text/html; charset=utf-8').send(errorPage(result.errorPage.error, result.errorPage.error_description));

@@ -1,7 +1,7 @@
 import { Body, Controller, Header, Headers, HttpCode, Ip, Param, Post } from '@nestjs/common';
 import { OAuthRoutes, tokenRouteFor, type IntrospectionResult, type OAuthEndpointRequest, type OAuthParams, type TokenEndpointResult } from '@roomkey/contracts';
 import { OAuthInvalidRequestError } from '@roomkey/errors';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { oauthBasicCredentials } from '../http/credentials';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -29,9 +29,9 @@ export class OAuthController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
-  token(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
+  token(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
     const request = this.request(tenant, type, body, auth, ip);
-    return this.rpc.request(tokenRouteFor(request.params.grant_type), request);
+    return this.rpc.request(tokenRouteFor(request.params.grant_type), request, context);
   }
 
   /** Auth0 style: the client names the tenant; `audience` must be one of the client's; form or JSON. */
@@ -39,23 +39,23 @@ export class OAuthController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
-  auth0Token(@Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
+  auth0Token(@InRequest() context: RequestContext, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<TokenEndpointResult> {
     const request = this.request(undefined, type, body, auth, ip, true);
-    return this.rpc.request(tokenRouteFor(request.params.grant_type), request);
+    return this.rpc.request(tokenRouteFor(request.params.grant_type), request, context);
   }
 
   @Post('realms/:tenant/protocol/openid-connect/token/introspect')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  introspect(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<IntrospectionResult> {
-    return this.rpc.request(OAuthRoutes.introspect, this.request(tenant, type, body, auth, ip));
+  introspect(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<IntrospectionResult> {
+    return this.rpc.request(OAuthRoutes.introspect, this.request(tenant, type, body, auth, ip), context);
   }
 
   /** RFC 7009: 200 with an empty body, also for tokens that are already invalid. */
   @Post('realms/:tenant/protocol/openid-connect/revoke')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  async revoke(@Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<void> {
-    await this.rpc.request(OAuthRoutes.revoke, this.request(tenant, type, body, auth, ip));
+  async revoke(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Headers('content-type') type: string | undefined, @Headers('authorization') auth: string | undefined, @Body() body: unknown, @Ip() ip: string): Promise<void> {
+    await this.rpc.request(OAuthRoutes.revoke, this.request(tenant, type, body, auth, ip), context);
   }
 }

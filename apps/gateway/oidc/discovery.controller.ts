@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
 import type { GatewayConfig } from '@roomkey/config';
 import { CLIENT_AUTH_METHODS, IMPLEMENTED_GRANT_TYPES, KeysRoutes, SIGNING_ALGORITHMS, issuerUrl } from '@roomkey/contracts';
-import { RpcClient } from '@roomkey/nats';
+import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 
 /** Keycloak-compatible realm paths: discovery metadata (also at RFC 8414's path) and the tenant's JWKS. */
@@ -14,8 +14,8 @@ export class DiscoveryController {
 
   @Get(['realms/:tenant/.well-known/openid-configuration', '.well-known/oauth-authorization-server/realms/:tenant'])
   @Header('cache-control', 'public, max-age=300')
-  async metadata(@Param('tenant') tenant: string) {
-    await this.rpc.request(KeysRoutes.getTenant, { tenant });
+  async metadata(@InRequest() context: RequestContext, @Param('tenant') tenant: string) {
+    await this.rpc.request(KeysRoutes.getTenant, { tenant }, context);
     const issuer = issuerUrl(this.config.publicUrl, tenant);
     const oidc = `${issuer}/protocol/openid-connect`;
     return {
@@ -41,7 +41,7 @@ export class DiscoveryController {
   /** Next, active and retiring public keys. Short caching is safe: keys are published before they sign. */
   @Get('realms/:tenant/protocol/openid-connect/certs')
   @Header('cache-control', 'public, max-age=60')
-  certs(@Param('tenant') tenant: string) {
-    return this.rpc.request(KeysRoutes.getJwks, { tenant });
+  certs(@InRequest() context: RequestContext, @Param('tenant') tenant: string) {
+    return this.rpc.request(KeysRoutes.getJwks, { tenant }, context);
   }
 }

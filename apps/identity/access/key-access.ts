@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IdentityConfig } from '@roomkey/config';
 import { readText, type ApiCaller, type Environment, type TenantView } from '@roomkey/contracts';
 import { errorLog, ForbiddenError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
-import { AuditEvents, ServiceMetrics, type EventSink } from '@roomkey/nats';
+import { AuditEvents, ServiceMetrics, type EventSink, type RequestContext } from '@roomkey/nats';
 import { EVENT_SINK, IDENTITY_CONFIG, ISSUER_CLIENT, RATE_LIMITER, type IssuerClient, type RateLimiter } from '../ports';
 
 /** Which tenant switch lets an API key alone (no secret) ask for a token. */
@@ -50,7 +50,7 @@ export class KeyAccess {
   }
 
   /** 401 for missing or wrong credentials; 403 for a key-only request the tenant does not allow. */
-  async authenticate(caller: ApiCaller, access: KeyOnlyAccess): Promise<ApiKeyCaller> {
+  async authenticate(caller: ApiCaller, access: KeyOnlyAccess, context: RequestContext): Promise<ApiKeyCaller> {
     const { apiKey, secret } = caller;
     if (typeof apiKey !== 'string' || apiKey === '') {
       this.metrics.authenticationFailed('api_key', 'missing_credentials');
@@ -64,7 +64,7 @@ export class KeyAccess {
       apiKey,
       ...(secret !== undefined ? { secret } : {}),
       ...(clientAddress !== undefined ? { clientAddress } : {}),
-    });
+    }, context);
     const authenticatedCaller: ApiKeyCaller = {
       apiKey: authenticated.apiKey,
       environment: authenticated.environment,
@@ -90,7 +90,7 @@ export class KeyAccess {
    * a secret are not limited here); 429 with the seconds to wait when over. Call it once the
    * request has passed validation, so that a rejected request moves no counter.
    */
-  async admit(caller: ApiKeyCaller): Promise<void> {
+  async admit(caller: ApiKeyCaller, context: RequestContext): Promise<void> {
     if (caller.secretVerified) return;
     const checks: Array<{ scope: string; id: string; limit: number; what: string; metric: string }> = [];
     if (caller.clientAddress !== undefined && this.config.guestRateLimitPerAddress > 0) {
@@ -102,16 +102,16 @@ export class KeyAccess {
     // Refuse from memory first when a replica already announced the block: no counter moves then.
     for (const check of checks) {
       const wait = this.limiter.retryAfter(check.scope, check.id);
-      if (wait !== undefined) throw this.throttled(caller, check, wait);
+      if (wait !== undefined) throw this.throttled(caller, check, wait, context);
     }
     for (const check of checks) {
       const hit = await this.limiter.hit(check.scope, check.id, { limit: check.limit, windowSeconds: RATE_LIMIT_WINDOW_SECONDS });
-      if (hit.retryAfterSeconds !== undefined) throw this.throttled(caller, check, hit.retryAfterSeconds);
+      if (hit.retryAfterSeconds !== undefined) throw this.throttled(caller, check, hit.retryAfterSeconds, context);
     }
   }
 
   /** Audit trail: every 429 logged at warn; auth.throttled published once per block (fire-and-forget). */
-  private throttled(caller: ApiKeyCaller, check: { scope: string; limit: number; what: string; metric: string }, retryAfterSeconds: number): RateLimitedError {
+  private throttled(caller: ApiKeyCaller, check: { scope: string; limit: number; what: string; metric: string }, retryAfterSeconds: number, context: RequestContext): RateLimitedError {
     const tenant = caller.tenant.shortcode;
     const per = check.scope === ADDRESS_SCOPE ? 'address' : 'tenant';
     const fields = {
@@ -120,9 +120,9 @@ export class KeyAccess {
       retryAfterSeconds,
       ...(caller.clientAddress !== undefined ? { address: caller.clientAddress } : {}),
     };
-    errorLog.write('warn', `Key-only access throttled ${check.what}: refused for ${retryAfterSeconds} s`, { audit: 'auth.throttled', ...fields, tenant });
+    errorLog.write('warn', `Key-only access throttled ${check.what}: refused for ${retryAfterSeconds} s`, { audit: 'auth.throttled', ...fields, tenant }, context);
     const blocked = per === 'address' ? `address ${caller.clientAddress}` : per;
-    this.audit?.publish(tenant, 'auth.throttled', fields, `${caller.apiKey} ${blocked}`, retryAfterSeconds * 1000);
+    this.audit?.publish(tenant, 'auth.throttled', fields, `${caller.apiKey} ${blocked}`, context, retryAfterSeconds * 1000);
     return this.limited(check, retryAfterSeconds);
   }
 

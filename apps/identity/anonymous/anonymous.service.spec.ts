@@ -2,6 +2,7 @@ import { parseTokenContent } from '@roomkey/contracts';
 import { ForbiddenError, InvalidRequestError } from '@roomkey/errors';
 import { DEV, OPEN, PROD, createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
 import { AnonymousHandlers } from './anonymous.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 describe('AnonymousService', () => {
   let kit: IdentityTestKit;
@@ -9,7 +10,7 @@ describe('AnonymousService', () => {
     kit = createIdentityTestKit();
   });
   // Through the handler, as a NATS request arrives: caller split off, body validated, then the service.
-  const create = (request: unknown) => new AnonymousHandlers(kit.access, kit.anonymous).create(request);
+  const create = (request: unknown) => new AnonymousHandlers(kit.access, kit.anonymous).create(request, NO_REQUEST);
 
   it('mints a VIEWER token for "!anon" with the rooms and a fresh anon_id per token', async () => {
     const first = await create({ ...PROD, rooms: ['stage', 'stage', 'lobby'] });

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { KeyAccess, type ApiKeyCaller } from '../access/key-access';
 import { anonymousTokenRules, lifetimeWithin, roomsWithin } from '../access/token-rules';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
+import type { RequestContext } from '@roomkey/nats';
 
 /**
  * `/v1/anonymous-tokens` and its NATS subject: a VIEWER token for someone without an
@@ -18,18 +19,18 @@ export class AnonymousService {
   ) {}
 
   /** `command` has passed the schema; what remains are the limits of the caller's key. */
-  async create(caller: ApiKeyCaller, command: CreateAnonymousBody): Promise<AnonymousResult> {
+  async create(caller: ApiKeyCaller, command: CreateAnonymousBody, context: RequestContext): Promise<AnonymousResult> {
     const rules = anonymousTokenRules(caller.environment);
     const rooms = roomsWithin(command.rooms, rules.rooms)!;
     const ttlSeconds = lifetimeWithin(command.ttlSeconds, rules, caller.environment, ANONYMOUS_TOKEN_DEFAULT_LIFETIME);
-    await this.access.admit(caller);
+    await this.access.admit(caller, context);
 
     const minted = await this.issuer.mint({
       tenant: caller.tenant.shortcode,
       claims: anonymousToken({ clientId: caller.apiKey, environment: caller.environment, rooms, anonId: randomUUID() }),
       ttlSeconds,
       profile: command.profile ?? undefined,
-    });
+    }, context);
     return { accessToken: minted.accessToken, expiresIn: minted.expiresIn, ...(minted.profile ? { profile: minted.profile } : {}) };
   }
 }

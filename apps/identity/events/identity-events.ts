@@ -1,6 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { errorLog } from '@roomkey/errors';
 import type { EventFields, EventType } from '@roomkey/contracts';
 import { EVENT_SINK, type EventSink } from '../ports';
+import type { RequestContext } from '@roomkey/nats';
 
 /**
  * Announces what identity did (guest.created, invite.created, invite.redeemed). Events carry ids
@@ -10,15 +12,14 @@ import { EVENT_SINK, type EventSink } from '../ports';
  */
 @Injectable()
 export class IdentityEvents {
-  private readonly logger = new Logger('IdentityEvents');
-
   constructor(@Inject(EVENT_SINK) private readonly sink: EventSink) {}
 
-  async announce<K extends 'guest.created' | 'invite.created' | 'invite.redeemed'>(tenant: string, type: K, fields: EventFields<K>): Promise<void> {
+  /** `context`: the request whose change it announces (no admin acts here: the event names no actor). */
+  async announce<K extends 'guest.created' | 'invite.created' | 'invite.redeemed'>(tenant: string, type: K, fields: EventFields<K>, context: RequestContext): Promise<void> {
     try {
-      await this.sink.publish<EventType>(tenant, type, fields);
+      await this.sink.publish<EventType>(tenant, type, fields, undefined);
     } catch (error) {
-      this.logger.error(`Could not publish ${type} for tenant ${tenant}: ${(error as Error).message}`);
+      errorLog.write('error', `Could not publish ${type} for tenant ${tenant}: ${(error as Error).message}`, { context: 'IdentityEvents' }, context);
     }
   }
 }

@@ -1,8 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { parseTokenContent } from '@roomkey/contracts';
-import { InvalidRequestError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
+import { errorLog, InvalidRequestError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
 import { DEV, OPEN, PROD, createIdentityTestKit, type IdentityTestKit } from '../testing/identity-test-kit';
 import { GuestHandlers } from './guest.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 describe('GuestService', () => {
   let kit: IdentityTestKit;
@@ -10,7 +10,7 @@ describe('GuestService', () => {
     kit = createIdentityTestKit();
   });
   // Through the handler, as a NATS request arrives: caller split off, body validated, then the service.
-  const create = (request: unknown) => new GuestHandlers(kit.access, kit.guests).create(request);
+  const create = (request: unknown) => new GuestHandlers(kit.access, kit.guests).create(request, NO_REQUEST);
 
   it('mints a GUEST token for a user id made unique, and answers the guest shape', async () => {
     const answer = await create({ ...PROD, userId: 'alice', name: 'Alice', rooms: ['stage'] });
@@ -53,10 +53,10 @@ describe('GuestService', () => {
   });
 
   it('still answers when the event cannot be published (the token exists), and logs the failure', async () => {
-    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const logged = jest.spyOn(errorLog, 'write').mockImplementation(() => undefined);
     kit.sink.failing = true;
     await expect(create({ ...PROD })).resolves.toMatchObject({ accessToken: 'token-1' });
-    expect(logged).toHaveBeenCalledWith(expect.stringContaining('guest.created'));
+    expect(logged).toHaveBeenCalledWith('error', expect.stringContaining('guest.created'), expect.anything(), NO_REQUEST);
     logged.mockRestore();
   });
 

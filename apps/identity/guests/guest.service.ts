@@ -6,6 +6,7 @@ import { guestTokenRules, lifetimeWithin, roomsWithin } from '../access/token-ru
 import { IdentityEvents } from '../events/identity-events';
 import { ISSUER_CLIENT, type IssuerClient } from '../ports';
 import { uniqueGuestId } from './guest-id';
+import type { RequestContext } from '@roomkey/nats';
 
 /** `/v1/guests` and its NATS subject: a temporary GUEST user with an id made unique. */
 @Injectable()
@@ -17,7 +18,7 @@ export class GuestService {
   ) {}
 
   /** `command` has passed the schema; what remains are the limits of the caller's key. */
-  async create(caller: ApiKeyCaller, command: CreateGuestBody): Promise<GuestResult> {
+  async create(caller: ApiKeyCaller, command: CreateGuestBody, context: RequestContext): Promise<GuestResult> {
     if (command.userId === ANONYMOUS_SUBJECT) {
       throw new InvalidRequestError(`Field 'userId' may not be '${ANONYMOUS_SUBJECT}', which marks anonymous tokens`, 'userId');
     }
@@ -26,7 +27,7 @@ export class GuestService {
     const ttlSeconds = lifetimeWithin(command.ttlSeconds, rules, caller.environment, GUEST_TOKEN_DEFAULT_LIFETIME);
     const { name, image } = command;
     const metadata = (command.metadata ?? undefined) as TokenMetadata | undefined;
-    await this.access.admit(caller);
+    await this.access.admit(caller, context);
 
     const id = uniqueGuestId(command.userId);
     const minted = await this.issuer.mint({
@@ -34,8 +35,8 @@ export class GuestService {
       claims: guestToken({ subject: id, clientId: caller.apiKey, environment: caller.environment, rooms, name, image, metadata }),
       ttlSeconds,
       profile: command.profile ?? undefined,
-    });
-    await this.events.announce(caller.tenant.shortcode, 'guest.created', { apiKey: caller.apiKey, jti: minted.claims.jti, exp: minted.claims.exp });
+    }, context);
+    await this.events.announce(caller.tenant.shortcode, 'guest.created', { apiKey: caller.apiKey, jti: minted.claims.jti, exp: minted.claims.exp }, context);
     return {
       user: { id, name: name ?? null, image: image ?? null, kind: 'guest' },
       accessToken: minted.accessToken,

@@ -4,6 +4,7 @@ import { createIdentityTestKit, type IdentityTestKit } from '../testing/identity
 import { InviterAccess } from '../access/inviter-access';
 import { inviteKey, isInviteCode } from './invite-code';
 import { InviteHandlers } from './invite.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 /** What the gateway forwards, possibly invalid: the handler validates it. */
 type CreateWire = RequestOf<typeof IdentityRoutes.createInvite>;
@@ -22,8 +23,8 @@ describe('InviteService', () => {
 
   // Through the handlers, as the gateway's requests arrive: caller apart, body validated, then the service.
   const handlers = () => new InviteHandlers(new InviterAccess(kit.issuer), kit.invites);
-  const create = (token: string, body: unknown) => handlers().create({ accessToken: token, body } as CreateWire);
-  const redeem = (code: string, body?: unknown) => handlers().redeem({ code, body } as RedeemWire);
+  const create = (token: string, body: unknown) => handlers().create({ accessToken: token, body } as CreateWire, NO_REQUEST);
+  const redeem = (code: string, body?: unknown) => handlers().redeem({ code, body } as RedeemWire, NO_REQUEST);
 
   describe('create', () => {
     it('stores an invite under the hash of its code, with the caller’s rooms by default, and answers the code once', async () => {
@@ -79,7 +80,7 @@ describe('InviteService', () => {
     });
 
     it('answers 401 without a token or with a bad one, and 403 without guests:invite', async () => {
-      await expect(handlers().create({ body: { role: 'GUEST' } })).rejects.toThrow(UnauthorizedError);
+      await expect(handlers().create({ body: { role: 'GUEST' } }, NO_REQUEST)).rejects.toThrow(UnauthorizedError);
       await expect(create('forged', { role: 'GUEST' })).rejects.toThrow(InvalidTokenError);
       const forbidden = create('guest', { role: 'GUEST' });
       await expect(forbidden).rejects.toThrow(ForbiddenError);
@@ -155,7 +156,7 @@ describe('InviteService', () => {
 
     it('accepts no body at all', async () => {
       const { inviteCode } = await create('host', { role: 'VIEWER', ttlSeconds: 3600 });
-      await expect(handlers().redeem({ code: inviteCode })).resolves.toMatchObject({ user: { name: null } });
+      await expect(handlers().redeem({ code: inviteCode }, NO_REQUEST)).resolves.toMatchObject({ user: { name: null } });
       // The role goes to the issuer, which adds its permissions from the tenant's matrix.
       expect(kit.issuer.minted[0].claims).toMatchObject({ role: 'VIEWER' });
     });
@@ -171,7 +172,7 @@ describe('InviteService', () => {
     it('answers 404 for a code that never existed, well-formed or not', async () => {
       await expect(redeem('rk_inv_' + 'A'.repeat(32))).rejects.toThrow(NotFoundError);
       await expect(redeem('nope')).rejects.toThrow(NotFoundError);
-      await expect(handlers().redeem({} as RedeemWire)).rejects.toThrow(NotFoundError);
+      await expect(handlers().redeem({} as RedeemWire, NO_REQUEST)).rejects.toThrow(NotFoundError);
     });
 
     it('answers 410 once used up or expired', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   API_KEY_TOKEN_LIFETIME,
   GUEST_ROLE,
@@ -13,13 +13,14 @@ import {
   type MintedToken,
   type RedeemInviteBody,
 } from '@roomkey/contracts';
-import { ForbiddenError, GoneError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
+import { errorLog, ForbiddenError, GoneError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 import type { Inviter } from '../access/inviter-access';
 import { IdentityEvents } from '../events/identity-events';
 import { uniqueGuestId } from '../guests/guest-id';
 import { CLOCK, INVITE_STORE, ISSUER_CLIENT, type Clock, type InviteRecord, type InviteStore, type IssuerClient } from '../ports';
 import { inviteKey, isInviteCode, newInviteCode } from './invite-code';
+import type { RequestContext } from '@roomkey/nats';
 
 /** Compare-and-set rounds before a redemption gives up (503) under extreme contention on one invite. */
 export const MAX_REDEEM_ATTEMPTS = 50;
@@ -34,7 +35,6 @@ const NOT_FOUND_MESSAGE = 'Invite not found';
  */
 @Injectable()
 export class InviteService {
-  private readonly logger = new Logger('InviteService');
 
   constructor(
     @Inject(ISSUER_CLIENT) private readonly issuer: IssuerClient,
@@ -44,7 +44,7 @@ export class InviteService {
   ) {}
 
   /** `command` has passed the schema; what remains are the limits of the inviter's token. */
-  async create(inviter: Inviter, command: CreateInviteBody): Promise<CreatedInvite> {
+  async create(inviter: Inviter, command: CreateInviteBody, context: RequestContext): Promise<CreatedInvite> {
     const { role } = command;
     if (!isRoleAtMost(role, GUEST_ROLE)) {
       throw new InvalidRequestError(`Field 'role' must be ${GUEST_ROLE} or lower: an invite hands out at most ${GUEST_ROLE}`, 'role');
@@ -83,12 +83,12 @@ export class InviteService {
     };
     // 192 random bits: a taken key means something is badly wrong, not bad luck.
     if (!(await this.store.create(inviteKey(code), invite))) throw new Error('Invite code collision');
-    await this.events.announce(invite.tenant, 'invite.created', { inviteId: invite.id, jti: inviter.jti });
+    await this.events.announce(invite.tenant, 'invite.created', { inviteId: invite.id, jti: inviter.jti }, context);
     return { inviteCode: code, expiresAt: new Date(invite.expiresAt).toISOString() };
   }
 
   /** `body` has passed the schema; a code that cannot exist is 404 like an unknown one. */
-  async redeem(command: { code: string; body?: RedeemInviteBody }): Promise<GuestResult> {
+  async redeem(command: { code: string; body?: RedeemInviteBody }, context: RequestContext): Promise<GuestResult> {
     const { code } = command;
     const name = command.body?.name;
     if (!isInviteCode(code)) throw new NotFoundError(NOT_FOUND_MESSAGE);
@@ -117,12 +117,12 @@ export class InviteService {
         }),
         ttlSeconds: Math.max(1, lifetime),
         profile: command.body?.profile ?? undefined,
-      });
+      }, context);
     } catch (error) {
-      await this.giveBackOneUse(key, invite.id);
+      await this.giveBackOneUse(key, invite.id, context);
       throw error;
     }
-    await this.events.announce(invite.tenant, 'invite.redeemed', { inviteId: invite.id, jti: minted.claims.jti, exp: minted.claims.exp });
+    await this.events.announce(invite.tenant, 'invite.redeemed', { inviteId: invite.id, jti: minted.claims.jti, exp: minted.claims.exp }, context);
     return {
       user: { id, name: name ?? null, image: null, kind: 'guest' },
       accessToken: minted.accessToken,
@@ -147,13 +147,13 @@ export class InviteService {
   }
 
   /** Undoes `takeOneUse` when no token could be minted, so a failed redemption uses nothing up. */
-  private async giveBackOneUse(key: string, inviteId: string): Promise<void> {
+  private async giveBackOneUse(key: string, inviteId: string, context: RequestContext): Promise<void> {
     try {
       await this.store.modify(key, (invite) => (invite && invite.uses > 0 ? { ...invite, uses: invite.uses - 1 } : undefined), {
         attempts: MAX_REDEEM_ATTEMPTS,
       });
     } catch (error) {
-      this.logger.error(`Could not give back a use of invite ${inviteId} after a failed redemption: ${(error as Error).message}`);
+      errorLog.write('error', `Could not give back a use of invite ${inviteId} after a failed redemption: ${(error as Error).message}`, { context: 'InviteService' }, context);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { InRequest, type RequestContext } from '@roomkey/nats';
 import { PublicRoutes, requireObject, splitCaller, type CreateAccessTokenResult } from '@roomkey/contracts';
 import { AccessTokenService } from './access-token.service';
 
@@ -9,9 +10,9 @@ export class AccessTokenHandlers {
 
   /** PublicRoutes.createAccessToken: plain JSON from any NATS client (or the gateway). */
   @MessagePattern(PublicRoutes.createAccessToken.subject)
-  async create(@Payload() request: unknown): Promise<CreateAccessTokenResult> {
+  async create(@Payload() request: unknown, @InRequest() context: RequestContext): Promise<CreateAccessTokenResult> {
     const { caller, body } = splitCaller(requireObject(request));
-    const credential = await this.accessTokens.authenticate(caller);
-    return this.accessTokens.create(credential, PublicRoutes.createAccessToken.request.parse(body));
+    const credential = await this.accessTokens.authenticate(caller, context);
+    return this.accessTokens.create(credential, PublicRoutes.createAccessToken.request.parse(body), context);
   }
 }

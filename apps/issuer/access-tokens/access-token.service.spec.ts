@@ -3,6 +3,7 @@ import { InvalidRequestError, UnauthorizedError, UnavailableError } from '@roomk
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import { PUBLIC_URL, createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
 import { AccessTokenHandlers } from './access-token.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const START = Date.UTC(2026, 2, 1, 12, 0, 0, 250);
 const START_S = Math.floor(START / 1000);
@@ -35,7 +36,7 @@ describe('AccessTokenService', () => {
   });
 
   const create = (credentials: { apiKey: string; secret: string }, body: Record<string, unknown>) =>
-    new AccessTokenHandlers(kit.accessTokens).create({ ...credentials, ...body });
+    new AccessTokenHandlers(kit.accessTokens).create({ ...credentials, ...body }, NO_REQUEST);
 
   describe('a production HOST token', () => {
     it('carries the contract claims and header, signed by the active key', async () => {
@@ -161,8 +162,8 @@ describe('AccessTokenService', () => {
     });
 
     it('rejects a non-object request', async () => {
-      await expect(new AccessTokenHandlers(kit.accessTokens).create('token please')).rejects.toBeInstanceOf(InvalidRequestError);
-      await expect(new AccessTokenHandlers(kit.accessTokens).create(null)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new AccessTokenHandlers(kit.accessTokens).create('token please', NO_REQUEST)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new AccessTokenHandlers(kit.accessTokens).create(null, NO_REQUEST)).rejects.toBeInstanceOf(InvalidRequestError);
     });
   });
 
@@ -180,7 +181,7 @@ describe('AccessTokenService', () => {
       ['no credentials at all', () => ({})],
       ['an over-long secret', (_k: IssuerTestKit, p: { apiKey: string; secret: string }) => ({ apiKey: p.apiKey, secret: 's'.repeat(257) })],
     ])('rejects %s with UnauthorizedError', async (_label, credentials) => {
-      const error = await rejection(new AccessTokenHandlers(kit.accessTokens).create({ ...body, ...credentials(kit, prod) }));
+      const error = await rejection(new AccessTokenHandlers(kit.accessTokens).create({ ...body, ...credentials(kit, prod) }, NO_REQUEST));
       expect(error).toBeInstanceOf(UnauthorizedError);
       expect((error as UnauthorizedError).status).toBe(401);
     });
@@ -191,13 +192,13 @@ describe('AccessTokenService', () => {
     });
 
     it('checks credentials before the body (a bad body with bad credentials is 401, not 400)', async () => {
-      await expect(new AccessTokenHandlers(kit.accessTokens).create({ apiKey: prod.apiKey, secret: 'wrong', role: 'ADMIN', junk: 1 })).rejects.toBeInstanceOf(
+      await expect(new AccessTokenHandlers(kit.accessTokens).create({ apiKey: prod.apiKey, secret: 'wrong', role: 'ADMIN', junk: 1 }, NO_REQUEST)).rejects.toBeInstanceOf(
         UnauthorizedError,
       );
     });
 
     it('does not ask the directory about over-long API keys', async () => {
-      await expect(new AccessTokenHandlers(kit.accessTokens).create({ ...body, apiKey: 'k'.repeat(65), secret: 'x' })).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(new AccessTokenHandlers(kit.accessTokens).create({ ...body, apiKey: 'k'.repeat(65), secret: 'x' }, NO_REQUEST)).rejects.toBeInstanceOf(UnauthorizedError);
       expect(kit.directory.resolveCalls).toEqual([]);
     });
 
@@ -217,13 +218,13 @@ describe('AccessTokenService', () => {
     });
 
     it('CredentialCache.lookup returns a live key without its secret and 401s for unknown or revoked keys', async () => {
-      await expect(kit.credentials.lookup(prod.apiKey)).resolves.toMatchObject({ apiKey: prod.apiKey, tenant: 'acme', revoked: false });
-      await expect(kit.credentials.lookup('rk_prod_unknown')).rejects.toBeInstanceOf(UnauthorizedError);
-      await expect(kit.credentials.lookup(42)).rejects.toBeInstanceOf(UnauthorizedError);
-      await expect(kit.credentials.lookup('')).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(kit.credentials.lookup(prod.apiKey, NO_REQUEST)).resolves.toMatchObject({ apiKey: prod.apiKey, tenant: 'acme', revoked: false });
+      await expect(kit.credentials.lookup('rk_prod_unknown', NO_REQUEST)).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(kit.credentials.lookup(42, NO_REQUEST)).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(kit.credentials.lookup('', NO_REQUEST)).rejects.toBeInstanceOf(UnauthorizedError);
       kit.directory.revokeApiKey(prod.apiKey);
       kit.credentials.invalidate(prod.apiKey);
-      await expect(kit.credentials.lookup(prod.apiKey)).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(kit.credentials.lookup(prod.apiKey, NO_REQUEST)).rejects.toBeInstanceOf(UnauthorizedError);
     });
 
     it('CredentialCache.clear drops every cached credential', async () => {

@@ -13,6 +13,7 @@ import {
 import { InvalidRequestError } from '@roomkey/errors';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
 import { TokenSigner } from '../signing/token-signer';
+import type { RequestContext } from '@roomkey/nats';
 
 /** CreateAccessToken (contract §3–5): a user token for the partner's user, limited by the key's environment. */
 @Injectable()
@@ -23,12 +24,12 @@ export class AccessTokenService {
   ) {}
 
   /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
-  authenticate(caller: ApiCaller): Promise<CredentialRecord> {
-    return this.apiKeys.authenticate(caller);
+  authenticate(caller: ApiCaller, context: RequestContext): Promise<CredentialRecord> {
+    return this.apiKeys.authenticate(caller, context);
   }
 
   /** `command` has passed the schema; what remains are the limits of the caller's key. */
-  async create(credential: CredentialRecord, command: CreateAccessTokenBody): Promise<CreateAccessTokenResult> {
+  async create(credential: CredentialRecord, command: CreateAccessTokenBody, context: RequestContext): Promise<CreateAccessTokenResult> {
     const { environment } = credential;
     if (command.userId === ANONYMOUS_SUBJECT) {
       throw new InvalidRequestError(`Field 'userId' may not be '${ANONYMOUS_SUBJECT}', which marks anonymous tokens`, 'userId');
@@ -46,6 +47,7 @@ export class AccessTokenService {
         metadata: (command.metadata ?? undefined) as TokenMetadata | undefined }),
       ttlSeconds,
       'api_key',
+      context,
       { profile: command.profile ?? undefined },
     );
     return {

@@ -3,6 +3,7 @@ import type { ApiCaller, CredentialRecord } from '@roomkey/contracts';
 import { CredentialCache } from './credential-cache';
 import { AuthenticationThrottle } from './authentication-throttle';
 import { ApiKeyUsage } from './api-key-usage';
+import type { RequestContext } from '@roomkey/nats';
 
 /**
  * The caller's API key (`apiKey`, `secret`, and the gateway's `clientAddress`, split from the body
@@ -17,10 +18,10 @@ export class ApiKeyAuthenticator {
   ) {}
 
   /** With `secretOptional`, a caller without `secret` only looks the key up (X-Api-Key-alone access). */
-  async authenticate(caller: ApiCaller, options: { secretOptional?: boolean } = {}): Promise<CredentialRecord> {
+  async authenticate(caller: ApiCaller, context: RequestContext, options: { secretOptional?: boolean } = {}): Promise<CredentialRecord> {
     const lookupOnly = options.secretOptional === true && caller.secret === undefined;
-    const record = await this.throttle.guard({ scope: 'api-key', id: caller.apiKey ?? '', address: caller.clientAddress }, () =>
-      lookupOnly ? this.credentials.lookup(caller.apiKey) : this.credentials.authenticate(caller),
+    const record = await this.throttle.guard({ scope: 'api-key', id: caller.apiKey ?? '', address: caller.clientAddress }, context, () =>
+      lookupOnly ? this.credentials.lookup(caller.apiKey, context) : this.credentials.authenticate(caller, context),
     );
     this.usage?.used(record.apiKey);
     return record;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IssuerConfig } from '@roomkey/config';
 import { errorLog, InvalidClientError, RateLimitedError, UnauthorizedError } from '@roomkey/errors';
-import { AuditEvents, ServiceMetrics, type EventSink } from '@roomkey/nats';
+import { AuditEvents, ServiceMetrics, type EventSink, type RequestContext } from '@roomkey/nats';
 import { ClientCache } from '../oauth/client-cache';
 import { EVENT_PUBLISHER, ISSUER_CONFIG, RATE_LIMITER, type RateLimiter } from '../ports';
 import { CredentialCache } from './credential-cache';
@@ -44,20 +44,21 @@ export class AuthenticationThrottle {
     @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
   ) {}
 
-  async guard<T>(attempt: AuthenticationAttempt, authenticate: () => Promise<T>): Promise<T> {
+  /** `context`: the request authenticating (the audit lines name its id). */
+  async guard<T>(attempt: AuthenticationAttempt, context: RequestContext, authenticate: () => Promise<T>): Promise<T> {
     try {
       return await authenticate();
     } catch (error) {
       if (!isAuthenticationFailure(error)) throw error;
       this.metrics.authenticationFailed(attempt.scope === 'client' ? 'client' : 'api_key', attempt.id === '' ? 'missing_credentials' : 'invalid_credentials');
-      const answer = await this.failed(attempt, error);
+      const answer = await this.failed(attempt, error, context);
       if (answer instanceof RateLimitedError) this.metrics.rateLimited('authentication_failures');
       throw answer;
     }
   }
 
   /** Counts a failure; answers the 429 to throw when a limit is reached, else the failure itself. */
-  private async failed(attempt: AuthenticationAttempt, failure: unknown): Promise<unknown> {
+  private async failed(attempt: AuthenticationAttempt, failure: unknown, context: RequestContext): Promise<unknown> {
     const window = this.config.authFailureWindowSeconds;
     // A limit already reached is known from memory: no need to count against it in KV again.
     const count = async (scope: string, id: string | undefined, limit: number): Promise<number | undefined> => {
@@ -70,11 +71,11 @@ export class AuthenticationThrottle {
     ]);
     const waits = [identifierWait, addressWait].filter((w): w is number => w !== undefined);
     if (waits.length === 0) {
-      void this.recordFailure(attempt, failure);
+      void this.recordFailure(attempt, failure, context);
       return failure;
     }
     const wait = Math.max(...waits);
-    void this.recordThrottling(attempt, identifierWait !== undefined ? WHAT[attempt.scope] : 'address', wait);
+    void this.recordThrottling(attempt, identifierWait !== undefined ? WHAT[attempt.scope] : 'address', wait, context);
     return this.limited(wait);
   }
 
@@ -83,34 +84,34 @@ export class AuthenticationThrottle {
    * secret) and published as auth.failed under the identifier's tenant, at most one a second per
    * identifier, without the request waiting. An identifier of no tenant is logged only.
    */
-  private async recordFailure(attempt: AuthenticationAttempt, failure: unknown): Promise<void> {
+  private async recordFailure(attempt: AuthenticationAttempt, failure: unknown, context: RequestContext): Promise<void> {
     const actor = attempt.id || 'anonymous';
-    const tenant = await this.tenantOf(attempt);
+    const tenant = await this.tenantOf(attempt, context);
     const reason = reasonOf(attempt, failure, tenant !== undefined);
     const fields = { actor, credential: attempt.scope, reason, ...(attempt.address !== undefined ? { address: attempt.address } : {}) };
-    errorLog.write('info', `Authentication failed: ${reason}`, { audit: 'auth.failed', ...fields, tenant });
-    if (tenant !== undefined) this.audit?.publish(tenant, 'auth.failed', fields, `${attempt.scope} ${actor}`);
+    errorLog.write('info', `Authentication failed: ${reason}`, { audit: 'auth.failed', ...fields, tenant }, context);
+    if (tenant !== undefined) this.audit?.publish(tenant, 'auth.failed', fields, `${attempt.scope} ${actor}`, context);
   }
 
   /** A 429: logged at warn, and published as auth.throttled once per block of that identifier. */
-  private async recordThrottling(attempt: AuthenticationAttempt, limit: string, retryAfterSeconds: number): Promise<void> {
+  private async recordThrottling(attempt: AuthenticationAttempt, limit: string, retryAfterSeconds: number, context: RequestContext): Promise<void> {
     const actor = attempt.id || 'anonymous';
-    const tenant = await this.tenantOf(attempt);
+    const tenant = await this.tenantOf(attempt, context);
     const fields = { actor, limit, retryAfterSeconds, ...(attempt.address !== undefined ? { address: attempt.address } : {}) };
     errorLog.write('warn', `Authentication throttled: too many failures per ${limit}; refused for ${retryAfterSeconds} s`, {
       audit: 'auth.throttled',
       ...fields,
       tenant,
-    });
-    if (tenant !== undefined) this.audit?.publish(tenant, 'auth.throttled', fields, `${attempt.scope} ${actor} ${limit}`, retryAfterSeconds * 1000);
+    }, context);
+    if (tenant !== undefined) this.audit?.publish(tenant, 'auth.throttled', fields, `${attempt.scope} ${actor} ${limit}`, context, retryAfterSeconds * 1000);
   }
 
   /** The tenant of the identifier tried, when there is one (from memory after the failed attempt). */
-  private async tenantOf(attempt: AuthenticationAttempt): Promise<string | undefined> {
+  private async tenantOf(attempt: AuthenticationAttempt, context: RequestContext): Promise<string | undefined> {
     if (!attempt.id) return undefined;
     try {
-      if (attempt.scope === 'client') return (await this.clients?.find(attempt.id))?.tenant ?? undefined;
-      return (await this.credentials?.lookup(attempt.id))?.tenant;
+      if (attempt.scope === 'client') return (await this.clients?.find(attempt.id, context))?.tenant ?? undefined;
+      return (await this.credentials?.lookup(attempt.id, context))?.tenant;
     } catch {
       return undefined;
     }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { UnauthorizedError } from '@roomkey/errors';
 import { createIssuerTestKit } from '../testing/fake-key-directory';
 import { ApiKeyUsage, USE_REPORT_INTERVAL_MS } from './api-key-usage';
+import { NO_REQUEST } from '@roomkey/nats';
 
 Logger.overrideLogger(false);
 
@@ -16,11 +17,11 @@ describe('CredentialCache after a rotation, and ApiKeyUsage', () => {
     kit.directory.credentials.set(apiKey, { ...record, secretHash: kit.hasher.hash('new-secret'), previousSecret: { hash: record.secretHash, validUntil: START + 2000 } });
     kit.credentials.invalidate(apiKey);
 
-    await expect(kit.credentials.authenticate({ apiKey, secret: 'new-secret' })).resolves.toMatchObject({ apiKey });
-    await expect(kit.credentials.authenticate({ apiKey, secret: old })).resolves.toMatchObject({ apiKey });
+    await expect(kit.credentials.authenticate({ apiKey, secret: 'new-secret' }, NO_REQUEST)).resolves.toMatchObject({ apiKey });
+    await expect(kit.credentials.authenticate({ apiKey, secret: old }, NO_REQUEST)).resolves.toMatchObject({ apiKey });
     kit.clock.advance(2000);
-    await expect(kit.credentials.authenticate({ apiKey, secret: old })).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(kit.credentials.authenticate({ apiKey, secret: 'new-secret' })).resolves.toMatchObject({ apiKey });
+    await expect(kit.credentials.authenticate({ apiKey, secret: old }, NO_REQUEST)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(kit.credentials.authenticate({ apiKey, secret: 'new-secret' }, NO_REQUEST)).resolves.toMatchObject({ apiKey });
   });
 
   it('reports a key’s use at most once a minute', async () => {

@@ -1,3 +1,5 @@
+import type { RequestContext } from '@roomkey/nats';
+
 /** How often a cache answered from memory (hits) and had to load (misses). */
 export interface CacheLookups {
   hits: number;
@@ -19,13 +21,14 @@ export class LoadingCache<K, V> {
   private lastKey: K | undefined;
 
   constructor(
-    private readonly load: (key: K) => Promise<V>,
+    /** `context`: the request that missed (a load shared by later callers still names the first). */
+    private readonly load: (key: K, context: RequestContext) => Promise<V>,
     private readonly maxEntries = 100_000,
   ) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be 1 or more (got ${maxEntries})`);
   }
 
-  get(key: K): Promise<V> {
+  get(key: K, context: RequestContext): Promise<V> {
     const cached = this.entries.get(key);
     if (cached) {
       this.lookups.hits++;
@@ -38,7 +41,7 @@ export class LoadingCache<K, V> {
       return cached;
     }
     this.lookups.misses++;
-    const loading = this.load(key);
+    const loading = this.load(key, context);
     this.entries.set(key, loading);
     this.lastKey = key;
     if (this.entries.size > this.maxEntries) {

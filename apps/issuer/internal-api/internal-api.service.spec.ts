@@ -12,6 +12,7 @@ import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { PUBLIC_URL, createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
 import { InternalApiService } from './internal-api.service';
 import { InternalApiHandlers } from './internal-api.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const START = Date.UTC(2026, 2, 1, 12, 0, 0, 250);
 const START_S = Math.floor(START / 1000);
@@ -49,7 +50,7 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
     ...guestToken({ subject: 'guest-1', clientId: 'rk_prod_abc', environment: 'production', rooms: ['room-1'] }),
     ...patch,
   });
-  const mint = (claims: unknown, extra: Record<string, unknown> = {}) => new InternalApiHandlers(internal).mint({ tenant: 'acme', ttlSeconds: 600, claims, ...extra });
+  const mint = (claims: unknown, extra: Record<string, unknown> = {}) => new InternalApiHandlers(internal).mint({ tenant: 'acme', ttlSeconds: 600, claims, ...extra }, NO_REQUEST);
 
   describe('a valid request', () => {
     it('is signed by the tenant active key; iss, tid, iat, exp, jti are the issuer’s and perms come from the role', async () => {
@@ -103,7 +104,7 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
           tenant: 'acme',
           ttlSeconds: 3600,
           claims: { sub: 'mallory', role: 'HOST', client_id: 'forged', iss: 'https://evil.example' },
-        }),
+        }, NO_REQUEST),
         'iss',
       );
       expect(error.message).toBe("Claim 'iss' is set by the issuer and may not be requested");
@@ -119,9 +120,9 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
 
     it('TokenSigner refuses them too, for callers inside the issuer', async () => {
       const forged = { ...userToken({ subject: 'alice', clientId: 'rk_prod_abc', role: 'VIEWER' }), iss: 'https://evil.example' } as TokenContent;
-      await expectInvalid(kit.signer.sign('acme', forged, 60, 'mint'), 'iss');
+      await expectInvalid(kit.signer.sign('acme', forged, 60, 'mint', NO_REQUEST), 'iss');
       const perms = { ...userToken({ subject: 'alice', clientId: 'rk_prod_abc', role: 'VIEWER' }), perms: [...PERMISSIONS] } as TokenContent;
-      await expectInvalid(kit.signer.sign('acme', perms, 60, 'mint'), 'perms');
+      await expectInvalid(kit.signer.sign('acme', perms, 60, 'mint', NO_REQUEST), 'perms');
     });
   });
 
@@ -162,12 +163,12 @@ describe('InternalApiService.mint (IssuerRoutes.mintToken)', () => {
       ['a ttlSeconds of 0', { ttlSeconds: 0 }, 'ttlSeconds'],
       ['an unknown request field', { jti: 'chosen' }, 'jti'],
     ])('the request: %s', async (_label, patch, field) => {
-      await expectInvalid(new InternalApiHandlers(internal).mint({ tenant: 'acme', ttlSeconds: 600, claims: guest(), ...patch }), field);
+      await expectInvalid(new InternalApiHandlers(internal).mint({ tenant: 'acme', ttlSeconds: 600, claims: guest(), ...patch }, NO_REQUEST), field);
     });
 
     it('a request that is not an object', async () => {
-      await expect(new InternalApiHandlers(internal).mint('mint please')).rejects.toBeInstanceOf(InvalidRequestError);
-      await expect(new InternalApiHandlers(internal).mint(null)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new InternalApiHandlers(internal).mint('mint please', NO_REQUEST)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(new InternalApiHandlers(internal).mint(null, NO_REQUEST)).rejects.toBeInstanceOf(InvalidRequestError);
     });
   });
 });

@@ -15,6 +15,7 @@ import { TokenSigner } from '../signing/token-signer';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
 import { KeyringCache } from '../signing/keyring-cache';
 import { TokenVerifier } from '../verification/token-verifier.service';
+import type { RequestContext } from '@roomkey/nats';
 
 /** What the issuer offers other roomkey services: API-key authentication, minting and verification. */
 @Injectable()
@@ -27,9 +28,9 @@ export class InternalApiService {
   ) {}
 
   /** Without a secret the key is only looked up (X-Api-Key-alone access); the answer says which. */
-  async authenticateApiKey(caller: ApiCaller): Promise<AuthenticatedApiKey> {
-    const credential = await this.apiKeys.authenticate(caller, { secretOptional: true });
-    const { tenant } = await this.keyrings.forTenant(credential.tenant);
+  async authenticateApiKey(caller: ApiCaller, context: RequestContext): Promise<AuthenticatedApiKey> {
+    const credential = await this.apiKeys.authenticate(caller, context, { secretOptional: true });
+    const { tenant } = await this.keyrings.forTenant(credential.tenant, context);
     return { apiKey: credential.apiKey, environment: credential.environment, secretVerified: caller.secret !== undefined, tenant };
   }
 
@@ -39,14 +40,14 @@ export class InternalApiService {
    * claims (iss, tid, iat, exp, jti, perms), unknown and malformed ones with a 400 naming them
    * before anything is signed.
    */
-  async mint({ tenant, ttlSeconds, claims, profile }: MintTokenRequest): Promise<MintedToken> {
+  async mint({ tenant, ttlSeconds, claims, profile }: MintTokenRequest, context: RequestContext): Promise<MintedToken> {
     const content = parseTokenContent(claims, 'claims');
-    const signed = await this.signer.sign(tenant, content, ttlSeconds, 'mint', { profile: profile ?? undefined });
+    const signed = await this.signer.sign(tenant, content, ttlSeconds, 'mint', context, { profile: profile ?? undefined });
     return { accessToken: signed.token, expiresIn: signed.expiresIn, expiresAt: signed.expiresAt, claims: signed.claims, ...(signed.profile !== 'roomkey' ? { profile: signed.profile } : {}) };
   }
 
   /** Verifies for the given tenant, or for the tenant the token names (its signature then proves it). */
-  async verify({ token, tenant }: VerifyAccessTokenRequest): Promise<VerifiedAccessToken> {
+  async verify({ token, tenant }: VerifyAccessTokenRequest, context: RequestContext): Promise<VerifiedAccessToken> {
     let target: unknown = tenant;
     if (target === undefined) {
       try {
@@ -56,6 +57,6 @@ export class InternalApiService {
       }
     }
     if (typeof target !== 'string' || !TENANT_SHORTCODE_PATTERN.test(target)) throw new InvalidTokenError('no tenant');
-    return { claims: await this.verifier.verify(target, token) };
+    return { claims: await this.verifier.verify(target, token, context) };
   }
 }

@@ -4,6 +4,7 @@ import { InvalidClientError, OAuthInvalidRequestError } from '@roomkey/errors';
 import { AuthenticationThrottle } from '../authentication/authentication-throttle';
 import { ClientCache } from './client-cache';
 import { param } from './oauth-params';
+import type { RequestContext } from '@roomkey/nats';
 
 /** Client authentication for the OAuth endpoints: client_secret_basic or client_secret_post, never both. */
 @Injectable()
@@ -14,7 +15,7 @@ export class ClientAuthenticator {
   ) {}
 
   /** The authenticated client; `requireSecret` refuses public clients (introspection, client_credentials). */
-  async authenticate(request: OAuthEndpointRequest, options: { requireSecret: boolean }): Promise<ClientCredentialRecord> {
+  async authenticate(request: OAuthEndpointRequest, context: RequestContext, options: { requireSecret: boolean }): Promise<ClientCredentialRecord> {
     const postedId = param(request.params, 'client_id');
     const postedSecret = param(request.params, 'client_secret');
     let clientId: string;
@@ -29,8 +30,8 @@ export class ClientAuthenticator {
     } else {
       throw new InvalidClientError('Client authentication is required: HTTP Basic or client_id and client_secret in the body');
     }
-    return this.throttle.guard({ scope: 'client', id: clientId, address: request.clientAddress }, async () => {
-      const client = await this.clients.authenticate(clientId, secret);
+    return this.throttle.guard({ scope: 'client', id: clientId, address: request.clientAddress }, context, async () => {
+      const client = await this.clients.authenticate(clientId, secret, context);
       if ((request.tenant !== undefined && client.tenant !== request.tenant) || (options.requireSecret && secret === undefined)) {
         throw new InvalidClientError('Client authentication failed');
       }

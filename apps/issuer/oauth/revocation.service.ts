@@ -15,6 +15,7 @@ import { TokenRevoker } from '../revocation/token-revoker';
 import { TokenVerifier } from '../verification/token-verifier.service';
 import { ClientAuthenticator } from './client-authenticator';
 import { endpointParams, requiredParam } from './oauth-params';
+import type { RequestContext } from '@roomkey/nats';
 
 /** Revocation: RFC 7009 for OAuth clients, `/v1/tokens/revoke` for API keys. Every replica refuses the token at once. */
 @Injectable()
@@ -28,29 +29,29 @@ export class RevocationService {
   ) {}
 
   /** RFC 7009: an invalid or unknown token is not an error (200); another client's token is refused. */
-  async revokeForClient(request: OAuthEndpointRequest): Promise<EmptyResult> {
+  async revokeForClient(request: OAuthEndpointRequest, context: RequestContext): Promise<EmptyResult> {
     const params = endpointParams(request);
-    const client = await this.authenticator.authenticate({ ...request, params }, { requireSecret: false });
+    const client = await this.authenticator.authenticate({ ...request, params }, context, { requireSecret: false });
     const token = requiredParam(params, 'token');
     let claims;
     try {
-      claims = await this.verifier.verify(client.tenant, token);
+      claims = await this.verifier.verify(client.tenant, token, context);
     } catch (error) {
       if (error instanceof InvalidTokenError) return {};
       throw error;
     }
     if (claims.client_id !== client.clientId) throw new UnauthorizedClientError('The token was not issued to this client');
-    await this.revoke(client.tenant, claims.jti, claims.exp);
+    await this.revoker.revoke(client.tenant, claims.jti, claims.exp, context);
     return {};
   }
 
   /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
-  authenticate(caller: ApiCaller): Promise<CredentialRecord> {
-    return this.apiKeys.authenticate(caller);
+  authenticate(caller: ApiCaller, context: RequestContext): Promise<CredentialRecord> {
+    return this.apiKeys.authenticate(caller, context);
   }
 
   /** `/v1/tokens/revoke`: any API key of the tenant revokes a token (`{token}`) or a token id (`{jti}`). */
-  async revokeWithApiKey(credential: CredentialRecord, command: RevokeTokenBody): Promise<RevokeTokenResult> {
+  async revokeWithApiKey(credential: CredentialRecord, command: RevokeTokenBody, context: RequestContext): Promise<RevokeTokenResult> {
     if ((command.token === undefined) === (command.jti === undefined)) {
       throw new InvalidRequestError("Send exactly one of 'token' or 'jti'", command.token === undefined ? 'token' : 'jti');
     }
@@ -59,17 +60,13 @@ export class RevocationService {
     if (command.token !== undefined) {
       // Revoking again is answered like the first time (and announces it again, in case the first
       // announcement was lost with a NATS node).
-      ({ jti, exp } = await this.verifier.verifyIssued(credential.tenant, command.token, { acceptRevoked: true }));
+      ({ jti, exp } = await this.verifier.verifyIssued(credential.tenant, command.token, context, { acceptRevoked: true }));
     } else {
       jti = command.jti as string;
       // The token's expiry is unknown: keep the revocation for the longest lifetime any token can have.
       exp = Math.floor(this.clock.now() / 1000) + MAX_TOKEN_LIFETIME_SECONDS;
     }
-    await this.revoke(credential.tenant, jti, exp);
+    await this.revoker.revoke(credential.tenant, jti, exp, context);
     return { revoked: true, jti };
-  }
-
-  private revoke(tenant: string, jti: string, exp: number): Promise<void> {
-    return this.revoker.revoke(tenant, jti, exp);
   }
 }

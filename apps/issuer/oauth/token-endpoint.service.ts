@@ -4,6 +4,7 @@ import { UnauthorizedClientError, UnsupportedGrantTypeError } from '@roomkey/err
 import { ClientAuthenticator } from './client-authenticator';
 import { GrantRegistry } from './grants/grant-registry';
 import { endpointParams, requiredParam } from './oauth-params';
+import type { RequestContext } from '@roomkey/nats';
 
 /** The token endpoint (RFC 6749 §3.2): checks the request, authenticates the client, hands over to the grant. */
 @Injectable()
@@ -13,15 +14,15 @@ export class TokenEndpointService {
     private readonly grants: GrantRegistry,
   ) {}
 
-  async exchange(request: OAuthEndpointRequest): Promise<TokenEndpointResult> {
+  async exchange(request: OAuthEndpointRequest, context: RequestContext): Promise<TokenEndpointResult> {
     const params = endpointParams(request);
     const grantType = requiredParam(params, 'grant_type');
     const handler = this.grants.find(grantType);
     if (!handler) throw new UnsupportedGrantTypeError(`Unsupported grant_type '${grantType}'`);
-    const client = await this.authenticator.authenticate({ ...request, params }, { requireSecret: false });
+    const client = await this.authenticator.authenticate({ ...request, params }, context, { requireSecret: false });
     if (!client.grantTypes.includes(handler.grantType)) {
       throw new UnauthorizedClientError(`Client is not allowed the ${grantType} grant`);
     }
-    return handler.exchange({ client, tenant: client.tenant, params });
+    return handler.exchange({ client, tenant: client.tenant, params, request: context });
   }
 }

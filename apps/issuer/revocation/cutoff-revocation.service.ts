@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK_TOLERANCE_SECONDS, type RevokedTenantTokens, type RevokedUserTokens } from '@roomkey/contracts';
-import { InvalidRequestError } from '@roomkey/errors';
-import type { EventSink } from '@roomkey/nats';
+import { errorLog, InvalidRequestError } from '@roomkey/errors';
+import type { EventSink, RequestContext } from '@roomkey/nats';
 import { KeyringCache } from '../signing/keyring-cache';
 import { CLOCK, EVENT_PUBLISHER, REVOCATION_CUTOFFS, type Clock, type RevocationCutoffs } from '../ports';
 
@@ -13,8 +13,6 @@ import { CLOCK, EVENT_PUBLISHER, REVOCATION_CUTOFFS, type Clock, type Revocation
  */
 @Injectable()
 export class CutoffRevocationService {
-  private readonly logger = new Logger(CutoffRevocationService.name);
-
   constructor(
     @Inject(REVOCATION_CUTOFFS) private readonly cutoffs: RevocationCutoffs,
     @Inject(EVENT_PUBLISHER) private readonly events: EventSink,
@@ -22,23 +20,23 @@ export class CutoffRevocationService {
     private readonly keyrings: KeyringCache,
   ) {}
 
-  async revokeUser(tenant: string, userId: string, issuedBefore: string | null | undefined): Promise<RevokedUserTokens> {
+  async revokeUser(tenant: string, userId: string, issuedBefore: string | null | undefined, context: RequestContext): Promise<RevokedUserTokens> {
     const cutoff = this.cutoffTime(issuedBefore);
     await this.cutoffs.revokeUserBefore(tenant, userId, cutoff);
     const iso = new Date(cutoff).toISOString();
-    this.logger.log(`Revoked the tokens of a user of tenant ${tenant} issued before ${iso}`);
-    await this.events.publish(tenant, 'tokens.revoked-before', { userId, issuedBefore: iso });
+    errorLog.write('info', `Revoked the tokens of a user of tenant ${tenant} issued before ${iso}`, {}, context);
+    await this.events.publish(tenant, 'tokens.revoked-before', { userId, issuedBefore: iso }, context.actor);
     return { userId, issuedBefore: iso };
   }
 
-  async revokeTenant(tenant: string, issuedBefore: string | null | undefined): Promise<RevokedTenantTokens> {
+  async revokeTenant(tenant: string, issuedBefore: string | null | undefined, context: RequestContext): Promise<RevokedTenantTokens> {
     // An unknown tenant is a 404 (the keys service answers for its keyring).
-    await this.keyrings.forTenant(tenant);
+    await this.keyrings.forTenant(tenant, context);
     const cutoff = this.cutoffTime(issuedBefore);
     await this.cutoffs.revokeTenantBefore(tenant, cutoff);
     const iso = new Date(cutoff).toISOString();
-    this.logger.log(`Revoked every token of tenant ${tenant} issued before ${iso}`);
-    await this.events.publish(tenant, 'tokens.revoked-before', { issuedBefore: iso });
+    errorLog.write('info', `Revoked every token of tenant ${tenant} issued before ${iso}`, {}, context);
+    await this.events.publish(tenant, 'tokens.revoked-before', { issuedBefore: iso }, context.actor);
     return { tenant, issuedBefore: iso };
   }
 

@@ -4,6 +4,7 @@ import { RecordingEventSink } from '@roomkey/testing';
 import { AccessTokenHandlers } from '../access-tokens/access-token.handlers';
 import { createIssuerTestKit, type IssuerTestKit } from '../testing/fake-key-directory';
 import { CutoffRevocationService } from './cutoff-revocation.service';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const START = Date.UTC(2026, 2, 1, 12, 0, 0, 250);
 
@@ -13,8 +14,8 @@ describe('revocation by user and by tenant', () => {
   let service: CutoffRevocationService;
   let key: { apiKey: string; secret: string };
   const mint = async (userId: string) =>
-    (await new AccessTokenHandlers(kit.accessTokens).create({ ...key, userId, role: 'GUEST' })).accessToken;
-  const accepted = (token: string) => kit.verifier.verify('acme', token).then(() => true, (e: unknown) => (e instanceof InvalidTokenError ? false : Promise.reject(e)));
+    (await new AccessTokenHandlers(kit.accessTokens).create({ ...key, userId, role: 'GUEST' }, NO_REQUEST)).accessToken;
+  const accepted = (token: string) => kit.verifier.verify('acme', token, NO_REQUEST).then(() => true, (e: unknown) => (e instanceof InvalidTokenError ? false : Promise.reject(e)));
 
   beforeEach(async () => {
     kit = createIssuerTestKit(START);
@@ -28,7 +29,7 @@ describe('revocation by user and by tenant', () => {
     const before = await mint('carol');
     const other = await mint('dave');
     kit.clock.advance(300);
-    const answer = await service.revokeUser('acme', 'carol', undefined);
+    const answer = await service.revokeUser('acme', 'carol', undefined, NO_REQUEST);
     expect(answer).toEqual({ userId: 'carol', issuedBefore: new Date(START + 300).toISOString() });
     expect(await accepted(before)).toBe(false);
     expect(await accepted(other)).toBe(true);
@@ -42,16 +43,16 @@ describe('revocation by user and by tenant', () => {
   it('refuses every earlier token of the tenant; an earlier cut-off changes nothing', async () => {
     const tokens = [await mint('a'), await mint('b')];
     kit.clock.advance(1500);
-    await service.revokeTenant('acme', undefined);
+    await service.revokeTenant('acme', undefined, NO_REQUEST);
     for (const token of tokens) expect(await accepted(token)).toBe(false);
-    await service.revokeTenant('acme', new Date(START - 3_600_000).toISOString());
+    await service.revokeTenant('acme', new Date(START - 3_600_000).toISOString(), NO_REQUEST);
     for (const token of tokens) expect(await accepted(token)).toBe(false);
     expect(await accepted(await mint('a'))).toBe(true);
   });
 
   it('refuses a cut-off in the future, and takes one within the clock tolerance as now', async () => {
-    await expect(service.revokeUser('acme', 'carol', new Date(START + 60_000).toISOString())).rejects.toThrow(InvalidRequestError);
-    const near = await service.revokeUser('acme', 'carol', new Date(START + 10_000).toISOString());
+    await expect(service.revokeUser('acme', 'carol', new Date(START + 60_000).toISOString(), NO_REQUEST)).rejects.toThrow(InvalidRequestError);
+    const near = await service.revokeUser('acme', 'carol', new Date(START + 10_000).toISOString(), NO_REQUEST);
     expect(near.issuedBefore).toBe(new Date(START).toISOString());
   });
 });

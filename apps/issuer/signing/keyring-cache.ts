@@ -7,6 +7,7 @@ import { importJWK, type CryptoKey, type KeyObject } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
 import { CLOCK, ISSUER_CONFIG, KEY_DIRECTORY, SECRET_BOX, type Clock, type KeyDirectory } from '../ports';
 import { LoadingCache, type CacheLookups } from '../caches/loading-cache';
+import type { RequestContext } from '@roomkey/nats';
 
 type ImportedKey = CryptoKey | KeyObject | Uint8Array;
 
@@ -59,7 +60,7 @@ export class KeyringCache {
     @Inject(ISSUER_CONFIG) private readonly config: IssuerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.cache = new LoadingCache((tenant) => this.load(tenant), config.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE);
+    this.cache = new LoadingCache((tenant, context) => this.load(tenant, context), config.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE);
   }
 
   /** Hits and misses (roomkey_cache_lookups_total{cache="keyrings"}). */
@@ -67,17 +68,17 @@ export class KeyringCache {
     return this.cache.lookups;
   }
 
-  forTenant(tenant: string): Promise<Keyring> {
-    return this.cache.get(tenant);
+  forTenant(tenant: string, context: RequestContext): Promise<Keyring> {
+    return this.cache.get(tenant, context);
   }
 
   /** The verification key for `kid`, reloading once (throttled) when the kid is not known yet. */
-  async verificationKey(tenant: string, kid: string): Promise<VerificationKey | undefined> {
-    const keyring = await this.forTenant(tenant);
+  async verificationKey(tenant: string, kid: string, context: RequestContext): Promise<VerificationKey | undefined> {
+    const keyring = await this.forTenant(tenant, context);
     let known = keyring.verifiers.get(kid);
     if (!known && this.clock.now() - keyring.loadedAt >= UNKNOWN_KID_RELOAD_INTERVAL_MS) {
       this.cache.invalidate(tenant);
-      known = (await this.forTenant(tenant)).verifiers.get(kid);
+      known = (await this.forTenant(tenant, context)).verifiers.get(kid);
     }
     return known?.();
   }
@@ -95,8 +96,8 @@ export class KeyringCache {
     return this.cache.size;
   }
 
-  private async load(tenant: string): Promise<Keyring> {
-    const material: SigningMaterialResult = await this.directory.signingMaterial(tenant);
+  private async load(tenant: string, context: RequestContext): Promise<Keyring> {
+    const material: SigningMaterialResult = await this.directory.signingMaterial(tenant, context);
     const verifiers = new Map<string, () => Promise<VerificationKey>>();
     let signer: JwsSigner | undefined;
     for (const key of material.keys) {

@@ -12,7 +12,7 @@ import {
   type TokenContent,
 } from '@roomkey/contracts';
 import { InvalidRequestError } from '@roomkey/errors';
-import { ServiceMetrics } from '@roomkey/nats';
+import { ServiceMetrics, type RequestContext } from '@roomkey/nats';
 import { randomUUID } from 'node:crypto';
 import { KeyringCache, type Keyring, type MediaPlatformCredentials } from './keyring-cache';
 import { CLOCK, REVOCATION_CUTOFFS, type Clock, type RevocationCutoffs } from '../ports';
@@ -63,10 +63,14 @@ export class TokenSigner {
     @Inject(REVOCATION_CUTOFFS) private readonly cutoffs: RevocationCutoffs,
   ) {}
 
-  /** `grant` says what asked (counted per token kind and grant). */
-  async sign(tenant: string, requested: TokenContent, ttlSeconds: number, grant: TokenGrant, options: SignOptions = {}): Promise<SignedToken> {
+  /**
+   * `grant` says what asked (counted per token kind and grant); `context`: the request it is for (a
+   * keyring load names it); `options.jti` may be chosen by the issuer when it must record the id
+   * before the token exists; `options.profile` renders the token in a media platform's shape.
+   */
+  async sign(tenant: string, requested: TokenContent, ttlSeconds: number, grant: TokenGrant, context: RequestContext, options: SignOptions = {}): Promise<SignedToken> {
     const { jti = randomUUID(), profile = DEFAULT_CLAIM_PROFILE } = options;
-    const { keyring, claims } = await this.build(tenant, requested, ttlSeconds, jti);
+    const { keyring, claims } = await this.build(tenant, requested, ttlSeconds, jti, context);
     const token = profile === 'roomkey' ? keyring.signer.sign(claims) : this.platformToken(keyring, tenant, claims, profile);
     this.metrics.tokenIssued(claims.kind, grant);
     return { token, claims, profile, expiresIn: ttlSeconds, expiresAt: new Date(claims.exp * 1000).toISOString() };
@@ -76,18 +80,18 @@ export class TokenSigner {
    * Refuses now, with the same 400s, what signing this content with `profile` would refuse later:
    * a login accepted with a profile gets its answer before the client redeems the code.
    */
-  async checkProfile(tenant: string, requested: TokenContent, profile: ClaimProfile): Promise<void> {
+  async checkProfile(tenant: string, requested: TokenContent, profile: ClaimProfile, context: RequestContext): Promise<void> {
     if (profile === 'roomkey') return;
-    const { keyring, claims } = await this.build(tenant, requested, 1, randomUUID());
+    const { keyring, claims } = await this.build(tenant, requested, 1, randomUUID(), context);
     this.platformClaims(keyring, tenant, claims, profile);
   }
 
-  private async build(tenant: string, requested: TokenContent, ttlSeconds: number, jti: string): Promise<{ keyring: Keyring; claims: AccessTokenClaims }> {
+  private async build(tenant: string, requested: TokenContent, ttlSeconds: number, jti: string, context: RequestContext): Promise<{ keyring: Keyring; claims: AccessTokenClaims }> {
     if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new InvalidRequestError("Field 'ttlSeconds' must be a whole number of seconds, 1 or more", 'ttlSeconds');
     }
     const content = parseTokenContent(requested);
-    const keyring = await this.keyrings.forTenant(tenant);
+    const keyring = await this.keyrings.forTenant(tenant, context);
     const iat = issuedAt(this.clock.now(), this.cutoffs.cutoffMs(tenant, content.sub));
     const exp = iat + ttlSeconds;
     if (content.nbf !== undefined && content.nbf >= exp) {

@@ -12,6 +12,7 @@ import { InvalidTokenError } from '@roomkey/errors';
 import { decodeJwt, jwtVerify } from 'jose';
 import { CredentialCache } from '../authentication/credential-cache';
 import { CLOCK, SECRET_BOX, type Clock } from '../ports';
+import type { RequestContext } from '@roomkey/nats';
 
 const PARTNER_ROLES = ['crawler', 'rtc'];
 /** What any valid partner token may do: see the room (a VIEWER's permissions). */
@@ -33,7 +34,7 @@ export class PartnerTokenVerifier {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async verify(tenant: string, token: string): Promise<PartnerTokenClaims> {
+  async verify(tenant: string, token: string, context: RequestContext): Promise<PartnerTokenClaims> {
     assertTokenShape(token);
     let apiKey: unknown;
     try {
@@ -42,7 +43,7 @@ export class PartnerTokenVerifier {
       throw new InvalidTokenError('malformed');
     }
     if (typeof apiKey !== 'string') throw new InvalidTokenError('no apikey claim');
-    const credential = await this.credentials.lookup(apiKey).catch(() => {
+    const credential = await this.credentials.lookup(apiKey, context).catch(() => {
       throw new InvalidTokenError('unknown or revoked apikey');
     });
     if (credential.tenant !== tenant) throw new InvalidTokenError('apikey of another tenant');

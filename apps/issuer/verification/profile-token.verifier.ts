@@ -1,3 +1,4 @@
+import type { RequestContext } from '@roomkey/nats';
 import { Inject, Injectable } from '@nestjs/common';
 import { assertTokenShape, CLOCK_TOLERANCE_SECONDS, profileOfPayload, profileSubject, type ProfileTokenClaims } from '@roomkey/contracts';
 import { InvalidTokenError } from '@roomkey/errors';
@@ -26,7 +27,7 @@ export class ProfileTokenVerifier {
   ) {}
 
   /** The claims of a valid profile token of `tenant`; undefined when the token does not have a profile token's shape for it. */
-  async verify(tenant: string, token: string, options: ProfileVerifyOptions = {}): Promise<ProfileTokenClaims | undefined> {
+  async verify(tenant: string, token: string, context: RequestContext, options: ProfileVerifyOptions = {}): Promise<ProfileTokenClaims | undefined> {
     assertTokenShape(token);
     let unverified: Record<string, unknown>;
     try {
@@ -34,7 +35,7 @@ export class ProfileTokenVerifier {
     } catch {
       throw new InvalidTokenError('malformed');
     }
-    const keyring = await this.keyrings.forTenant(tenant);
+    const keyring = await this.keyrings.forTenant(tenant, context);
     const platform = profileOfPayload(unverified, keyring.mediaPlatforms);
     if (!platform) return undefined;
     let payload: Record<string, unknown>;

@@ -13,7 +13,7 @@ import {
   type VerifyTokenResult,
 } from '@roomkey/contracts';
 import { InvalidTokenError, logTokenRejection } from '@roomkey/errors';
-import { ServiceMetrics, type TokenVerificationResult } from '@roomkey/nats';
+import { ServiceMetrics, type TokenVerificationResult, type RequestContext } from '@roomkey/nats';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { KeyringCache } from '../signing/keyring-cache';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
@@ -47,41 +47,41 @@ export class TokenVerifier {
   ) {}
 
   /** The caller's API key; checked before the body, so bad credentials are a 401 whatever the body holds. */
-  authenticate(caller: ApiCaller): Promise<CredentialRecord> {
-    return this.apiKeys.authenticate(caller);
+  authenticate(caller: ApiCaller, context: RequestContext): Promise<CredentialRecord> {
+    return this.apiKeys.authenticate(caller, context);
   }
 
   /**
    * The public verify subject (PublicRoutes.verifyToken), for the caller's tenant: a roomkey token,
    * or a partner-signed HS256 token naming one of the tenant's API keys.
    */
-  async verifyForCaller(credential: CredentialRecord, { token }: VerifyTokenBody): Promise<VerifyTokenResult> {
+  async verifyForCaller(credential: CredentialRecord, { token }: VerifyTokenBody, context: RequestContext): Promise<VerifyTokenResult> {
     if (algorithmOf(token) === 'HS256') {
       const tenant = credential.tenant;
       const claims = this.profileTokens
-        .verify(tenant, token)
-        .then((profile): Promise<ProfileTokenClaims | PartnerTokenClaims> => (profile ? Promise.resolve(profile) : this.partnerTokens.verify(tenant, token)));
+        .verify(tenant, token, context)
+        .then((profile): Promise<ProfileTokenClaims | PartnerTokenClaims> => (profile ? Promise.resolve(profile) : this.partnerTokens.verify(tenant, token, context)));
       return { active: true, claims: await this.counted(claims) };
     }
-    return { active: true, claims: await this.verify(credential.tenant, token) };
+    return { active: true, claims: await this.verify(credential.tenant, token, context) };
   }
 
   /**
    * A token roomkey issued for `tenant`: its own (asymmetric, at+jwt), or a claim-profile token
    * (HS256 in a media platform's shape). Revocation and introspection accept both.
    */
-  verifyIssued(tenant: string, token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims | ProfileTokenClaims> {
-    if (algorithmOf(token) !== 'HS256') return this.verify(tenant, token, options);
-    const claims = this.profileTokens.verify(tenant, token, options).then((profile) => {
+  verifyIssued(tenant: string, token: string, context: RequestContext, options: VerifyOptions = {}): Promise<AccessTokenClaims | ProfileTokenClaims> {
+    if (algorithmOf(token) !== 'HS256') return this.verify(tenant, token, context, options);
+    const claims = this.profileTokens.verify(tenant, token, context, options).then((profile) => {
       if (!profile) throw new InvalidTokenError('HS256 token that is no profile token of the tenant');
       return profile;
     });
-    return this.counted(claims).catch((error: unknown) => logTokenRejection(error, token));
+    return this.counted(claims).catch((error: unknown) => logTokenRejection(error, token, context));
   }
 
   /** Claims of a valid token of `tenant`; InvalidTokenError (one message; the reason, kid and jti logged) for anything else. */
-  verify(tenant: string, token: string, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
-    return this.counted(this.check(tenant, token, options)).catch((error: unknown) => logTokenRejection(error, token));
+  verify(tenant: string, token: string, context: RequestContext, options: VerifyOptions = {}): Promise<AccessTokenClaims> {
+    return this.counted(this.check(tenant, token, context, options)).catch((error: unknown) => logTokenRejection(error, token, context));
   }
 
   /** Counts a verification by result (roomkey_token_verifications_total); other failures (503) are no result. */
@@ -98,7 +98,7 @@ export class TokenVerifier {
     );
   }
 
-  private async check(tenant: string, token: string, options: VerifyOptions): Promise<AccessTokenClaims> {
+  private async check(tenant: string, token: string, context: RequestContext, options: VerifyOptions): Promise<AccessTokenClaims> {
     assertTokenShape(token);
     let header;
     try {
@@ -107,9 +107,9 @@ export class TokenVerifier {
       throw new InvalidTokenError('malformed header');
     }
     if (typeof header.kid !== 'string' || header.typ !== ACCESS_TOKEN_TYPE) throw new InvalidTokenError('kid or typ');
-    const key = await this.keyrings.verificationKey(tenant, header.kid);
+    const key = await this.keyrings.verificationKey(tenant, header.kid, context);
     if (!key || header.alg !== key.alg) throw new InvalidTokenError('unknown kid or algorithm not allowed for the key');
-    const keyring = await this.keyrings.forTenant(tenant);
+    const keyring = await this.keyrings.forTenant(tenant, context);
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, key.key, {

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KeysRoutes } from '@roomkey/contracts';
 import { AdminKeyService } from './admin-key.service';
+import { InRequest, type RequestContext } from '@roomkey/nats';
 
 /** The gateway lets only the bootstrap token reach create, list and revoke. */
 @Controller()
@@ -9,8 +10,8 @@ export class AdminKeyHandlers {
   constructor(private readonly adminKeys: AdminKeyService) {}
 
   @MessagePattern(KeysRoutes.createAdminKey.subject)
-  create(@Payload() payload: unknown) {
-    return this.adminKeys.create(KeysRoutes.createAdminKey.request.parse(payload).body);
+  create(@Payload() payload: unknown, @InRequest() context: RequestContext) {
+    return this.adminKeys.create(KeysRoutes.createAdminKey.request.parse(payload).body, context);
   }
 
   @MessagePattern(KeysRoutes.listAdminKeys.subject)
@@ -19,8 +20,8 @@ export class AdminKeyHandlers {
   }
 
   @MessagePattern(KeysRoutes.revokeAdminKey.subject)
-  async revoke(@Payload() payload: unknown) {
-    await this.adminKeys.revoke(KeysRoutes.revokeAdminKey.request.parse(payload).id);
+  async revoke(@Payload() payload: unknown, @InRequest() context: RequestContext) {
+    await this.adminKeys.revoke(KeysRoutes.revokeAdminKey.request.parse(payload).id, context);
     return {};
   }
 

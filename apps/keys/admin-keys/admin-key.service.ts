@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   ADMIN_EVENTS_TENANT,
   ADMIN_KEY_ID_PATTERN,
@@ -10,10 +10,11 @@ import {
   type CreatedAdminKey,
 } from '@roomkey/contracts';
 import { randomBase62, randomToken, type SecretHasher } from '@roomkey/crypto';
-import { NotFoundError } from '@roomkey/errors';
+import { errorLog, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, SECRET_HASHER, type Clock, type EventSink } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
 import { ADMIN_KEY_STORE, type AdminKeyRecord, type AdminKeyStore } from './admin-key.store';
+import type { RequestContext } from '@roomkey/nats';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -35,8 +36,6 @@ export function adminKeyIdOf(secret: string): string | undefined {
  */
 @Injectable()
 export class AdminKeyService {
-  private readonly logger = new Logger(AdminKeyService.name);
-
   constructor(
     @Inject(ADMIN_KEY_STORE) private readonly store: AdminKeyStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -45,7 +44,7 @@ export class AdminKeyService {
     private readonly tenants: TenantService,
   ) {}
 
-  async create({ name = null, tenant = null, scopes }: CreateAdminKeyBody): Promise<CreatedAdminKey> {
+  async create({ name = null, tenant = null, scopes }: CreateAdminKeyBody, context: RequestContext): Promise<CreatedAdminKey> {
     // A key bound to a tenant that does not exist would be useless: 404, naming it.
     if (tenant !== null) await this.tenants.get(tenant);
     const random = randomBase62(16);
@@ -53,8 +52,8 @@ export class AdminKeyService {
     const secret = `${ADMIN_KEY_SECRET_PREFIX}${random}_${randomToken(32)}`;
     const record: AdminKeyRecord = { id, name, tenant, scopes: [...scopes], secretHash: this.hasher.hash(secret), createdAt: this.clock.now(), revokedAt: null };
     await this.store.insert(record);
-    this.logger.log(`Created admin key ${id} (${tenant ?? 'every tenant'}: ${scopes.join(' ')})`);
-    await this.events.publish(tenant ?? ADMIN_EVENTS_TENANT, 'admin-key.created', { adminKeyId: id });
+    errorLog.write('info', `Created admin key ${id} (${tenant ?? 'every tenant'}: ${scopes.join(' ')})`, {}, context);
+    await this.events.publish(tenant ?? ADMIN_EVENTS_TENANT, 'admin-key.created', { adminKeyId: id }, context.actor);
     const { revokedAt: _revokedAt, ...view } = toView(record);
     return { ...view, secret };
   }
@@ -64,14 +63,14 @@ export class AdminKeyService {
   }
 
   /** Revokes the key; repeating it is harmless and announces the revocation again (gateways drop it from their caches). */
-  async revoke(id: string): Promise<void> {
+  async revoke(id: string, context: RequestContext): Promise<void> {
     const record = await this.store.find(id);
     if (!record) throw new NotFoundError(`Admin key '${id}' not found`);
     if (record.revokedAt === null) {
       await this.store.markRevoked(id, this.clock.now());
-      this.logger.log(`Revoked admin key ${id}`);
+      errorLog.write('info', `Revoked admin key ${id}`, {}, context);
     }
-    await this.events.publish(record.tenant ?? ADMIN_EVENTS_TENANT, 'admin-key.revoked', { adminKeyId: id });
+    await this.events.publish(record.tenant ?? ADMIN_EVENTS_TENANT, 'admin-key.revoked', { adminKeyId: id }, context.actor);
   }
 
   /** The key a secret stands for, or null (unknown, wrong or revoked: the gateway answers 401 alike). */

@@ -3,6 +3,7 @@ import type { KeysRoutes, RequestOf } from '@roomkey/contracts';
 import { InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { KIT_START, createKeysTestKit, type KeysTestKit } from '../testing/keys-test-kit';
 import { ApiKeyHandlers } from './api-key.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 Logger.overrideLogger(false);
 
@@ -19,13 +20,13 @@ describe('ApiKeyService', () => {
   let kit: KeysTestKit;
   let handlers: ApiKeyHandlers;
   /** Through the handler, as a request arrives: the tenant is found first, then the body validated. */
-  const createApiKey = (tenant: string, body: unknown) => handlers.create({ tenant, body } as RequestOf<typeof KeysRoutes.createApiKey>);
+  const createApiKey = (tenant: string, body: unknown) => handlers.create({ tenant, body } as RequestOf<typeof KeysRoutes.createApiKey>, NO_REQUEST);
 
   beforeEach(async () => {
     kit = createKeysTestKit();
     handlers = new ApiKeyHandlers(kit.apiKeys, kit.tenants);
-    await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
-    await kit.tenants.create({ shortcode: 'globex', name: 'Globex' });
+    await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
+    await kit.tenants.create({ shortcode: 'globex', name: 'Globex' }, NO_REQUEST);
     kit.events.clear();
   });
 
@@ -135,7 +136,7 @@ describe('ApiKeyService', () => {
       kit.events.clear();
       kit.clock.advance(10 * SECOND);
 
-      await kit.apiKeys.revoke('acme', created.apiKey);
+      await kit.apiKeys.revoke('acme', created.apiKey, NO_REQUEST);
 
       expect(kit.store.allApiKeys()[0].revokedAt).toBe(KIT_START + 10 * SECOND);
       expect((await kit.apiKeys.list('acme'))[0].revokedAt).toBe(new Date(KIT_START + 10 * SECOND).toISOString());
@@ -144,9 +145,9 @@ describe('ApiKeyService', () => {
 
     it('is harmless to repeat: the first revocation time stays, the event is sent again', async () => {
       const created = await createApiKey('acme', { environment: 'production' });
-      await kit.apiKeys.revoke('acme', created.apiKey);
+      await kit.apiKeys.revoke('acme', created.apiKey, NO_REQUEST);
       kit.clock.advance(SECOND);
-      await kit.apiKeys.revoke('acme', created.apiKey);
+      await kit.apiKeys.revoke('acme', created.apiKey, NO_REQUEST);
       expect(kit.store.allApiKeys()[0].revokedAt).toBe(KIT_START);
       expect(kit.events.ofType('api-key.revoked')).toHaveLength(2);
     });
@@ -154,7 +155,7 @@ describe('ApiKeyService', () => {
     it.each([['rk_prod_doesnotexist'], ['']])('is NotFoundError for the unknown key %p', async (apiKey) => {
       await createApiKey('acme', { environment: 'production' });
       kit.events.clear();
-      const error = await rejection(kit.apiKeys.revoke('acme', apiKey));
+      const error = await rejection(kit.apiKeys.revoke('acme', apiKey, NO_REQUEST));
       expect(error).toBeInstanceOf(NotFoundError);
       expect(kit.events.events).toEqual([]);
     });
@@ -162,7 +163,7 @@ describe('ApiKeyService', () => {
     it.each([[42], [undefined]])('refuses the non-string key %p at the boundary, naming the field', async (apiKey) => {
       await createApiKey('acme', { environment: 'production' });
       kit.events.clear();
-      const error = await rejection(handlers.revoke({ tenant: 'acme', apiKey }));
+      const error = await rejection(handlers.revoke({ tenant: 'acme', apiKey }, NO_REQUEST));
       expect(error).toBeInstanceOf(InvalidRequestError);
       expect((error as InvalidRequestError).details.field).toBe('apiKey');
       expect(kit.events.events).toEqual([]);
@@ -171,7 +172,7 @@ describe('ApiKeyService', () => {
     it("is NotFoundError for another tenant's key, which stays valid", async () => {
       const globexKey = await createApiKey('globex', { environment: 'production' });
       kit.events.clear();
-      await expect(kit.apiKeys.revoke('acme', globexKey.apiKey)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(kit.apiKeys.revoke('acme', globexKey.apiKey, NO_REQUEST)).rejects.toBeInstanceOf(NotFoundError);
       expect(kit.store.allApiKeys()[0].revokedAt).toBeNull();
       expect((await kit.apiKeys.resolve(globexKey.apiKey))!.revoked).toBe(false);
       expect(kit.events.events).toEqual([]);
@@ -179,7 +180,7 @@ describe('ApiKeyService', () => {
 
     it('is NotFoundError for an unknown tenant', async () => {
       const created = await createApiKey('acme', { environment: 'production' });
-      await expect(kit.apiKeys.revoke('initech', created.apiKey)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(kit.apiKeys.revoke('initech', created.apiKey, NO_REQUEST)).rejects.toBeInstanceOf(NotFoundError);
       expect(kit.store.allApiKeys()[0].revokedAt).toBeNull();
     });
   });
@@ -200,7 +201,7 @@ describe('ApiKeyService', () => {
       expect(kit.secretBox.open(resolved!.secretCiphertext, created.apiKey)).toBe(created.secret);
       expect(JSON.stringify(resolved)).not.toContain(created.secret);
 
-      await kit.apiKeys.revoke('acme', created.apiKey);
+      await kit.apiKeys.revoke('acme', created.apiKey, NO_REQUEST);
       await expect(kit.apiKeys.resolve(created.apiKey)).resolves.toMatchObject({ revoked: true });
     });
 

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ROTATION_GRACE, type ApiKeyView, type CreateApiKeyBody, type CreatedApiKey, type CredentialRecord, type RotatedApiKey, type TenantView } from '@roomkey/contracts';
 import { randomBase62, randomToken, type SecretBox, type SecretHasher } from '@roomkey/crypto';
-import { ConflictError, NotFoundError } from '@roomkey/errors';
+import { errorLog, ConflictError, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_STORE, SECRET_BOX, SECRET_HASHER, type ApiKeyRecord, type Clock, type EventSink, type KeysStore } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
+import type { RequestContext } from '@roomkey/nats';
 
 const API_KEY_PREFIX = { production: 'rk_prod_', development: 'rk_dev_' } as const;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -21,8 +22,6 @@ function toApiKeyView(record: ApiKeyRecord): ApiKeyView {
 
 @Injectable()
 export class ApiKeyService {
-  private readonly logger = new Logger(ApiKeyService.name);
-
   constructor(
     @Inject(KEYS_STORE) private readonly store: KeysStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -33,7 +32,7 @@ export class ApiKeyService {
   ) {}
 
   /** A new key pair for a tenant already found; the secret is returned here once and stored only hashed and sealed. */
-  async create(owner: TenantView, { environment, name = null }: CreateApiKeyBody): Promise<CreatedApiKey> {
+  async create(owner: TenantView, { environment, name = null }: CreateApiKeyBody, context: RequestContext): Promise<CreatedApiKey> {
     const tenant = owner.shortcode;
     const apiKey = `${API_KEY_PREFIX[environment]}${randomBase62(24)}`;
     const secret = randomToken(32);
@@ -48,8 +47,8 @@ export class ApiKeyService {
       revokedAt: null,
     };
     await this.store.apiKeys.insert(record);
-    this.logger.log(`Created ${environment} API key ${apiKey} for tenant ${tenant}`);
-    await this.events.publish(tenant, 'api-key.created', { apiKey });
+    errorLog.write('info', `Created ${environment} API key ${apiKey} for tenant ${tenant}`, {}, context);
+    await this.events.publish(tenant, 'api-key.created', { apiKey }, context.actor);
     return { apiKey, secret, environment, name, createdAt: new Date(record.createdAt).toISOString() };
   }
 
@@ -60,7 +59,7 @@ export class ApiKeyService {
   }
 
   /** A new secret; the previous one keeps working for `graceSeconds` (default 3600) on every issuer replica. */
-  async rotate(tenant: string, apiKey: string, graceSeconds: number = ROTATION_GRACE.apiKeyDefault): Promise<RotatedApiKey> {
+  async rotate(tenant: string, apiKey: string, context: RequestContext, graceSeconds: number = ROTATION_GRACE.apiKeyDefault): Promise<RotatedApiKey> {
     const record = await this.find(tenant, apiKey);
     if (record.revokedAt !== null) throw new ConflictError(`API key '${apiKey}' is revoked`);
     const secret = randomToken(32);
@@ -71,16 +70,16 @@ export class ApiKeyService {
       previousSecretHash: record.secretHash,
       previousSecretValidUntil: validUntil,
     });
-    this.logger.log(`Rotated the secret of API key ${apiKey} of tenant ${tenant} (previous valid ${graceSeconds} s)`);
-    await this.events.publish(tenant, 'api-key.rotated', { apiKey });
+    errorLog.write('info', `Rotated the secret of API key ${apiKey} of tenant ${tenant} (previous valid ${graceSeconds} s)`, {}, context);
+    await this.events.publish(tenant, 'api-key.rotated', { apiKey }, context.actor);
     return { apiKey, secret, previousSecretValidUntil: new Date(validUntil).toISOString() };
   }
 
-  async rename(tenant: string, apiKey: string, name: string | null): Promise<ApiKeyView> {
+  async rename(tenant: string, apiKey: string, name: string | null, context: RequestContext): Promise<ApiKeyView> {
     const record = await this.find(tenant, apiKey);
     if (record.name !== name) {
       await this.store.apiKeys.update(apiKey, { name });
-      await this.events.publish(tenant, 'api-key.updated', { apiKey });
+      await this.events.publish(tenant, 'api-key.updated', { apiKey }, context.actor);
     }
     return toApiKeyView({ ...record, name });
   }
@@ -92,13 +91,13 @@ export class ApiKeyService {
   }
 
   /** Revokes the key; repeating it is harmless and announces the revocation again. */
-  async revoke(tenant: string, apiKey: string): Promise<void> {
+  async revoke(tenant: string, apiKey: string, context: RequestContext): Promise<void> {
     const record = await this.find(tenant, apiKey);
     if (record.revokedAt === null) {
       await this.store.apiKeys.markRevoked(record.apiKey, this.clock.now());
-      this.logger.log(`Revoked API key ${record.apiKey} of tenant ${tenant}`);
+      errorLog.write('info', `Revoked API key ${record.apiKey} of tenant ${tenant}`, {}, context);
     }
-    await this.events.publish(tenant, 'api-key.revoked', { apiKey: record.apiKey });
+    await this.events.publish(tenant, 'api-key.revoked', { apiKey: record.apiKey }, context.actor);
   }
 
   /** The record an issuer caches to authenticate this key (hash only, never the secret). */

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KeysRoutes, type RequestOf } from '@roomkey/contracts';
 import { TenantService } from '../tenants/tenant.service';
 import { ClientService } from './client.service';
+import { InRequest, type RequestContext } from '@roomkey/nats';
 
 @Controller()
 export class ClientHandlers {
@@ -12,10 +13,10 @@ export class ClientHandlers {
   ) {}
 
   @MessagePattern(KeysRoutes.createClient.subject)
-  async create(@Payload() payload: RequestOf<typeof KeysRoutes.createClient>) {
+  async create(@Payload() payload: RequestOf<typeof KeysRoutes.createClient>, @InRequest() context: RequestContext) {
     // An unknown tenant is 404 before its body is looked at.
     const tenant = await this.tenants.get(payload.tenant);
-    return this.clients.create(tenant, KeysRoutes.createClient.request.parse(payload).body);
+    return this.clients.create(tenant, KeysRoutes.createClient.request.parse(payload).body, context);
   }
 
   @MessagePattern(KeysRoutes.listClients.subject)
@@ -30,23 +31,23 @@ export class ClientHandlers {
   }
 
   @MessagePattern(KeysRoutes.rotateClientSecret.subject)
-  async rotateSecret(@Payload() payload: RequestOf<typeof KeysRoutes.rotateClientSecret>) {
+  async rotateSecret(@Payload() payload: RequestOf<typeof KeysRoutes.rotateClientSecret>, @InRequest() context: RequestContext) {
     await this.tenants.get(payload?.tenant);
     const { tenant, clientId, body } = KeysRoutes.rotateClientSecret.request.parse(payload);
-    return this.clients.rotateSecret(tenant, clientId, body.graceSeconds);
+    return this.clients.rotateSecret(tenant, clientId, context, body.graceSeconds);
   }
 
   @MessagePattern(KeysRoutes.updateClient.subject)
-  async update(@Payload() payload: RequestOf<typeof KeysRoutes.updateClient>) {
+  async update(@Payload() payload: RequestOf<typeof KeysRoutes.updateClient>, @InRequest() context: RequestContext) {
     await this.tenants.get(payload?.tenant);
     const { tenant, clientId, body } = KeysRoutes.updateClient.request.parse(payload);
-    return this.clients.update(tenant, clientId, body);
+    return this.clients.update(tenant, clientId, body, context);
   }
 
   @MessagePattern(KeysRoutes.revokeClient.subject)
-  async revoke(@Payload() payload: unknown) {
+  async revoke(@Payload() payload: unknown, @InRequest() context: RequestContext) {
     const { tenant, clientId } = KeysRoutes.revokeClient.request.parse(payload);
-    await this.clients.revoke(tenant, clientId);
+    await this.clients.revoke(tenant, clientId, context);
     return {};
   }
 

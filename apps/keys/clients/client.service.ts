@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { KeysConfig } from '@roomkey/config';
 import {
   DEFAULT_AUDIENCE,
@@ -13,9 +13,10 @@ import {
   type UpdateClientBody,
 } from '@roomkey/contracts';
 import { randomBase62, randomToken, type SecretHasher } from '@roomkey/crypto';
-import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
+import { errorLog, ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_CONFIG, KEYS_STORE, SECRET_HASHER, type Clock, type EventSink, type KeysStore, type OAuthClientRecord } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
+import type { RequestContext } from '@roomkey/nats';
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -60,8 +61,6 @@ export function toClientView(record: OAuthClientRecord): OAuthClientView {
 /** OAuth clients of a tenant: registration, secret rotation with a grace period, revocation. */
 @Injectable()
 export class ClientService {
-  private readonly logger = new Logger(ClientService.name);
-
   constructor(
     @Inject(KEYS_STORE) private readonly store: KeysStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -72,7 +71,7 @@ export class ClientService {
   ) {}
 
   /** Registers a client of a tenant already found; the rules here are those its schema cannot say. */
-  async create(owner: TenantView, command: CreateClientBody): Promise<CreatedOAuthClient> {
+  async create(owner: TenantView, command: CreateClientBody, context: RequestContext): Promise<CreatedOAuthClient> {
     const tenant = owner.shortcode;
     const isPublic = command.public ?? false;
     const grantTypes = withoutRepeats(command.grantTypes);
@@ -99,8 +98,8 @@ export class ClientService {
       revokedAt: null,
     };
     await this.store.clients.insert(record);
-    this.logger.log(`Created ${isPublic ? 'public' : 'confidential'} OAuth client ${record.clientId} for tenant ${tenant}`);
-    await this.events.publish(tenant, 'client.created', { clientId: record.clientId });
+    errorLog.write('info', `Created ${isPublic ? 'public' : 'confidential'} OAuth client ${record.clientId} for tenant ${tenant}`, {}, context);
+    await this.events.publish(tenant, 'client.created', { clientId: record.clientId }, context.actor);
     return { ...toClientView(record), ...(clientSecret !== undefined ? { clientSecret } : {}) };
   }
 
@@ -118,7 +117,7 @@ export class ClientService {
    * ["roomkey"], 7200 s); the result must still be a valid client. Every issuer replica drops its
    * cached copy on client.updated.
    */
-  async update(tenant: string, clientId: string, patch: UpdateClientBody): Promise<OAuthClientView> {
+  async update(tenant: string, clientId: string, patch: UpdateClientBody, context: RequestContext): Promise<OAuthClientView> {
     const client = await this.find(tenant, clientId);
     if (client.revokedAt !== null) throw new ConflictError(`Client '${client.clientId}' is revoked`);
     const next: OAuthClientRecord = {
@@ -132,31 +131,31 @@ export class ClientService {
     };
     checkGrantsAndRedirects(next.public, next.grantTypes, next.redirectUris);
     await this.store.clients.update(next);
-    this.logger.log(`Updated OAuth client ${client.clientId} of tenant ${tenant}`);
-    await this.events.publish(tenant, 'client.updated', { clientId: client.clientId });
+    errorLog.write('info', `Updated OAuth client ${client.clientId} of tenant ${tenant}`, {}, context);
+    await this.events.publish(tenant, 'client.updated', { clientId: client.clientId }, context.actor);
     return toClientView(next);
   }
 
   /** A new secret; the previous one keeps working for `graceSeconds` (default: the configured grace period). */
-  async rotateSecret(tenant: string, clientId: string, graceSeconds: number = this.config.clientSecretGraceSeconds): Promise<RotatedClientSecret> {
+  async rotateSecret(tenant: string, clientId: string, context: RequestContext, graceSeconds: number = this.config.clientSecretGraceSeconds): Promise<RotatedClientSecret> {
     const client = await this.find(tenant, clientId);
     if (client.revokedAt !== null) throw new ConflictError(`Client '${client.clientId}' is revoked`);
     if (client.public) throw new ConflictError(`Client '${client.clientId}' is public and has no secret`);
     const clientSecret = randomToken(32);
     const validUntil = this.clock.now() + graceSeconds * 1000;
     await this.store.clients.update({ ...client, secretHash: this.hasher.hash(clientSecret), previousSecretHash: client.secretHash, previousSecretValidUntil: validUntil });
-    await this.events.publish(tenant, 'client.secret-rotated', { clientId: client.clientId });
+    await this.events.publish(tenant, 'client.secret-rotated', { clientId: client.clientId }, context.actor);
     return { clientId: client.clientId, clientSecret, previousSecretValidUntil: new Date(validUntil).toISOString() };
   }
 
   /** Revokes the client; repeating it is harmless and announces the revocation again. */
-  async revoke(tenant: string, clientId: string): Promise<void> {
+  async revoke(tenant: string, clientId: string, context: RequestContext): Promise<void> {
     const client = await this.find(tenant, clientId);
     if (client.revokedAt === null) {
       await this.store.clients.update({ ...client, revokedAt: this.clock.now() });
-      this.logger.log(`Revoked OAuth client ${client.clientId} of tenant ${tenant}`);
+      errorLog.write('info', `Revoked OAuth client ${client.clientId} of tenant ${tenant}`, {}, context);
     }
-    await this.events.publish(tenant, 'client.revoked', { clientId: client.clientId });
+    await this.events.publish(tenant, 'client.revoked', { clientId: client.clientId }, context.actor);
   }
 
   /** What an issuer caches to authenticate the client (hashes only). */

@@ -3,6 +3,7 @@ import { type KeysRoutes, type RequestOf } from '@roomkey/contracts';
 import { InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { createKeysTestKit, KIT_START, type KeysTestKit } from '../testing/keys-test-kit';
 import { MediaPlatformHandlers } from './media-platform.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 Logger.overrideLogger(false);
 
@@ -11,14 +12,14 @@ const LIVEKIT = { apiKey: 'APIabc123', apiSecret: 'a-livekit-secret-of-some-leng
 describe('MediaPlatformService', () => {
   let kit: KeysTestKit;
   let handlers: MediaPlatformHandlers;
-  const put = (tenant: string, platform: string, body: unknown) => handlers.put({ tenant, platform, body } as RequestOf<typeof KeysRoutes.putMediaPlatform>);
-  const remove = (tenant: string, platform: string) => handlers.remove({ tenant, platform });
+  const put = (tenant: string, platform: string, body: unknown) => handlers.put({ tenant, platform, body } as RequestOf<typeof KeysRoutes.putMediaPlatform>, NO_REQUEST);
+  const remove = (tenant: string, platform: string) => handlers.remove({ tenant, platform }, NO_REQUEST);
 
   beforeEach(async () => {
     kit = createKeysTestKit();
     handlers = new MediaPlatformHandlers(kit.mediaPlatforms, kit.tenants);
-    await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
-    await kit.tenants.create({ shortcode: 'globex', name: 'Globex' });
+    await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
+    await kit.tenants.create({ shortcode: 'globex', name: 'Globex' }, NO_REQUEST);
     kit.events.clear();
   });
 

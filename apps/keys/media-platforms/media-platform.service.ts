@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { mediaPlatformSecretContext, type MediaPlatform, type PutMediaPlatformBody, type SealedMediaPlatform } from '@roomkey/contracts';
 import type { SecretBox } from '@roomkey/crypto';
 import { NotFoundError } from '@roomkey/errors';
+import type { RequestContext } from '@roomkey/nats';
 import { CLOCK, EVENT_SINK, KEYS_STORE, SECRET_BOX, type Clock, type EventSink, type KeysStore } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
 
@@ -23,23 +24,23 @@ export class MediaPlatformService {
     private readonly tenants: TenantService,
   ) {}
 
-  async put(tenant: string, platform: MediaPlatform, { apiKey, apiSecret }: PutMediaPlatformBody): Promise<void> {
+  async put(tenant: string, platform: MediaPlatform, { apiKey, apiSecret }: PutMediaPlatformBody, context: RequestContext): Promise<void> {
     await this.tenants.get(tenant);
     const now = this.clock.now();
     const secretCiphertext = this.secretBox.seal(apiSecret, mediaPlatformSecretContext(tenant, platform));
     await this.store.mediaPlatforms.save({ tenant, platform, apiKey, secretCiphertext, createdAt: now, updatedAt: now });
     this.logger.log(`Stored ${platform} credentials of tenant ${tenant}`);
-    await this.events.publish(tenant, 'media-platform.updated', { platform });
+    await this.events.publish(tenant, 'media-platform.updated', { platform }, context.actor);
   }
 
   /** 404 when the tenant has no credentials for the platform. */
-  async remove(tenant: string, platform: MediaPlatform): Promise<void> {
+  async remove(tenant: string, platform: MediaPlatform, context: RequestContext): Promise<void> {
     await this.tenants.get(tenant);
     if (!(await this.store.mediaPlatforms.remove(tenant, platform))) {
       throw new NotFoundError(`Tenant '${tenant}' has no ${platform} credentials`);
     }
     this.logger.log(`Removed ${platform} credentials of tenant ${tenant}`);
-    await this.events.publish(tenant, 'media-platform.removed', { platform });
+    await this.events.publish(tenant, 'media-platform.removed', { platform }, context.actor);
   }
 
   /** For the issuer's signing material: still sealed. */

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KeysRoutes } from '@roomkey/contracts';
 import { SigningKeyService } from './signing-key.service';
+import { InRequest, type RequestContext } from '@roomkey/nats';
 
 @Controller()
 export class SigningKeyHandlers {
@@ -13,15 +14,15 @@ export class SigningKeyHandlers {
   }
 
   @MessagePattern(KeysRoutes.rotateSigningKeys.subject)
-  async rotate(@Payload() payload: unknown) {
+  async rotate(@Payload() payload: unknown, @InRequest() context: RequestContext) {
     // Without a deadline, rotate always rotates (null only answers a scheduled rotation that lost a race).
-    return (await this.signingKeys.rotate(KeysRoutes.rotateSigningKeys.request.parse(payload).tenant))!;
+    return (await this.signingKeys.rotate(KeysRoutes.rotateSigningKeys.request.parse(payload).tenant, context))!;
   }
 
   @MessagePattern(KeysRoutes.revokeSigningKey.subject)
-  async revoke(@Payload() payload: unknown) {
+  async revoke(@Payload() payload: unknown, @InRequest() context: RequestContext) {
     const { tenant, kid } = KeysRoutes.revokeSigningKey.request.parse(payload);
-    return this.signingKeys.revoke(tenant, kid);
+    return this.signingKeys.revoke(tenant, kid, context);
   }
 
   @MessagePattern(KeysRoutes.getJwks.subject)

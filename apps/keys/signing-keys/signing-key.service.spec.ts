@@ -5,6 +5,7 @@ import { importJWK, SignJWT, jwtVerify, type JWK } from 'jose';
 import type { SigningKeyRecord } from '../ports';
 import { KIT_START, createKeysTestKit, type KeysTestKit } from '../testing/keys-test-kit';
 import { retirementDeadline } from './signing-key-lifecycle';
+import { NO_REQUEST } from '@roomkey/nats';
 
 Logger.overrideLogger(false);
 
@@ -27,7 +28,7 @@ describe('SigningKeyService', () => {
 
   beforeEach(async () => {
     kit = createKeysTestKit();
-    await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
+    await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
     kit.events.clear();
   });
 
@@ -41,7 +42,7 @@ describe('SigningKeyService', () => {
       kit.clock.advance(5 * DAY);
       const now = kit.clock.now();
 
-      const view = await kit.signingKeys.rotate('acme');
+      const view = await kit.signingKeys.rotate('acme', NO_REQUEST);
 
       const after = keys();
       expect(after).toHaveLength(3);
@@ -67,7 +68,7 @@ describe('SigningKeyService', () => {
       const kids: string[] = [];
       for (let i = 0; i < 3; i++) {
         kit.clock.advance(SECOND);
-        kids.push((await kit.signingKeys.rotate('acme'))!.kid);
+        kids.push((await kit.signingKeys.rotate('acme', NO_REQUEST))!.kid);
       }
       const all = keys();
       expect(all).toHaveLength(5);
@@ -91,7 +92,7 @@ describe('SigningKeyService', () => {
       for (const key of storeWithoutNext) await fresh.store.signingKeys.insert(key);
       fresh.clock.set(KIT_START + DAY);
 
-      const view = (await fresh.signingKeys.rotate('acme'))!;
+      const view = (await fresh.signingKeys.rotate('acme', NO_REQUEST))!;
 
       const after = fresh.store.allSigningKeys('acme');
       expect(after).toHaveLength(3);
@@ -110,7 +111,7 @@ describe('SigningKeyService', () => {
       await fresh.store.tenants.insert(kit.store.allTenants()[0]);
       await fresh.store.signingKeys.insert(oldNext);
 
-      const view = (await fresh.signingKeys.rotate('acme'))!;
+      const view = (await fresh.signingKeys.rotate('acme', NO_REQUEST))!;
 
       expect(view.kid).toBe(oldNext.kid);
       const after = fresh.store.allSigningKeys('acme');
@@ -120,7 +121,7 @@ describe('SigningKeyService', () => {
     });
 
     it('is NotFoundError for an unknown tenant and changes nothing', async () => {
-      await expect(kit.signingKeys.rotate('globex')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(kit.signingKeys.rotate('globex', NO_REQUEST)).rejects.toBeInstanceOf(NotFoundError);
       expect(kit.store.allSigningKeys()).toHaveLength(2);
       expect(kit.events.events).toEqual([]);
     });
@@ -129,7 +130,7 @@ describe('SigningKeyService', () => {
   describe('list', () => {
     it('lists every key, active first, with public data only', async () => {
       kit.clock.advance(SECOND);
-      await kit.signingKeys.rotate('acme');
+      await kit.signingKeys.rotate('acme', NO_REQUEST);
       kit.clock.advance(RETIRE_DELAY);
       await kit.signingKeys.sweep(0);
       const items = await kit.signingKeys.list('acme');
@@ -161,7 +162,7 @@ describe('SigningKeyService', () => {
     it('lists next, active and retiring keys but never retired ones', async () => {
       const first = only(keys(), 'active');
       kit.clock.advance(SECOND);
-      await kit.signingKeys.rotate('acme');
+      await kit.signingKeys.rotate('acme', NO_REQUEST);
       const afterRotate = (await kit.signingKeys.jwks('acme')).keys.map((k) => k.kid);
       expect(afterRotate).toHaveLength(3);
       expect(afterRotate).toContain(first.kid);
@@ -175,7 +176,7 @@ describe('SigningKeyService', () => {
     });
 
     it("never lists another tenant's keys", async () => {
-      await kit.tenants.create({ shortcode: 'globex', name: 'Globex' });
+      await kit.tenants.create({ shortcode: 'globex', name: 'Globex' }, NO_REQUEST);
       const acme = (await kit.signingKeys.jwks('acme')).keys.map((k) => k.kid);
       const globex = (await kit.signingKeys.jwks('globex')).keys.map((k) => k.kid);
       expect(acme.filter((kid) => globex.includes(kid))).toEqual([]);
@@ -192,7 +193,7 @@ describe('SigningKeyService', () => {
       const first = only(keys(), 'active');
       kit.clock.advance(SECOND);
       const rotatedAt = kit.clock.now();
-      await kit.signingKeys.rotate('acme');
+      await kit.signingKeys.rotate('acme', NO_REQUEST);
       kit.events.clear();
 
       kit.clock.set(retirementDeadline(rotatedAt) - 1);
@@ -238,7 +239,7 @@ describe('SigningKeyService', () => {
 
     it('rotates only the tenants whose active key is old enough', async () => {
       kit.clock.set(KIT_START + 2 * DAY);
-      await kit.tenants.create({ shortcode: 'globex', name: 'Globex' });
+      await kit.tenants.create({ shortcode: 'globex', name: 'Globex' }, NO_REQUEST);
       const globexActive = only(keys('globex'), 'active');
       kit.clock.advance(SECOND);
       await expect(kit.signingKeys.sweep(86400)).resolves.toEqual({ retired: 0, rotated: 1 });
@@ -258,7 +259,7 @@ describe('SigningKeyService', () => {
   describe('signingMaterial', () => {
     it('gives the tenant, every published public key, and the sealed private JWK of the active key only', async () => {
       kit.clock.advance(SECOND);
-      await kit.signingKeys.rotate('acme');
+      await kit.signingKeys.rotate('acme', NO_REQUEST);
       const material = await kit.signingKeys.signingMaterial('acme');
 
       expect(material.tenant).toEqual(await kit.tenants.get('acme'));
@@ -284,7 +285,7 @@ describe('SigningKeyService', () => {
     it('leaves out retired keys', async () => {
       const first = only(keys(), 'active');
       kit.clock.advance(SECOND);
-      await kit.signingKeys.rotate('acme');
+      await kit.signingKeys.rotate('acme', NO_REQUEST);
       kit.clock.advance(RETIRE_DELAY);
       await kit.signingKeys.sweep(0);
       const material = await kit.signingKeys.signingMaterial('acme');

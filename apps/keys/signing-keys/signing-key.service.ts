@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NotFoundError } from '@roomkey/errors';
+import { Inject, Injectable } from '@nestjs/common';
+import { errorLog, NotFoundError } from '@roomkey/errors';
 import type {
   JwksResult,
   SigningAlgorithm,
@@ -12,6 +12,7 @@ import { MediaPlatformService } from '../media-platforms/media-platform.service'
 import { TenantService } from '../tenants/tenant.service';
 import { SigningKeyFactory } from './signing-key.factory';
 import { PUBLISHED_STATES, activate, retire, revoke, startRetiring } from './signing-key-lifecycle';
+import { NO_REQUEST, type RequestContext } from '@roomkey/nats';
 
 const STATE_ORDER = { active: 0, next: 1, retiring: 2, retired: 3, revoked: 4 } as const;
 
@@ -21,8 +22,6 @@ export function toSigningKeyView(key: SigningKeyRecord): SigningKeyView {
 
 @Injectable()
 export class SigningKeyService {
-  private readonly logger = new Logger(SigningKeyService.name);
-
   constructor(
     @Inject(KEYS_STORE) private readonly store: KeysStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -65,7 +64,7 @@ export class SigningKeyService {
    * next → active (creating a next first if there is none), active → retiring, and a fresh next.
    * Returns the new active key.
    */
-  async rotate(tenant: string, onlyIfActivatedBefore?: number): Promise<SigningKeyView | null> {
+  async rotate(tenant: string, context: RequestContext, onlyIfActivatedBefore?: number): Promise<SigningKeyView | null> {
     const tenantRecord = await this.tenants.get(tenant);
     const freshNext = await this.factory.newKey(tenant, tenantRecord.signingAlg);
     const rotation = await this.store.transaction(async (tx) => {
@@ -88,8 +87,8 @@ export class SigningKeyService {
     });
     if (!rotation) return null;
     const { activated, previous } = rotation;
-    this.logger.log(`Rotated signing key of tenant ${tenant}: kid ${activated.kid} is active`);
-    await this.events.publish(tenant, 'signing-key.rotated', { kid: activated.kid, ...(previous ? { previousKid: previous.kid } : {}) });
+    errorLog.write('info', `Rotated signing key of tenant ${tenant}: kid ${activated.kid} is active`, {}, context);
+    await this.events.publish(tenant, 'signing-key.rotated', { kid: activated.kid, ...(previous ? { previousKid: previous.kid } : {}) }, context.actor);
     return toSigningKeyView(activated);
   }
 
@@ -97,35 +96,37 @@ export class SigningKeyService {
    * Takes a compromised key out at once: it leaves the JWKS and its tokens stop verifying. Revoking
    * the active key first rotates (the next key takes over), so the tenant can keep issuing.
    */
-  async revoke(tenant: string, kid: string): Promise<SigningKeyView> {
+  async revoke(tenant: string, kid: string, context: RequestContext): Promise<SigningKeyView> {
     await this.tenants.get(tenant);
     const keys = await this.store.signingKeys.listByTenant(tenant);
     const key = keys.find((k) => k.kid === kid);
     if (!key) throw new NotFoundError(`Signing key '${kid}' not found in tenant '${tenant}'`);
-    if (key.state === 'active') await this.rotate(tenant);
+    if (key.state === 'active') await this.rotate(tenant, context);
     const current = (await this.store.signingKeys.listByTenant(tenant)).find((k) => k.kid === key.kid)!;
     const revoked = revoke(current, this.clock.now());
     await this.store.signingKeys.update(revoked);
     if (current.state === 'next') await this.store.signingKeys.insert(await this.factory.newKey(tenant, (await this.tenants.get(tenant)).signingAlg));
-    this.logger.warn(`Revoked signing key ${key.kid} of tenant ${tenant}`);
-    await this.events.publish(tenant, 'signing-key.revoked', { kid: key.kid });
+    errorLog.write('warn', `Revoked signing key ${key.kid} of tenant ${tenant}`, {}, context);
+    await this.events.publish(tenant, 'signing-key.revoked', { kid: key.kid }, context.actor);
     return toSigningKeyView(revoked);
   }
 
   /** Retires keys past their deadline and rotates keys older than the rotation interval (0: never). */
   async sweep(rotationIntervalSeconds: number): Promise<{ retired: number; rotated: number }> {
+    // No request asked for this: the sweep's events name no actor, its lines no request.
+    const context = NO_REQUEST;
     const now = this.clock.now();
     let retired = 0;
     for (const key of await this.store.signingKeys.listRetirable(now)) {
       await this.store.signingKeys.update(retire(key, now));
-      await this.events.publish(key.tenant, 'signing-key.retired', { kid: key.kid });
+      await this.events.publish(key.tenant, 'signing-key.retired', { kid: key.kid }, context.actor);
       retired++;
     }
     let rotated = 0;
     if (rotationIntervalSeconds > 0) {
       const activatedBefore = now - rotationIntervalSeconds * 1000;
       for (const tenant of await this.store.signingKeys.listTenantsWithActiveKeyOlderThan(activatedBefore)) {
-        if (await this.rotate(tenant, activatedBefore)) rotated++;
+        if (await this.rotate(tenant, context, activatedBefore)) rotated++;
       }
     }
     return { retired, rotated };

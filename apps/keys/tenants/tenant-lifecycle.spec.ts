@@ -5,6 +5,7 @@ import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/erro
 import { ApiKeyHandlers } from '../api-keys/api-key.handlers';
 import { KIT_START, createKeysTestKit, type KeysTestKit } from '../testing/keys-test-kit';
 import { TenantHandlers } from './tenant.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 Logger.overrideLogger(false);
 
@@ -14,13 +15,13 @@ describe('admin lifecycle (keys service)', () => {
   let kit: KeysTestKit;
   let tenants: TenantHandlers;
   let apiKeys: ApiKeyHandlers;
-  const patch = (tenant: string, body: unknown) => tenants.update({ tenant, body } as RequestOf<typeof KeysRoutes.updateTenant>);
+  const patch = (tenant: string, body: unknown) => tenants.update({ tenant, body } as RequestOf<typeof KeysRoutes.updateTenant>, NO_REQUEST);
 
   beforeEach(async () => {
     kit = createKeysTestKit();
     tenants = new TenantHandlers(kit.tenants);
     apiKeys = new ApiKeyHandlers(kit.apiKeys, kit.tenants);
-    for (const shortcode of ['delta', 'alpha', 'charlie', 'bravo', 'echo']) await kit.tenants.create({ shortcode, name: shortcode });
+    for (const shortcode of ['delta', 'alpha', 'charlie', 'bravo', 'echo']) await kit.tenants.create({ shortcode, name: shortcode }, NO_REQUEST);
     kit.events.clear();
   });
 
@@ -96,13 +97,13 @@ describe('admin lifecycle (keys service)', () => {
 
   describe('delete', () => {
     it('revokes every key, client and signing key, announces each, and answers 404 from then on', async () => {
-      const key = await kit.apiKeys.create(await kit.tenants.get('alpha'), { environment: 'production' });
+      const key = await kit.apiKeys.create(await kit.tenants.get('alpha'), { environment: 'production' }, NO_REQUEST);
       kit.events.clear();
-      await tenants.delete({ tenant: 'alpha' });
+      await tenants.delete({ tenant: 'alpha' }, NO_REQUEST);
       expect(kit.store.allApiKeys().find((k) => k.apiKey === key.apiKey)?.revokedAt).toBe(KIT_START);
       expect(kit.store.allSigningKeys('alpha').map((k) => k.state)).toEqual(['revoked', 'revoked']);
       expect(kit.events.events.map((e) => e.type)).toEqual(['api-key.revoked', 'signing-key.revoked', 'signing-key.revoked', 'tenant.deleted']);
-      for (const call of [kit.tenants.get('alpha'), kit.signingKeys.jwks('alpha'), kit.apiKeys.list('alpha'), tenants.delete({ tenant: 'alpha' })]) {
+      for (const call of [kit.tenants.get('alpha'), kit.signingKeys.jwks('alpha'), kit.apiKeys.list('alpha'), tenants.delete({ tenant: 'alpha' }, NO_REQUEST)]) {
         expect(await rejection(call)).toBeInstanceOf(NotFoundError);
       }
       expect((await kit.apiKeys.resolve(key.apiKey))?.revoked).toBe(true);
@@ -110,14 +111,14 @@ describe('admin lifecycle (keys service)', () => {
     });
 
     it('holds the shortcode for 86400 s (409), then lets it be created afresh', async () => {
-      await kit.apiKeys.create(await kit.tenants.get('alpha'), { environment: 'production' });
-      await tenants.delete({ tenant: 'alpha' });
+      await kit.apiKeys.create(await kit.tenants.get('alpha'), { environment: 'production' }, NO_REQUEST);
+      await tenants.delete({ tenant: 'alpha' }, NO_REQUEST);
       kit.clock.advance(86_399_000);
-      const held = (await rejection(kit.tenants.create({ shortcode: 'alpha', name: 'Again' }))) as ConflictError;
+      const held = (await rejection(kit.tenants.create({ shortcode: 'alpha', name: 'Again' }, NO_REQUEST))) as ConflictError;
       expect(held).toBeInstanceOf(ConflictError);
       expect(held.message).toContain('deleted');
       kit.clock.advance(1000);
-      await expect(kit.tenants.create({ shortcode: 'alpha', name: 'Again' })).resolves.toMatchObject({ name: 'Again' });
+      await expect(kit.tenants.create({ shortcode: 'alpha', name: 'Again' }, NO_REQUEST)).resolves.toMatchObject({ name: 'Again' });
       expect(kit.store.allApiKeys().filter((k) => k.tenant === 'alpha')).toEqual([]);
       expect(kit.store.allSigningKeys('alpha').map((k) => k.state).sort()).toEqual(['active', 'next']);
     });
@@ -128,11 +129,11 @@ describe('admin lifecycle (keys service)', () => {
     let secret: string;
 
     beforeEach(async () => {
-      ({ apiKey, secret } = await kit.apiKeys.create(await kit.tenants.get('alpha'), { environment: 'production', name: 'old' }));
+      ({ apiKey, secret } = await kit.apiKeys.create(await kit.tenants.get('alpha'), { environment: 'production', name: 'old' }, NO_REQUEST));
       kit.events.clear();
     });
 
-    const rotate = (body: unknown, tenant = 'alpha', key = apiKey) => apiKeys.rotate({ tenant, apiKey: key, body } as RequestOf<typeof KeysRoutes.rotateApiKey>);
+    const rotate = (body: unknown, tenant = 'alpha', key = apiKey) => apiKeys.rotate({ tenant, apiKey: key, body } as RequestOf<typeof KeysRoutes.rotateApiKey>, NO_REQUEST);
 
     it('rotates: a new secret, the previous hash kept with its deadline (default 3600 s), api-key.rotated', async () => {
       const rotated = await rotate({});
@@ -154,12 +155,12 @@ describe('admin lifecycle (keys service)', () => {
     it('is 409 for a revoked key and 404 for another tenant’s or an unknown one', async () => {
       expect(await rejection(rotate({}, 'bravo'))).toBeInstanceOf(NotFoundError);
       expect(await rejection(rotate({}, 'alpha', 'rk_prod_nope'))).toBeInstanceOf(NotFoundError);
-      await kit.apiKeys.revoke('alpha', apiKey);
+      await kit.apiKeys.revoke('alpha', apiKey, NO_REQUEST);
       expect(await rejection(rotate({}))).toBeInstanceOf(ConflictError);
     });
 
     it('renames, and records use coarsely (forward only, never in the future)', async () => {
-      const renamed = await apiKeys.update({ tenant: 'alpha', apiKey, body: { name: 'new' } } as RequestOf<typeof KeysRoutes.updateApiKey>);
+      const renamed = await apiKeys.update({ tenant: 'alpha', apiKey, body: { name: 'new' } } as RequestOf<typeof KeysRoutes.updateApiKey>, NO_REQUEST);
       expect(renamed).toMatchObject({ apiKey, name: 'new', lastUsedAt: null });
       await apiKeys.used({ apiKey, usedAt: KIT_START - 5000 });
       await apiKeys.used({ apiKey, usedAt: KIT_START - 9000 });

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KeysRoutes, PERMISSIONS, ROLES, isPermission, isRole, type RequestOf } from '@roomkey/contracts';
 import { InvalidRequestError } from '@roomkey/errors';
 import { TenantService } from './tenant.service';
+import { InRequest, type RequestContext } from '@roomkey/nats';
 
 /** Sentences the schema cannot word as precisely: a patched shortcode, an unknown role or permission. */
 function refuseWhatPatchCannotChange(body: unknown): void {
@@ -24,8 +25,8 @@ export class TenantHandlers {
   constructor(private readonly tenants: TenantService) {}
 
   @MessagePattern(KeysRoutes.createTenant.subject)
-  async create(@Payload() payload: unknown) {
-    return this.tenants.create(KeysRoutes.createTenant.request.parse(payload).body);
+  async create(@Payload() payload: unknown, @InRequest() context: RequestContext) {
+    return this.tenants.create(KeysRoutes.createTenant.request.parse(payload).body, context);
   }
 
   @MessagePattern(KeysRoutes.getTenant.subject)
@@ -39,17 +40,17 @@ export class TenantHandlers {
   }
 
   @MessagePattern(KeysRoutes.updateTenant.subject)
-  async update(@Payload() payload: RequestOf<typeof KeysRoutes.updateTenant>) {
+  async update(@Payload() payload: RequestOf<typeof KeysRoutes.updateTenant>, @InRequest() context: RequestContext) {
     // An unknown tenant is 404 before its body is looked at.
     await this.tenants.get(payload?.tenant);
     refuseWhatPatchCannotChange(payload.body);
     const { tenant, body } = KeysRoutes.updateTenant.request.parse(payload);
-    return this.tenants.update(tenant, body);
+    return this.tenants.update(tenant, body, context);
   }
 
   @MessagePattern(KeysRoutes.deleteTenant.subject)
-  async delete(@Payload() payload: unknown) {
-    await this.tenants.delete(KeysRoutes.deleteTenant.request.parse(payload).tenant);
+  async delete(@Payload() payload: unknown, @InRequest() context: RequestContext) {
+    await this.tenants.delete(KeysRoutes.deleteTenant.request.parse(payload).tenant, context);
     return {};
   }
 }

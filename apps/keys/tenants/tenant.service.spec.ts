@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { KIT_START, createKeysTestKit, type KeysTestKit } from '../testing/keys-test-kit';
 import { TenantHandlers } from './tenant.handlers';
+import { NO_REQUEST } from '@roomkey/nats';
 
 Logger.overrideLogger(false);
 
@@ -19,7 +20,7 @@ describe('TenantService', () => {
   let kit: KeysTestKit;
 
   /** Through the handler, as a request arrives: the body is validated before the service sees it. */
-  const createTenant = (body: unknown) => new TenantHandlers(kit.tenants).create({ body });
+  const createTenant = (body: unknown) => new TenantHandlers(kit.tenants).create({ body }, NO_REQUEST);
 
   beforeEach(() => {
     kit = createKeysTestKit();
@@ -27,7 +28,7 @@ describe('TenantService', () => {
 
   describe('create', () => {
     it('creates a tenant with the documented defaults', async () => {
-      const view = await kit.tenants.create({ shortcode: 'acme', name: 'Acme Video' });
+      const view = await kit.tenants.create({ shortcode: 'acme', name: 'Acme Video' }, NO_REQUEST);
       expect(view).toEqual({
         shortcode: 'acme',
         name: 'Acme Video',
@@ -51,13 +52,13 @@ describe('TenantService', () => {
         guestAccess: true,
         anonymousAccess: true,
         signingAlg: 'EdDSA',
-      });
+      }, NO_REQUEST);
       expect(view).toMatchObject({ loginUrl: 'https://globex.example/login', guestAccess: true, anonymousAccess: true, signingAlg: 'EdDSA' });
       expect(kit.store.allSigningKeys('globex').map((k) => k.alg)).toEqual(['EdDSA', 'EdDSA']);
     });
 
     it('creates one active and one next signing key of the tenant algorithm', async () => {
-      await kit.tenants.create({ shortcode: 'acme', name: 'Acme', signingAlg: 'RS256' });
+      await kit.tenants.create({ shortcode: 'acme', name: 'Acme', signingAlg: 'RS256' }, NO_REQUEST);
       const keys = kit.store.allSigningKeys('acme');
       expect(keys.map((k) => k.state).sort()).toEqual(['active', 'next']);
       const active = keys.find((k) => k.state === 'active')!;
@@ -78,7 +79,7 @@ describe('TenantService', () => {
     });
 
     it('emits tenant.created once, after storing', async () => {
-      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
+      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
       expect(kit.events.events).toEqual([{ tenant: 'acme', type: 'tenant.created', fields: {} }]);
     });
 
@@ -120,9 +121,9 @@ describe('TenantService', () => {
     });
 
     it('answers 409 for an existing shortcode and changes nothing', async () => {
-      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
+      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
       const keysBefore = kit.store.allSigningKeys();
-      const error = await expectError(kit.tenants.create({ shortcode: 'acme', name: 'Other' }), ConflictError);
+      const error = await expectError(kit.tenants.create({ shortcode: 'acme', name: 'Other' }, NO_REQUEST), ConflictError);
       expect(error.status).toBe(409);
       expect(error.message).toContain('acme');
       expect(kit.store.allTenants()).toHaveLength(1);
@@ -133,8 +134,8 @@ describe('TenantService', () => {
 
     it('answers 409 (never 500) to the loser of two concurrent creates of one shortcode', async () => {
       const results = await Promise.allSettled([
-        kit.tenants.create({ shortcode: 'acme', name: 'First' }),
-        kit.tenants.create({ shortcode: 'acme', name: 'Second' }),
+        kit.tenants.create({ shortcode: 'acme', name: 'First' }, NO_REQUEST),
+        kit.tenants.create({ shortcode: 'acme', name: 'Second' }, NO_REQUEST),
       ]);
       const fulfilled = results.filter((r) => r.status === 'fulfilled');
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -147,8 +148,8 @@ describe('TenantService', () => {
     });
 
     it('keeps tenants apart', async () => {
-      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
-      await kit.tenants.create({ shortcode: 'globex', name: 'Globex' });
+      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
+      await kit.tenants.create({ shortcode: 'globex', name: 'Globex' }, NO_REQUEST);
       expect(kit.store.allSigningKeys('acme')).toHaveLength(2);
       expect(kit.store.allSigningKeys('globex')).toHaveLength(2);
       expect(kit.events.events.map((e) => e.tenant)).toEqual(['acme', 'globex']);
@@ -157,12 +158,12 @@ describe('TenantService', () => {
 
   describe('get', () => {
     it('returns the tenant view', async () => {
-      const created = await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
+      const created = await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
       await expect(kit.tenants.get('acme')).resolves.toEqual(created);
     });
 
     it.each(['nope', 'ACME', '../etc', '', 5, null, undefined])('is NotFoundError for the unknown tenant %p', async (shortcode) => {
-      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' });
+      await kit.tenants.create({ shortcode: 'acme', name: 'Acme' }, NO_REQUEST);
       const error = await expectError(kit.tenants.get(shortcode), NotFoundError);
       expect(error.status).toBe(404);
     });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   DELETED_SHORTCODE_HOLD_SECONDS,
   TENANT_PAGE,
@@ -10,10 +10,11 @@ import {
   type TenantView,
   type UpdateTenantBody,
 } from '@roomkey/contracts';
-import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
+import { errorLog, ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_STORE, type Clock, type EventSink, type KeysStore, type TenantRecord } from '../ports';
 import { SigningKeyFactory } from '../signing-keys/signing-key.factory';
 import { canTransition, revoke as revokeSigningKey } from '../signing-keys/signing-key-lifecycle';
+import type { RequestContext } from '@roomkey/nats';
 
 const CURSOR_PREFIX = 'after:';
 
@@ -54,8 +55,6 @@ export function toTenantView(tenant: TenantRecord): TenantView {
 
 @Injectable()
 export class TenantService {
-  private readonly logger = new Logger(TenantService.name);
-
   constructor(
     @Inject(KEYS_STORE) private readonly store: KeysStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -64,7 +63,7 @@ export class TenantService {
   ) {}
 
   /** Creates a tenant with an active signing key and a next one already published. */
-  async create(command: CreateTenantBody): Promise<TenantView> {
+  async create(command: CreateTenantBody, context: RequestContext): Promise<TenantView> {
     const tenant: TenantRecord = {
       shortcode: command.shortcode,
       name: command.name,
@@ -90,8 +89,8 @@ export class TenantService {
       if (winner && !winner.deletedAt) throw this.exists(tenant.shortcode);
       throw error;
     }
-    this.logger.log(`Created tenant ${tenant.shortcode}`);
-    await this.events.publish(tenant.shortcode, 'tenant.created');
+    errorLog.write('info', `Created tenant ${tenant.shortcode}`, {}, context);
+    await this.events.publish(tenant.shortcode, 'tenant.created', {}, context.actor);
     return toTenantView(tenant);
   }
 
@@ -112,7 +111,7 @@ export class TenantService {
    * Changes what the body names (null: back to the default); a role matrix given replaces the roles
    * it names. Announced as tenant.updated, which every issuer replica applies at once.
    */
-  async update(shortcode: string, patch: UpdateTenantBody): Promise<TenantView> {
+  async update(shortcode: string, patch: UpdateTenantBody, context: RequestContext): Promise<TenantView> {
     const current = await this.find(shortcode);
     const next: TenantRecord = { ...current };
     if (patch.name !== undefined) next.name = patch.name;
@@ -125,8 +124,8 @@ export class TenantService {
     );
     if (changed.length === 0) return toTenantView(current);
     await this.store.tenants.update(next);
-    this.logger.log(`Updated tenant ${shortcode}: ${changed.join(', ')}`);
-    await this.events.publish(shortcode, 'tenant.updated', { fields: changed });
+    errorLog.write('info', `Updated tenant ${shortcode}: ${changed.join(', ')}`, {}, context);
+    await this.events.publish(shortcode, 'tenant.updated', { fields: changed }, context.actor);
     return toTenantView(next);
   }
 
@@ -136,7 +135,7 @@ export class TenantService {
    * answers 404 from then on (its JWKS too) and its shortcode stays taken for
    * DELETED_SHORTCODE_HOLD_SECONDS, the longest token lifetime.
    */
-  async delete(shortcode: string): Promise<void> {
+  async delete(shortcode: string, context: RequestContext): Promise<void> {
     await this.find(shortcode);
     const revoked = await this.store.transaction(async (tx) => {
       const now = this.clock.now();
@@ -155,11 +154,11 @@ export class TenantService {
       }
       return { apiKeys: apiKeys.map((k) => k.apiKey), clientIds: clients.map((c) => c.clientId), kids };
     });
-    this.logger.warn(`Deleted tenant ${shortcode}: ${revoked.apiKeys.length} API keys, ${revoked.clientIds.length} clients, ${revoked.kids.length} signing keys revoked`);
-    for (const apiKey of revoked.apiKeys) await this.events.publish(shortcode, 'api-key.revoked', { apiKey });
-    for (const clientId of revoked.clientIds) await this.events.publish(shortcode, 'client.revoked', { clientId });
-    for (const kid of revoked.kids) await this.events.publish(shortcode, 'signing-key.revoked', { kid });
-    await this.events.publish(shortcode, 'tenant.deleted');
+    errorLog.write('warn', `Deleted tenant ${shortcode}: ${revoked.apiKeys.length} API keys, ${revoked.clientIds.length} clients, ${revoked.kids.length} signing keys revoked`, {}, context);
+    for (const apiKey of revoked.apiKeys) await this.events.publish(shortcode, 'api-key.revoked', { apiKey }, context.actor);
+    for (const clientId of revoked.clientIds) await this.events.publish(shortcode, 'client.revoked', { clientId }, context.actor);
+    for (const kid of revoked.kids) await this.events.publish(shortcode, 'signing-key.revoked', { kid }, context.actor);
+    await this.events.publish(shortcode, 'tenant.deleted', {}, context.actor);
   }
 
   private async find(shortcode: unknown): Promise<TenantRecord> {

@@ -14,6 +14,7 @@ import { LOGIN_REQUEST_TRANSITIONS, LoginRequestTransitionError, canTransition, 
 import { s256 } from './pkce';
 import { RefreshTokenService, type RefreshTokenRecord, type TokenFamily } from './refresh-tokens';
 import { InMemoryVersionedStore, RecordingEventSink } from '@roomkey/testing';
+import { NO_REQUEST } from '@roomkey/nats';
 
 const STATES = Object.keys(LOGIN_REQUEST_TRANSITIONS) as LoginRequestState[];
 const REDIRECT = 'https://app.test/cb';
@@ -89,18 +90,18 @@ describe('authorization code timing', () => {
     const result = await service.authorize({
       tenant: 'acme',
       query: { client_id: client.clientId, response_type: 'code', redirect_uri: REDIRECT, code_challenge: s256(VERIFIER), code_challenge_method: 'S256', state: 's' },
-    });
+    }, NO_REQUEST);
     if (!('redirectTo' in result)) throw new Error('expected a redirect');
     return new URL(result.redirectTo).searchParams.get('login_challenge')!;
   }
 
   async function codeFor(challenge: string): Promise<string> {
-    const { redirectTo } = await new AuthorizationHandlers(service).accept({ challenge, ...prod, body: { subject: 'alice', role: 'GUEST' } });
+    const { redirectTo } = await new AuthorizationHandlers(service).accept({ challenge, ...prod, body: { subject: 'alice', role: 'GUEST' } }, NO_REQUEST);
     return new URL(redirectTo).searchParams.get('code')!;
   }
 
   const exchange = (code: string) =>
-    grant.exchange({ client, tenant: 'acme', params: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER } });
+    grant.exchange({ client, tenant: 'acme', params: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: VERIFIER }, request: NO_REQUEST });
 
   it('accepts a code within 60 s', async () => {
     const code = await codeFor(await loginChallenge());
@@ -117,8 +118,8 @@ describe('authorization code timing', () => {
   it('answers 410 for a login request past its lifetime', async () => {
     const challenge = await loginChallenge();
     kit.clock.advance(kit.config.loginRequestTtlSeconds * 1000 + 1);
-    await expect(new AuthorizationHandlers(service).get({ challenge, ...prod })).rejects.toThrow(GoneError);
-    await expect(new AuthorizationHandlers(service).accept({ challenge, ...prod, body: { subject: 'alice' } })).rejects.toThrow(GoneError);
+    await expect(new AuthorizationHandlers(service).get({ challenge, ...prod }, NO_REQUEST)).rejects.toThrow(GoneError);
+    await expect(new AuthorizationHandlers(service).accept({ challenge, ...prod, body: { subject: 'alice' } }, NO_REQUEST)).rejects.toThrow(GoneError);
   });
 
   it('revokes the first exchange’s tokens when the code comes back, and says so in an event', async () => {

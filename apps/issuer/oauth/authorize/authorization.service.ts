@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { IssuerConfig } from '@roomkey/config';
 import {
   ANONYMOUS_SUBJECT,
@@ -15,7 +15,7 @@ import {
   userToken,
 } from '@roomkey/contracts';
 import { randomToken } from '@roomkey/crypto';
-import { ConflictError, ForbiddenError, GoneError, InvalidRequestError, NotFoundError, RoomkeyError } from '@roomkey/errors';
+import { ConflictError, errorLog, ForbiddenError, GoneError, InvalidRequestError, NotFoundError, RoomkeyError } from '@roomkey/errors';
 import { ApiKeyAuthenticator } from '../../authentication/api-key-authenticator';
 import { ClientCache } from '../client-cache';
 import { KeyringCache } from '../../signing/keyring-cache';
@@ -24,7 +24,7 @@ import { grantedAudience, grantedScopes } from '../scopes-and-audiences';
 import { AUTHORIZATION_CODES, CLOCK, ISSUER_CONFIG, LOGIN_REQUESTS, type Clock } from '../../ports';
 import { transition, type LoginRequest } from './login-request';
 import { tokenHash } from './pkce';
-import type { VersionedStore } from '@roomkey/nats';
+import type { VersionedStore, RequestContext } from '@roomkey/nats';
 
 /** Authorization codes are single use and live 60 s. */
 export const AUTHORIZATION_CODE_TTL_MS = 60_000;
@@ -36,6 +36,8 @@ type Query = AuthorizeRequest['query'];
 export interface OpenLoginRequest {
   request: LoginRequest;
   revision: number;
+  /** The login app's request that opened it. */
+  context: RequestContext;
 }
 
 /** An error the authorization endpoint reports by redirecting back to the client (RFC 6749 §4.1.2.1). */
@@ -66,7 +68,6 @@ function withParams(base: string, params: Record<string, string | null | undefin
  */
 @Injectable()
 export class AuthorizationService {
-  private readonly logger = new Logger(AuthorizationService.name);
 
   constructor(
     private readonly clients: ClientCache,
@@ -79,13 +80,13 @@ export class AuthorizationService {
     private readonly signer: TokenSigner,
   ) {}
 
-  async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+  async authorize(request: AuthorizeRequest, context: RequestContext): Promise<AuthorizeResult> {
     const query: Query = typeof request?.query === 'object' && request.query !== null ? request.query : {};
     const tenant = String(request?.tenant ?? '');
     // Until the client and its redirect URI are known good, errors are shown, never redirected.
     const clientId = query.client_id;
     if (typeof clientId !== 'string' || clientId === '') return this.errorPage('invalid_request', "The 'client_id' parameter is required");
-    const client = await this.clients.find(clientId);
+    const client = await this.clients.find(clientId, context);
     if (!client || client.tenant !== tenant) return this.errorPage('invalid_client', 'Unknown client');
     const requestedRedirect = query.redirect_uri;
     if (Array.isArray(requestedRedirect)) return this.errorPage('invalid_request', "The 'redirect_uri' parameter must not be repeated");
@@ -115,7 +116,7 @@ export class AuthorizationService {
         if (error instanceof RoomkeyError) throw new RedirectableError(error.code, error.message);
         throw error;
       }
-      const { tenant: tenantView } = await this.keyrings.forTenant(tenant);
+      const { tenant: tenantView } = await this.keyrings.forTenant(tenant, context);
       if (!tenantView.loginUrl) throw new RedirectableError('server_error', 'The tenant has no login URL configured');
       const now = this.clock.now();
       const challenge = randomToken(32);
@@ -143,13 +144,13 @@ export class AuthorizationService {
    * The challenge's request, for a production API key of its tenant; a login app's body is
    * validated only after this (a stranger learns nothing from a 400).
    */
-  async open(caller: ApiCaller, challenge: string): Promise<OpenLoginRequest> {
-    const credential = await this.apiKeys.authenticate(caller);
+  async open(caller: ApiCaller, challenge: string, context: RequestContext): Promise<OpenLoginRequest> {
+    const credential = await this.apiKeys.authenticate(caller, context);
     if (credential.environment !== 'production') throw new ForbiddenError('Login requests are handled with a production API key');
     const found = CHALLENGE_PATTERN.test(challenge) ? await this.loginRequests.get(challenge) : null;
     if (!found || found.value.tenant !== credential.tenant) throw new NotFoundError('Login request not found');
     if (this.clock.now() > found.value.expiresAt) throw new GoneError('Login request has expired');
-    return { request: found.value, revision: found.revision };
+    return { request: found.value, revision: found.revision, context };
   }
 
   view({ request }: OpenLoginRequest): LoginRequestView {
@@ -166,7 +167,7 @@ export class AuthorizationService {
   }
 
   /** The user is authenticated: issue a single-use code bound to client, redirect URI and PKCE challenge. */
-  async accept({ request, revision }: OpenLoginRequest, command: AcceptLoginRequestBody): Promise<LoginRequestRedirect> {
+  async accept({ request, revision, context }: OpenLoginRequest, command: AcceptLoginRequestBody): Promise<LoginRequestRedirect> {
     const { subject } = command;
     if (subject === ANONYMOUS_SUBJECT) {
       throw new InvalidRequestError(`Field 'subject' may not be '${ANONYMOUS_SUBJECT}', which marks anonymous tokens`, 'subject');
@@ -179,7 +180,7 @@ export class AuthorizationService {
     const metadata = parseTokenMetadata(command.metadata);
     // A claim profile: the token endpoint answers with that platform's token; what it would refuse is refused now.
     const profile = command.profile && command.profile !== 'roomkey' ? command.profile : undefined;
-    if (profile) await this.signer.checkProfile(request.tenant, userToken({ subject, clientId: request.clientId, role, rooms, metadata }), profile);
+    if (profile) await this.signer.checkProfile(request.tenant, userToken({ subject, clientId: request.clientId, role, rooms, metadata }), profile, context);
     const accepted = transition(request, 'accepted', {
       subject,
       ...(role ? { role } : {}),
@@ -190,7 +191,7 @@ export class AuthorizationService {
     const issued = transition(accepted, 'code_issued', { codeHash, codeExpiresAt: now + AUTHORIZATION_CODE_TTL_MS });
     await this.save(request.challenge, issued, revision);
     await this.codes.create(codeHash, { challenge: request.challenge });
-    this.logger.log(`Login request of client ${request.clientId} accepted; code issued`);
+    errorLog.write('info', `Login request of client ${request.clientId} accepted; code issued`, {}, context);
     return { redirectTo: withParams(request.redirectUri, { code, state: request.oauthState, iss: this.issuerUrl(request.tenant) }) };
   }
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOCK, ISSUER_CONFIG, REFRESH_TOKENS, TOKEN_FAMILIES, type Clock } from '../../ports';
 import { TokenRevoker } from '../../revocation/token-revoker';
 import { tokenHash } from './pkce';
-import type { VersionedStore } from '@roomkey/nats';
+import type { VersionedStore, RequestContext } from '@roomkey/nats';
 
 /** What a refresh token stands for: the login it came from. Stored by the token's hash. */
 export interface RefreshTokenRecord {
@@ -70,13 +70,13 @@ export class RefreshTokenService {
   }
 
   /** Marks the presented token used and returns what it stands for; a second use revokes the family. */
-  async consume(token: string, clientId: string): Promise<RefreshTokenRecord> {
+  async consume(token: string, clientId: string, context: RequestContext): Promise<RefreshTokenRecord> {
     const { before } = await this.tokens.modify(tokenHash(token), async (record) => {
       if (!record || record.clientId !== clientId || this.clock.now() > record.expiresAt) throw new InvalidGrantError(INVALID);
       const family = await this.families.get(record.familyId);
       if (!family || family.value.revoked) throw new InvalidGrantError(INVALID);
       if (record.state === 'used') {
-        await this.revokeFamily(record.familyId);
+        await this.revokeFamily(record.familyId, context);
         throw new InvalidGrantError('Refresh token was already used; every token of its family is revoked');
       }
       return { ...record, state: 'used' };
@@ -85,20 +85,20 @@ export class RefreshTokenService {
   }
 
   /** Remembers an access token of the family; if the family was revoked meanwhile, revokes it at once. */
-  async recordAccessToken(familyId: string, jti: string, exp: number): Promise<void> {
+  async recordAccessToken(familyId: string, jti: string, exp: number, context: RequestContext): Promise<void> {
     const { after: family } = await this.families.modify(familyId, (family) => {
       if (!family || family.revoked) return undefined;
       const now = this.clock.now() / 1000;
       // Keep only tokens that can still be used: the list stays short however long the family lives.
       return { ...family, accessTokens: [...family.accessTokens.filter((t) => t.exp > now), { jti, exp }] };
     });
-    if (family?.revoked) await this.revoker.revoke(family.tenant, jti, exp);
+    if (family?.revoked) await this.revoker.revoke(family.tenant, jti, exp, context);
   }
 
-  async revokeFamily(familyId: string): Promise<void> {
+  async revokeFamily(familyId: string, context: RequestContext): Promise<void> {
     // Already revoked: revoke its tokens again all the same (idempotent), as a reuse may race the first revocation.
     const { after: family } = await this.families.modify(familyId, (family) => (family && !family.revoked ? { ...family, revoked: true } : undefined));
     if (!family) return;
-    for (const token of family.accessTokens) await this.revoker.revoke(family.tenant, token.jti, token.exp);
+    for (const token of family.accessTokens) await this.revoker.revoke(family.tenant, token.jti, token.exp, context);
   }
 }

@@ -6,7 +6,7 @@ import { TokenSigner } from '../../signing/token-signer';
 import { transition, type LoginRequest } from '../authorize/login-request';
 import { s256, tokenHash } from '../authorize/pkce';
 import { RefreshTokenService } from '../authorize/refresh-tokens';
-import type { VersionedStore } from '@roomkey/nats';
+import type { VersionedStore, RequestContext } from '@roomkey/nats';
 import { AUTHORIZATION_CODES, CLOCK, LOGIN_REQUESTS, type Clock } from '../../ports';
 import { TokenRevoker } from '../../revocation/token-revoker';
 import { param, requiredParam } from '../oauth-params';
@@ -33,7 +33,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async exchange({ client, tenant, params }: GrantContext): Promise<TokenEndpointResult> {
+  async exchange({ client, tenant, params, request: context }: GrantContext): Promise<TokenEndpointResult> {
     const code = requiredParam(params, 'code');
     const redirectUri = param(params, 'redirect_uri');
     const verifier = param(params, 'code_verifier');
@@ -42,7 +42,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     if (!found || found.value.clientId !== client.clientId || found.value.tenant !== tenant) throw new InvalidGrantError(INVALID_CODE);
     const request = found.value;
     if (request.state === 'code_used') {
-      await this.revokeIssued(request);
+      await this.revokeIssued(request, context);
       throw new InvalidGrantError('Authorization code was already used; the tokens issued for it are revoked');
     }
     if (request.state !== 'code_issued' || this.clock.now() > (request.codeExpiresAt ?? 0)) throw new InvalidGrantError(INVALID_CODE);
@@ -60,21 +60,21 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const used = transition(request, 'code_used', { issued: { jti, exp, ...(familyId ? { familyId } : {}) } });
     if (!(await this.loginRequests.update(request.challenge, used, found.revision))) {
       const now = await this.loginRequests.get(request.challenge);
-      if (now) await this.revokeIssued(now.value);
+      if (now) await this.revokeIssued(now.value, context);
       throw new InvalidGrantError('Authorization code was already used; the tokens issued for it are revoked');
     }
 
     const grant = { subject: request.subject!, role: request.role, rooms: request.rooms, scopes: request.scopes, audience: request.audience, metadata: request.metadata, profile: request.profile };
-    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'authorization_code', { jti, profile: grant.profile });
+    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'authorization_code', context, { jti, profile: grant.profile });
     if (!familyId) return tokenResponse(signed, request.scopes);
-    await this.refreshTokens.recordAccessToken(familyId, jti, signed.claims.exp);
+    await this.refreshTokens.recordAccessToken(familyId, jti, signed.claims.exp, context);
     const refreshToken = await this.refreshTokens.issue({ familyId, tenant, clientId: client.clientId, ...grant });
     return tokenResponse(signed, request.scopes, { token: refreshToken, expiresIn: this.refreshTokens.lifetimeSeconds });
   }
 
-  private async revokeIssued(request: LoginRequest): Promise<void> {
+  private async revokeIssued(request: LoginRequest, context: RequestContext): Promise<void> {
     if (!request.issued) return;
-    await this.revoker.revoke(request.tenant, request.issued.jti, request.issued.exp);
-    if (request.issued.familyId) await this.refreshTokens.revokeFamily(request.issued.familyId);
+    await this.revoker.revoke(request.tenant, request.issued.jti, request.issued.exp, context);
+    if (request.issued.familyId) await this.refreshTokens.revokeFamily(request.issued.familyId, context);
   }
 }

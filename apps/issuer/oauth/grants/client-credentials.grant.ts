@@ -14,11 +14,11 @@ export class ClientCredentialsGrant implements GrantHandler {
 
   constructor(private readonly signer: TokenSigner) {}
 
-  async exchange({ client, tenant, params }: GrantContext): Promise<TokenEndpointResult> {
+  async exchange({ client, tenant, params, request }: GrantContext): Promise<TokenEndpointResult> {
     if (client.public) throw new UnauthorizedClientError('A public client cannot use client_credentials');
     const scopes = grantedScopes(client, param(params, 'scope'));
     const aud = grantedAudience(client, param(params, 'audience'));
-    const signed = await this.signer.sign(tenant, serviceToken({ clientId: client.clientId, audience: aud, scopes }), client.accessTokenTtl, 'client_credentials');
+    const signed = await this.signer.sign(tenant, serviceToken({ clientId: client.clientId, audience: aud, scopes }), client.accessTokenTtl, 'client_credentials', request);
     return tokenResponse(signed, scopes);
   }
 }

@@ -24,10 +24,10 @@ export class RefreshTokenGrant implements GrantHandler {
     @Inject(REVOCATION_CUTOFFS) private readonly cutoffs: RevocationCutoffs,
   ) {}
 
-  async exchange({ client, tenant, params }: GrantContext): Promise<TokenEndpointResult> {
+  async exchange({ client, tenant, params, request }: GrantContext): Promise<TokenEndpointResult> {
     const presented = requiredParam(params, 'refresh_token');
     const requestedScope = param(params, 'scope');
-    const record = await this.refreshTokens.consume(presented, client.clientId);
+    const record = await this.refreshTokens.consume(presented, client.clientId, request);
     // A user or tenant cut-off (revoke-before) ends the sessions it covers: a refresh token issued
     // before it buys no new access token.
     const issuedAtSeconds = Math.floor((record.expiresAt - this.refreshTokens.lifetimeSeconds * 1000) / 1000);
@@ -42,8 +42,8 @@ export class RefreshTokenGrant implements GrantHandler {
     }
     const grant = { subject: record.subject, role: record.role, rooms: record.rooms, scopes, audience: record.audience, metadata: record.metadata, profile: record.profile };
     const jti = randomUUID();
-    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'refresh_token', { jti, profile: grant.profile });
-    await this.refreshTokens.recordAccessToken(record.familyId, jti, signed.claims.exp);
+    const signed = await this.signer.sign(tenant, userTokenClaims(client, grant), client.accessTokenTtl, 'refresh_token', request, { jti, profile: grant.profile });
+    await this.refreshTokens.recordAccessToken(record.familyId, jti, signed.claims.exp, request);
     const refreshToken = await this.refreshTokens.issue({ ...grant, familyId: record.familyId, tenant, clientId: client.clientId });
     return tokenResponse(signed, scopes, { token: refreshToken, expiresIn: this.refreshTokens.lifetimeSeconds });
   }

@@ -1,3 +1,4 @@
+import type { RequestContext } from '@roomkey/nats';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ACCESS_TOKEN_TYPE_URN,
@@ -64,7 +65,7 @@ export class TokenExchangeGrant implements GrantHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async exchange({ client, tenant, params }: GrantContext): Promise<TokenEndpointResult> {
+  async exchange({ client, tenant, params, request }: GrantContext): Promise<TokenEndpointResult> {
     const subjectToken = requiredParam(params, 'subject_token');
     const subjectTokenType = requiredParam(params, 'subject_token_type');
     if (!(SUBJECT_TOKEN_TYPES as readonly string[]).includes(subjectTokenType)) {
@@ -76,8 +77,8 @@ export class TokenExchangeGrant implements GrantHandler {
     }
     if (param(params, 'actor_token') !== undefined) throw new OAuthInvalidRequestError('actor_token is not supported: the authenticated client is the actor');
 
-    const matrix = (await this.keyrings.forTenant(tenant)).tenant.roleMatrix;
-    const subject = await this.subject(tenant, subjectToken, matrix);
+    const matrix = (await this.keyrings.forTenant(tenant, request)).tenant.roleMatrix;
+    const subject = await this.subject(tenant, subjectToken, matrix, request);
     const role = this.narrowRole(subject, param(params, 'role'));
     const rooms = narrowRooms(subject, repeatedParam(params, 'resource'));
     const scopes = narrowScopes(subject, param(params, 'scope'));
@@ -100,14 +101,14 @@ export class TokenExchangeGrant implements GrantHandler {
       act,
       ...subject.carried,
     });
-    const signed = await this.signer.sign(tenant, content, ttlSeconds, 'token_exchange');
+    const signed = await this.signer.sign(tenant, content, ttlSeconds, 'token_exchange', request);
     return { ...tokenResponse(signed, scopes), issued_token_type: ACCESS_TOKEN_TYPE_URN };
   }
 
   /** The subject token's holdings; anything invalid about it is `invalid_request` (RFC 8693 §2.2.2). */
-  private async subject(tenant: string, token: string, matrix: RoleMatrix): Promise<Subject> {
+  private async subject(tenant: string, token: string, matrix: RoleMatrix, request: RequestContext): Promise<Subject> {
     try {
-      return isHs256(token) ? fromPartner(await this.partnerTokens.verify(tenant, token), matrix) : fromRoomkey(await this.verifier.verify(tenant, token));
+      return isHs256(token) ? fromPartner(await this.partnerTokens.verify(tenant, token, request), matrix) : fromRoomkey(await this.verifier.verify(tenant, token, request));
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new OAuthInvalidRequestError(INVALID_SUBJECT);
       throw error;
