@@ -84,6 +84,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.running.clear();
   }
 
+  /** Whether this replica is pulling deliveries for the endpoint now. */
+  isServing(webhookId: string): boolean {
+    return this.running.has(webhookId);
+  }
+
   /** A new endpoint: its consumer starts at the next event, and this replica delivers at once. */
   async register(record: WebhookRecord): Promise<void> {
     await this.ensureConsumer(record);
