@@ -128,8 +128,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const known = new Set(records.map((record) => record.id));
     for (const record of records) {
       if (this.running.has(record.id) || this.closed) continue;
-      await this.ensureConsumer(record);
-      await this.start(record);
+      try {
+        await this.ensureConsumer(record);
+        await this.start(record);
+      } catch (error) {
+        // One endpoint that cannot start (its secret unreadable, say) holds up no other.
+        this.logger.warn(`Deliveries to webhook ${record.id} could not start: ${(error as Error).message}`);
+      }
     }
     for (const [id, endpoint] of this.running) {
       if (known.has(id)) continue;
