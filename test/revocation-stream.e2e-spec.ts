@@ -246,7 +246,9 @@ describe.each(testDatabases())('event streams: revocations and the admin feed (%
       const stream = await feed('alpha', created.secret);
       expect(stream.status).toBe(200);
       expect((await admin(system).call('DELETE', `/admin/admin-keys/${created.id}`)).status).toBe(204);
-      await Promise.race([stream.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('the feed did not end')), 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stream.closed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the feed did not end')), 10_000)))]);
+      clearTimeout(timer);
       expect((await feed('alpha', created.secret)).status).toBe(401);
     });
 
@@ -267,5 +269,17 @@ describe.each(testDatabases())('event streams: revocations and the admin feed (%
       expect(unauthenticated.status).toBe(401);
       expect((await feed('nosuch', system.adminToken)).status).toBe(404);
     });
+  });
+
+  // Last: it stops the gateway.
+  it('ends open streams when the gateway stops, so that stopping never waits for clients', async () => {
+    const stream = await revocations('alpha', { authorization: basic(alphaKey) });
+    await stream.next((event) => event.event === 'snapshot');
+    const feedStream = await openSse(`${system.baseUrl}/admin/tenants/alpha/events`, { authorization: `Bearer ${system.adminToken}` });
+    open.push(feedStream);
+    const started = Date.now();
+    await system.gateway.close();
+    await Promise.all([stream.closed, feedStream.closed]);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
