@@ -54,6 +54,13 @@ export function lastEventIdOf(request: FastifyRequest): number | undefined {
   return Number(raw.trim());
 }
 
+/** An ordered consumer not yet made on the server throws at once rather than rejecting: both are ignored. */
+function deleteQuietly(consumer: Consumer): void {
+  void Promise.resolve()
+    .then(() => consumer.delete())
+    .catch(() => undefined);
+}
+
 function endsStream(endsAfter: NonNullable<EventStreamRequest['endsAfter']>, type: string, data: string): boolean {
   try {
     return endsAfter(type, JSON.parse(data) as Record<string, unknown>);
@@ -121,7 +128,7 @@ export class EventStreams implements OnModuleDestroy {
     } catch (error) {
       release();
       messages?.stop();
-      void consumer?.delete().catch(() => undefined);
+      if (consumer) deleteQuietly(consumer);
       if (error instanceof RoomkeyError) throw error;
       throw new UnavailableError(`The events stream could not be read: ${(error as Error).message}`);
     }
@@ -145,7 +152,7 @@ export class EventStreams implements OnModuleDestroy {
       clearInterval(heartbeat);
       // The server would keep an ordered consumer for its inactivity threshold (minutes): delete it now.
       messages.stop();
-      void consumer.delete().catch(() => undefined);
+      deleteQuietly(consumer);
       this.open.delete(stop);
       release();
       sse.end();

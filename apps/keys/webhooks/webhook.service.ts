@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { webhookSettings, type KeysConfig } from '@roomkey/config';
 import { MAX_WEBHOOKS_PER_TENANT, type CreateWebhookBody, type CreatedWebhook, type WebhookDelivery, type WebhookView } from '@roomkey/contracts';
 import { newWebhookSecret, randomBase62, type SecretBox } from '@roomkey/crypto';
-import { ConflictError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
+import { ConflictError, InvalidRequestError, NotFoundError, UnavailableError } from '@roomkey/errors';
 import { CLOCK, EVENT_SINK, KEYS_CONFIG, SECRET_BOX, type Clock, type EventSink } from '../ports';
 import { TenantService } from '../tenants/tenant.service';
 import { WebhookDeliveries } from './webhook-deliveries';
@@ -46,7 +46,7 @@ export class WebhookService {
       await this.dispatcher.register(record);
     } catch (error) {
       await this.store.delete(id);
-      throw error;
+      throw new UnavailableError(`The webhook could not be set up on JetStream (${(error as Error).message}); nothing was registered, try again`);
     }
     this.logger.log(`Registered webhook ${id} of tenant ${tenant} for ${record.events.join(', ')}`);
     await this.events.publish(tenant, 'webhook.created', { webhookId: id, url, events: record.events });
