@@ -38,8 +38,11 @@ export interface EventFieldsByType {
   'auth.failed': { actor: string; credential: 'api-key' | 'client'; reason: string; address?: string };
   /** Requests refused with 429 until `retryAfterSeconds` pass; once per block. `limit` names what was over. */
   'auth.throttled': { actor: string; limit: string; retryAfterSeconds: number; address?: string };
-  /** A webhook endpoint registered or removed (admin changes: they name their `actor`); never its secret. */
-  'webhook.created': { webhookId: string; url: string; events: string[] };
+  /**
+   * A webhook endpoint registered or removed (admin changes: they name their `actor`). Neither its
+   * secret nor its URL (which may carry the partner's own token) travels in the event.
+   */
+  'webhook.created': { webhookId: string; events: string[] };
   'webhook.deleted': { webhookId: string };
 }
 

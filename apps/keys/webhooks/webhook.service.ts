@@ -49,7 +49,7 @@ export class WebhookService {
       throw new UnavailableError(`The webhook could not be set up on JetStream (${(error as Error).message}); nothing was registered, try again`);
     }
     this.logger.log(`Registered webhook ${id} of tenant ${tenant} for ${record.events.join(', ')}`);
-    await this.events.publish(tenant, 'webhook.created', { webhookId: id, url, events: record.events });
+    await this.events.publish(tenant, 'webhook.created', { webhookId: id, events: record.events });
     return { ...toView(record), secret };
   }
 
