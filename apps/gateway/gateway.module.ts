@@ -8,9 +8,12 @@ import { ApiKeysController } from './admin/api-keys.controller';
 import { TokenRevocationController } from './admin/token-revocation.controller';
 import { ClientsController } from './admin/clients.controller';
 import { EventsController } from './admin/events.controller';
+import { EventStreams } from './events/event-streams';
+import { RevocationsController } from './events/revocations.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { MediaPlatformsController } from './admin/media-platforms.controller';
 import { TenantsController } from './admin/tenants.controller';
+import { WebhooksController } from './admin/webhooks.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
 import { DocsController } from './docs/docs.controller';
@@ -47,8 +50,10 @@ export class GatewayModule {
         AdminKeysController,
         TokenRevocationController,
         EventsController,
+        RevocationsController,
+        WebhooksController,
       ],
-      providers: [AdminCallers, HttpMetrics],
+      providers: [AdminCallers, HttpMetrics, EventStreams],
     };
   }
 }

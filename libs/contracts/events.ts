@@ -41,6 +41,12 @@ export interface EventFieldsByType {
   /** A tenant's media-platform credentials were stored or replaced (claim profiles); never the secret. */
   'media-platform.updated': { platform: string };
   'media-platform.removed': { platform: string };
+  /**
+   * A webhook endpoint registered or removed (admin changes: they name their `actor`). Neither its
+   * secret nor its URL (which may carry the partner's own token) travels in the event.
+   */
+  'webhook.created': { webhookId: string; events: string[] };
+  'webhook.deleted': { webhookId: string };
 }
 
 export type EventType = keyof EventFieldsByType;
@@ -71,7 +77,16 @@ export const EVENT_TYPES = [
   'auth.throttled',
   'media-platform.updated',
   'media-platform.removed',
+  'webhook.created',
+  'webhook.deleted',
 ] as const satisfies readonly EventType[];
+
+/**
+ * The events a verifier needs to refuse tokens (GET /realms/{t}/revocations follows these): a
+ * token, a user's or the tenant's tokens before a time, a signing key, an API key.
+ */
+export const REVOCATION_EVENT_TYPES = ['token.revoked', 'tokens.revoked-before', 'signing-key.revoked', 'api-key.revoked'] as const satisfies readonly EventType[];
+export type RevocationEventType = (typeof REVOCATION_EVENT_TYPES)[number];
 
 export type EventFields<K extends EventType> = EventFieldsByType[K];
 

@@ -1,14 +1,22 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '@roomkey/config';
-import { KeysRoutes, type Namespace, type TenantEventPage } from '@roomkey/contracts';
-import { NAMESPACE, NATS_CONNECTION, RpcClient, InRequest, type RequestContext } from '@roomkey/nats';
+import { KeysRoutes, type Namespace } from '@roomkey/contracts';
+import { InRequest, NAMESPACE, NATS_CONNECTION, RpcClient, type RequestContext } from '@roomkey/nats';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EventStreams, acceptsEventStream } from '../events/event-streams';
 import { GATEWAY_CONFIG } from '../infra.module';
+import { bearerToken } from '../http/credentials';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { RequireScope } from './admin-scope';
+import { AdminCallers } from './admin-callers';
+import { RequireScope, adminCallerOf } from './admin-scope';
 import { TenantEvents, type EventsQuery } from './tenant-events';
 
-/** The audit trail of a tenant: its recent events (admin changes, failed authentications, 429s…), newest first. */
+/**
+ * The audit trail of a tenant: its recent events (admin changes, failed authentications, 429s…),
+ * newest first as JSON pages, or, with `Accept: text/event-stream`, every new event live as
+ * Server-Sent Events (`Last-Event-ID` resumes).
+ */
 @Controller('admin/tenants/:tenant/events')
 @UseGuards(AdminAuthGuard)
 @RequireScope('events:read')
@@ -17,6 +25,8 @@ export class EventsController {
 
   constructor(
     private readonly rpc: RpcClient,
+    private readonly streams: EventStreams,
+    private readonly callers: AdminCallers,
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(NAMESPACE) namespace: Namespace,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -25,8 +35,20 @@ export class EventsController {
   }
 
   @Get()
-  async list(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Query() query: EventsQuery): Promise<TenantEventPage> {
+  async list(@InRequest() context: RequestContext, @Param('tenant') tenant: string, @Query() query: EventsQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.rpc.request(KeysRoutes.getTenant, { tenant }, context); // 404 for a tenant that does not exist
-    return this.events.list(tenant, query);
+    if (acceptsEventStream(request)) {
+      const caller = adminCallerOf(request);
+      await this.streams.serve({
+        request,
+        reply,
+        tenant,
+        owner: `admin:${caller?.id ?? 'unknown'}`,
+        // A revoked admin key's feed ends at the next heartbeat (AdminCallers drops it within a second).
+        stillAuthorised: async () => (await this.callers.resolve(bearerToken(request.headers.authorization) ?? '', context)) !== undefined,
+      });
+      return;
+    }
+    await reply.send(await this.events.list(tenant, query));
   }
 }
