@@ -156,18 +156,66 @@ type AdminCall = <T>(request: Omit<HttpRequest, 'auth'>) => Promise<T>;
 const t = (tenant: string) => `/admin/tenants/${segment(tenant)}`;
 const optionalBody = <B extends object>(body: B | undefined) => body ?? {};
 
+type IsoTime = string | Date;
+
+export interface TenantsAdmin {
+  list(query?: ListTenantsQuery): Promise<AdminTenantPage>;
+  create(body: CreateTenantBody): Promise<AdminTenant>;
+  get(tenant: string): Promise<AdminTenant>;
+  update(tenant: string, body: UpdateTenantBody): Promise<AdminTenant>;
+  delete(tenant: string): Promise<void>;
+}
+export interface ApiKeysAdmin {
+  create(tenant: string, body: CreateApiKeyBody): Promise<CreatedApiKey>;
+  list(tenant: string): Promise<Items<ApiKeyView>>;
+  update(tenant: string, apiKey: string, body: UpdateApiKeyBody): Promise<ApiKeyView>;
+  rotate(tenant: string, apiKey: string, body?: RotateApiKeyBody): Promise<RotatedApiKey>;
+  revoke(tenant: string, apiKey: string): Promise<void>;
+}
+export interface ClientsAdmin {
+  create(tenant: string, body: CreateClientBody): Promise<CreatedClient>;
+  list(tenant: string): Promise<Items<ClientView>>;
+  get(tenant: string, clientId: string): Promise<ClientView>;
+  update(tenant: string, clientId: string, body: UpdateClientBody): Promise<ClientView>;
+  rotateSecret(tenant: string, clientId: string, body?: RotateClientSecretBody): Promise<RotatedClientSecret>;
+  revoke(tenant: string, clientId: string): Promise<void>;
+}
+export interface SigningKeysAdmin {
+  list(tenant: string): Promise<Items<SigningKeyView>>;
+  rotate(tenant: string): Promise<SigningKeyView>;
+  revoke(tenant: string, kid: string): Promise<SigningKeyView>;
+}
+export interface MediaPlatformsAdmin {
+  put(tenant: string, platform: MediaPlatform, credentials: MediaPlatformCredentials): Promise<void>;
+  delete(tenant: string, platform: MediaPlatform): Promise<void>;
+}
+export interface WebhooksAdmin {
+  create(tenant: string, body: CreateWebhookBody): Promise<CreatedWebhook>;
+  list(tenant: string): Promise<Items<WebhookView>>;
+  delete(tenant: string, id: string): Promise<void>;
+  deliveries(tenant: string, id: string): Promise<Items<WebhookDelivery>>;
+}
+export interface EventsAdmin {
+  list(tenant: string, query?: ListEventsQuery): Promise<TenantEventPage>;
+}
+export interface AdminKeysAdmin {
+  create(body: CreateAdminKeyBody): Promise<CreatedAdminKey>;
+  list(): Promise<AdminKeyList>;
+  revoke(id: string): Promise<void>;
+}
+
 /** Admin operations (contract §4, Bearer `ROOMKEY_ADMIN_TOKEN` or an admin key); HTTP only. */
 export class RoomkeyAdmin {
-  readonly tenants;
-  readonly apiKeys;
-  readonly clients;
-  readonly signingKeys;
-  readonly mediaPlatforms;
-  readonly webhooks;
-  readonly events;
-  readonly adminKeys;
+  readonly tenants: TenantsAdmin;
+  readonly apiKeys: ApiKeysAdmin;
+  readonly clients: ClientsAdmin;
+  readonly signingKeys: SigningKeysAdmin;
+  readonly mediaPlatforms: MediaPlatformsAdmin;
+  readonly webhooks: WebhooksAdmin;
+  readonly events: EventsAdmin;
+  readonly adminKeys: AdminKeysAdmin;
   /** Every token of the tenant issued before `issuedBefore` (default now) is refused within 1 s. */
-  readonly revokeBefore: (tenant: string, issuedBefore?: string | Date) => Promise<RevokedTenantTokens>;
+  readonly revokeBefore: (tenant: string, issuedBefore?: IsoTime) => Promise<RevokedTenantTokens>;
 
   constructor(call: AdminCall) {
     this.revokeBefore = (tenant, issuedBefore) =>
