@@ -8,6 +8,8 @@ import { ApiKeysController } from './admin/api-keys.controller';
 import { TokenRevocationController } from './admin/token-revocation.controller';
 import { ClientsController } from './admin/clients.controller';
 import { EventsController } from './admin/events.controller';
+import { EventStreams } from './events/event-streams';
+import { RevocationsController } from './events/revocations.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
 import { HealthController } from './health/health.controller';
@@ -45,8 +47,9 @@ export class GatewayModule {
         AdminKeysController,
         TokenRevocationController,
         EventsController,
+        RevocationsController,
       ],
-      providers: [AdminCallers, HttpMetrics],
+      providers: [AdminCallers, HttpMetrics, EventStreams],
     };
   }
 }

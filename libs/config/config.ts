@@ -104,7 +104,17 @@ export interface GatewayConfig extends CommonConfig {
   adminToken: string;
   /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /**
+   * Event streams (GET /realms/{t}/revocations, the admin event feed) open at once per API key or
+   * admin caller on one gateway (ROOMKEY_EVENT_STREAMS_PER_KEY; optional: DEFAULT_EVENT_STREAMS_PER_KEY).
+   */
+  eventStreamsPerKey?: number;
+  /** Seconds between `: keep-alive` comments on an idle event stream (ROOMKEY_EVENT_STREAM_HEARTBEAT_SECONDS, default 15). */
+  eventStreamHeartbeatSeconds?: number;
 }
+
+export const DEFAULT_EVENT_STREAMS_PER_KEY = 10;
+export const DEFAULT_EVENT_STREAM_HEARTBEAT_SECONDS = 15;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -358,5 +368,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig & { adm
     adminToken: admin.token,
     adminTokenGenerated: admin.generated,
     trustProxy: boolean(env, 'ROOMKEY_TRUST_PROXY', false),
+    eventStreamsPerKey: integer(env, 'ROOMKEY_EVENT_STREAMS_PER_KEY', DEFAULT_EVENT_STREAMS_PER_KEY, 1, 10_000),
+    eventStreamHeartbeatSeconds: integer(env, 'ROOMKEY_EVENT_STREAM_HEARTBEAT_SECONDS', DEFAULT_EVENT_STREAM_HEARTBEAT_SECONDS, 1, 3600),
   };
 }
