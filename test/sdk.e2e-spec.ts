@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { buildNatsConfig } from '../scripts/nats-config';
 import { RoomkeyClient, RoomkeyError, RoomkeyVerifier, TokenProvider } from '../packages/sdk/src';
 import { admin, eventually, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 async function rejection(promise: Promise<unknown>): Promise<RoomkeyError> {
   try {
@@ -227,6 +228,109 @@ describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
       expect(await dropped(verifier, henry, since)).toBeLessThan(1000);
       await expect(verifier.verify(henryLater)).resolves.toMatchObject({ sub: 'henry' });
       expect(verifier.status().lastEventAt).not.toBeNull();
+    });
+  });
+
+  describe('RoomkeyVerifier over the SSE revocation stream', () => {
+    it('starts from the snapshot and drops a token revoked later within 1 s', async () => {
+      const before = (await http.createAccessToken({ userId: 'jack', role: 'GUEST' })).accessToken;
+      await http.revokeToken({ token: before });
+      const verifier = new RoomkeyVerifier({ url: system.baseUrl, tenant: 'acme', apiKey: key.apiKey, apiSecret: key.secret });
+      try {
+        await verifier.start();
+        expect(verifier.status()).toMatchObject({ source: 'sse', connected: true, staleMs: 0 });
+        // Revoked before the verifier started: refused from the snapshot, no event needed.
+        expect(await rejection(verifier.verify(before))).toMatchObject({ code: 'invalid_token' });
+        const token = (await http.createAccessToken({ userId: 'jack', role: 'GUEST' })).accessToken;
+        await verifier.verify(token);
+        const since = Date.now();
+        await http.revokeToken({ token });
+        expect(await dropped(verifier, token, since)).toBeLessThan(1000);
+      } finally {
+        verifier.close();
+      }
+    });
+
+    it('refuses to start with a wrong API secret', async () => {
+      const verifier = new RoomkeyVerifier({ url: system.baseUrl, tenant: 'acme', apiKey: key.apiKey, apiSecret: 'wrong' });
+      expect(await rejection(verifier.start())).toMatchObject({ code: 'unauthorized', status: 401 });
+      verifier.close();
+    });
+
+    it('after its connection is cut and restored, applies a revocation made while it was away', async () => {
+      const proxy = await startTcpProxy(Number(new URL(system.baseUrl).port));
+      const verifier = new RoomkeyVerifier({
+        url: proxy.url('http'),
+        issuer: `${system.baseUrl}/realms/acme`,
+        tenant: 'acme',
+        apiKey: key.apiKey,
+        apiSecret: key.secret,
+        reconnectDelayMs: { initial: 100, max: 500 },
+      });
+      try {
+        await verifier.start();
+        const token = (await http.createAccessToken({ userId: 'kate', role: 'GUEST' })).accessToken;
+        await verifier.verify(token);
+        proxy.cut();
+        await eventually(async () => !verifier.status().connected, 5000);
+        await http.revokeToken({ token });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(verifier.status().staleMs).toBeGreaterThan(0);
+        proxy.restore();
+        await dropped(verifier, token, Date.now(), 10_000);
+        await eventually(async () => verifier.status().connected, 5000);
+      } finally {
+        verifier.close();
+        await proxy.close();
+      }
+    });
+  });
+
+  describe('RoomkeyVerifier over NATS, cut and restored', () => {
+    let proxy: TcpProxy;
+    let viaProxy: NatsConnection;
+
+    beforeAll(async () => {
+      proxy = await startTcpProxy(Number(new URL(system.natsUrl).port));
+      viaProxy = await connect({
+        servers: proxy.url('nats'),
+        user: users.clientUser,
+        pass: users.clientPassword,
+        reconnectTimeWait: 100,
+        maxReconnectAttempts: -1,
+        ignoreClusterUpdates: true,
+      });
+    });
+    afterAll(async () => {
+      await viaProxy?.close();
+      await proxy?.close();
+    });
+
+    it('catches up from the snapshot on reconnect: a revocation made while it was away applies', async () => {
+      const verifier = new RoomkeyVerifier({ url: system.baseUrl, tenant: 'acme', nats: viaProxy, apiKey: key.apiKey, apiSecret: key.secret });
+      try {
+        await verifier.start();
+        expect(verifier.status()).toMatchObject({ source: 'nats', connected: true });
+        const token = (await http.createAccessToken({ userId: 'liam', role: 'GUEST' })).accessToken;
+        await verifier.verify(token);
+        proxy.cut();
+        await eventually(async () => !verifier.status().connected, 5000);
+        await http.revokeToken({ token });
+        // The event went out while the verifier was away: it has not heard it.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'liam' });
+        proxy.restore();
+        await dropped(verifier, token, Date.now(), 10_000);
+        await eventually(async () => verifier.status().connected, 5000);
+        // And live events flow again after the reconnect.
+        const next = (await http.createAccessToken({ userId: 'liam', role: 'GUEST' })).accessToken;
+        await verifier.verify(next);
+        const since = Date.now();
+        await http.revokeToken({ token: next });
+        expect(await dropped(verifier, next, since)).toBeLessThan(1000);
+      } finally {
+        verifier.close();
+      }
     });
   });
 

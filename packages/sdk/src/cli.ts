@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { RoomkeyClient } from './client';
 import type { CreateAccessTokenBody, CreateClientBody, CreateTenantBody } from './contract-types';
 import { RoomkeyError } from './errors';
+import { errorFromAnswer } from './http';
+import { readEventStream, SseParser } from './sse';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -296,7 +298,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return EXIT.ok;
       }
       case 'events tail':
-        return await tailEvents(client, tenant(), integer(flags.interval, 'interval') ?? 1000, json, io);
+        return await tailEvents(client, config, tenant(), integer(flags.interval, 'interval') ?? 1000, json, io);
       case 'login': {
         const file = profileFile(io.env);
         const profiles = readProfiles(file);
@@ -326,33 +328,77 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** Follows the tenant's admin events: the newest page first, then new ones as they come (polling). */
-async function tailEvents(client: RoomkeyClient, tenant: string, intervalMs: number, json: boolean, io: CliIo): Promise<number> {
+/**
+ * Follows the tenant's admin events: the latest page first (oldest first), then the live feed
+ * (`GET /admin/tenants/{t}/events` with `Accept: text/event-stream`, resumed with Last-Event-ID
+ * after a drop). A server without the feed (JSON answer) is polled every `intervalMs` instead.
+ */
+async function tailEvents(client: RoomkeyClient, settings: { url: string; adminToken?: string }, tenant: string, intervalMs: number, json: boolean, io: CliIo): Promise<number> {
   const seen = new Set<string>();
   const show = (event: Record<string, unknown>) => {
+    if (typeof event.id === 'string') {
+      if (seen.has(event.id)) return;
+      seen.add(event.id);
+    }
     if (json) return io.out(JSON.stringify(event));
-    const { id: _id, type, time, actor, tenant: _tenant, ...rest } = event;
-    io.out(`${String(time)}  ${String(type).padEnd(22)}  ${actor === null || actor === undefined ? '-' : String(actor)}  ${JSON.stringify(rest)}`);
+    const { id: _id, type, time, occurredAt, actor, tenant: _tenant, ...rest } = event;
+    io.out(`${String(time ?? occurredAt)}  ${String(type).padEnd(22)}  ${actor === null || actor === undefined ? '-' : String(actor)}  ${JSON.stringify(rest)}`);
   };
-  let stopped = false;
-  const stop = () => (stopped = true);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const pause = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
   try {
-    while (!stopped) {
-      const page = await client.admin.events.list(tenant, { limit: 200 });
-      // Newest first on the wire: printed oldest first, each once.
-      for (const event of [...page.items].reverse()) {
-        if (seen.has(event.id)) continue;
-        seen.add(event.id);
-        show(event);
+    const page = await client.admin.events.list(tenant, { limit: 50 });
+    for (const event of [...page.items].reverse()) show(event);
+    let lastEventId: string | undefined;
+    let failures = 0;
+    while (!stop.signal.aborted) {
+      const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${settings.adminToken ?? ''}` };
+      if (lastEventId) headers['last-event-id'] = lastEventId;
+      let response: Response | undefined;
+      try {
+        response = await fetch(`${settings.url.replace(/\/+$/, '')}/admin/tenants/${encodeURIComponent(tenant)}/events`, { headers, signal: stop.signal });
+      } catch (error) {
+        if (stop.signal.aborted) break;
+        io.err(`roomkey: events feed unreachable (${error instanceof Error ? error.message : String(error)}); retrying`);
       }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      if (response && !response.ok) {
+        const error = errorFromAnswer(response.status, await response.json().catch(() => undefined), response.headers.get('retry-after'));
+        if (response.status !== 429 && response.status !== 503) throw error;
+      } else if (response && response.body && (response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        failures = 0;
+        const parser = new SseParser((event) => {
+          lastEventId = event.id ?? lastEventId;
+          try {
+            show(JSON.parse(event.data) as Record<string, unknown>);
+          } catch {
+            // not an event: ignore
+          }
+        });
+        await readEventStream(response.body, parser, stop.signal).catch(() => undefined);
+        continue;
+      } else if (response) {
+        // No live feed on this server: poll the JSON pages from now on.
+        await response.body?.cancel().catch(() => undefined);
+        while (!stop.signal.aborted) {
+          await pause(intervalMs);
+          if (stop.signal.aborted) break;
+          const next = await client.admin.events.list(tenant, { limit: 200 });
+          for (const event of [...next.items].reverse()) show(event);
+        }
+        break;
+      }
+      await pause(Math.min(500 * 2 ** failures++, 10_000));
     }
     return EXIT.ok;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

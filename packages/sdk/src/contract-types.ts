@@ -48,27 +48,13 @@ export type AdminKeyList = Static<typeof AdminKeyListSchema>;
 /** `{items: [...]}`, the contract's shape of every unpaged list. */
 export type Items<T> = { items: T[] };
 
-// Media platforms and webhooks (contract §4): their schemas are not in libs/contracts on this
-// branch yet (they land with the profiles and events work); these follow the contract's table.
+export type { CreateWebhookBody, WebhookView, CreatedWebhook, WebhookDelivery } from '../../../libs/contracts/schemas/webhooks';
+export type { RevocationSnapshot } from '../../../libs/contracts/schemas/events';
+
+// Media platforms (contract §4): their schemas are not in libs/contracts on this branch yet (they
+// land with the profiles work); these follow the contract's table.
 export type MediaPlatform = 'livekit' | 'getstream' | 'videosdk';
 export interface MediaPlatformCredentials {
   apiKey: string;
   apiSecret: string;
-}
-export interface CreateWebhookBody {
-  url: string;
-  events: string[];
-}
-export interface WebhookView {
-  id: string;
-  url: string;
-  events: string[];
-  [field: string]: unknown;
-}
-export interface CreatedWebhook extends WebhookView {
-  /** `whsec_…`, shown once. */
-  secret: string;
-}
-export interface WebhookDelivery {
-  [field: string]: unknown;
 }

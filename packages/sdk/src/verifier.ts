@@ -12,6 +12,7 @@
  * anything after is in the subscription.
  */
 import { LocalVerifier, RevocationState, VerificationError, can as canOf, type Jwks, type VerifiedClaims } from '../../../libs/verifier';
+import type { RevocationSnapshot } from './contract-types';
 import { RoomkeyError, UNAVAILABLE } from './errors';
 import { basicAuthorization } from './http';
 import { checkNamespace, DEFAULT_NAMESPACE, type NatsConnectionLike } from './nats';
@@ -57,19 +58,6 @@ export interface RoomkeyVerifierStatus {
   /** Kids of the tenant's JWKS now in memory. */
   knownKids: string[];
   jwksFetches: number;
-}
-
-/** The snapshot is a JSON object; this reads the shapes a roomkey server sends (see README "SDK"). */
-interface Snapshot {
-  tokens?: unknown;
-  jtis?: unknown;
-  users?: unknown;
-  userCutoffs?: unknown;
-  tenant?: unknown;
-  tenantCutoff?: unknown;
-  issuedBefore?: unknown;
-  kids?: unknown;
-  signingKeys?: unknown;
 }
 
 /** Longest roomkey token lifetime: a revoked jti whose `exp` is not known is remembered this long. */
@@ -174,7 +162,7 @@ export class RoomkeyVerifier {
     this.lastEventAt = Date.now();
     switch (type) {
       case 'snapshot':
-        return this.applySnapshot(data as Snapshot);
+        return this.applySnapshot(data as Partial<RevocationSnapshot>);
       case 'token.revoked':
         if (typeof data.jti === 'string') this.revocations.revokeJti(data.jti, typeof data.exp === 'number' ? data.exp : Date.now() / 1000 + MAX_TOKEN_LIFETIME_SECONDS);
         return;
@@ -198,21 +186,12 @@ export class RoomkeyVerifier {
     }
   }
 
-  private applySnapshot(snapshot: Snapshot): void {
-    for (const entry of list(snapshot.tokens ?? snapshot.jtis)) {
-      if (typeof entry === 'string') this.apply('token.revoked', { jti: entry });
-      else if (isObject(entry)) this.apply('token.revoked', entry);
-    }
-    const users = snapshot.users ?? snapshot.userCutoffs;
-    if (isObject(users) && !Array.isArray(users)) for (const [userId, issuedBefore] of Object.entries(users)) this.apply('tokens.revoked-before', { userId, issuedBefore });
-    else for (const entry of list(users)) if (isObject(entry) && typeof entry.userId === 'string') this.apply('tokens.revoked-before', entry);
-    const tenant = snapshot.tenant ?? snapshot.tenantCutoff ?? snapshot.issuedBefore;
-    const tenantCutoff = isObject(tenant) ? tenant.issuedBefore : tenant;
-    if (tenantCutoff !== undefined && tenantCutoff !== null) this.apply('tokens.revoked-before', { issuedBefore: tenantCutoff });
-    for (const entry of list(snapshot.kids ?? snapshot.signingKeys)) {
-      const kid = isObject(entry) ? entry.kid : entry;
-      if (typeof kid === 'string') this.revocations.revokeKid(kid);
-    }
+  /** `RevocationSnapshot`: everything in force when the stream started (contract §4). */
+  private applySnapshot(snapshot: Partial<RevocationSnapshot>): void {
+    for (const token of list(snapshot.tokens)) if (isObject(token)) this.apply('token.revoked', token);
+    for (const user of list(snapshot.users)) if (isObject(user) && typeof user.userId === 'string') this.apply('tokens.revoked-before', user);
+    if (typeof snapshot.tenantIssuedBefore === 'string') this.apply('tokens.revoked-before', { issuedBefore: snapshot.tenantIssuedBefore });
+    for (const key of list(snapshot.signingKeys)) if (isObject(key)) this.apply('signing-key.revoked', key);
   }
 
   private setConnected(connected: boolean): void {
@@ -353,6 +332,12 @@ export class RoomkeyVerifier {
         throw new RoomkeyError(response.status === 401 ? 'unauthorized' : response.status === 404 ? 'not_found' : UNAVAILABLE, `The revocation stream answered HTTP ${response.status} ${text.slice(0, 200)}`, response.status);
       }
       let snapshotSeen = false;
+      const resuming = headers['last-event-id'] !== undefined;
+      if (resuming) {
+        // The server replays exactly what came after our last id (no snapshot): caught up.
+        this.setConnected(true);
+        options.onSnapshot?.();
+      }
       const parser = new SseParser(
         (event: ServerSentEvent) => {
           if (event.id !== undefined) this.lastEventId = event.id;
