@@ -188,6 +188,34 @@ describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
     });
   });
 
+  describe('TokenProvider with fake timers and tokens from the issuer', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('loads the next token when 80 % of the lifetime has passed, not before', async () => {
+      // Real tokens first (real timers for the HTTP calls), then the clock is faked from now on.
+      const tokens = [
+        (await http.createAccessToken({ userId: 'fay', role: 'VIEWER', ttlSeconds: 60 })).accessToken,
+        (await http.createAccessToken({ userId: 'fay', role: 'VIEWER', ttlSeconds: 60 })).accessToken,
+      ];
+      const exp = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).exp as number;
+      jest.useFakeTimers({ now: exp(tokens[0]) * 1000 - 60_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      const served: string[] = [];
+      const provider = new TokenProvider({ loader: async () => (served.push(tokens[served.length]), tokens[served.length - 1]) });
+      try {
+        expect(await provider.getToken()).toBe(tokens[0]);
+        await jest.advanceTimersByTimeAsync(47_000);
+        expect(served).toHaveLength(1);
+        await jest.advanceTimersByTimeAsync(2_000);
+        expect(served).toHaveLength(2);
+        expect(await provider.getToken()).toBe(tokens[1]);
+      } finally {
+        provider.stop();
+      }
+      jest.useRealTimers();
+      expect((await http.verifyToken(tokens[1])).claims.sub).toBe('fay');
+    });
+  });
+
   describe('RoomkeyVerifier over NATS', () => {
     let verifier: RoomkeyVerifier;
 
