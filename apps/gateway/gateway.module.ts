@@ -12,6 +12,7 @@ import { EventStreams } from './events/event-streams';
 import { RevocationsController } from './events/revocations.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
+import { WebhooksController } from './admin/webhooks.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
 import { DocsController } from './docs/docs.controller';
@@ -48,6 +49,7 @@ export class GatewayModule {
         TokenRevocationController,
         EventsController,
         RevocationsController,
+        WebhooksController,
       ],
       providers: [AdminCallers, HttpMetrics, EventStreams],
     };

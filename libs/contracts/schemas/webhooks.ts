@@ -5,7 +5,6 @@
 import { EVENT_TYPES } from '../events';
 import { RequestBody, Type, type Static } from '../schema';
 
-export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 export const MAX_WEBHOOKS_PER_TENANT = 20;
 const Timestamp = (description = 'ISO 8601 UTC') => Type.String({ format: 'date-time', description });
 const EVENT_TYPE_LIST = EVENT_TYPES.join(', ');
