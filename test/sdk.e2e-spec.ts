@@ -362,6 +362,37 @@ describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
     });
   });
 
+  describe('webhooks through the SDK', () => {
+    it('registers an endpoint, and client.verifyWebhook checks a real signed token.revoked delivery', async () => {
+      const received: { body: string; headers: Record<string, string | string[] | undefined> }[] = [];
+      const receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += chunk));
+        request.on('end', () => {
+          received.push({ body, headers: request.headers });
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      try {
+        const hook = await operator.admin.webhooks.create('acme', { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, events: ['token.revoked'] });
+        expect(hook.secret).toMatch(/^whsec_/);
+        expect((await operator.admin.webhooks.list('acme')).items.map((w) => w.id)).toContain(hook.id);
+        const token = (await http.createAccessToken({ userId: 'mia', role: 'GUEST' })).accessToken;
+        const { jti } = await http.revokeToken({ token });
+        await eventually(async () => received.length > 0, 15_000, 50);
+        const event = http.verifyWebhook<{ type: string; jti: string; tenant: string }>(received[0].body, received[0].headers, hook.secret);
+        expect(event).toMatchObject({ type: 'token.revoked', jti, tenant: 'acme' });
+        expect(() => http.verifyWebhook(received[0].body.replace(jti, 'other'), received[0].headers, hook.secret)).toThrow(expect.objectContaining({ code: 'invalid_signature' }));
+        await eventually(async () => (await operator.admin.webhooks.deliveries('acme', hook.id)).items.some((d) => d.state === 'delivered'), 15_000, 100);
+        await operator.admin.webhooks.delete('acme', hook.id);
+        expect(await rejection(operator.admin.webhooks.deliveries('acme', hook.id))).toMatchObject({ code: 'not_found', status: 404 });
+      } finally {
+        await new Promise((resolve) => receiver.close(resolve));
+      }
+    });
+  });
+
   describe('RoomkeyVerifier JWKS cache', () => {
     let proxy: Server;
     let proxyUrl: string;
