@@ -275,16 +275,15 @@ export class RoomkeyVerifier {
           await this.openStream({
             untilSnapshot: false,
             onSnapshot: () => {
-              this.reconnectAttempt = 0;
               if (first) {
                 first = false;
                 resolve();
               }
             },
           });
-          // The server ended the stream: reconnect at once.
+          // The server ended the stream: reconnect (with back-off, should it keep ending at once).
           this.setConnected(false);
-          this.scheduleReconnect(connect, 0);
+          this.scheduleReconnect(connect, this.backoff(this.reconnectAttempt++));
         } catch (error) {
           this.setConnected(false);
           if (this.closed) return resolve();
@@ -340,6 +339,8 @@ export class RoomkeyVerifier {
       }
       const parser = new SseParser(
         (event: ServerSentEvent) => {
+          // Data flows: the next drop starts its back-off from the beginning.
+          this.reconnectAttempt = 0;
           if (event.id !== undefined) this.lastEventId = event.id;
           let data: unknown;
           try {
@@ -357,6 +358,7 @@ export class RoomkeyVerifier {
           }
         },
         () => {
+          this.reconnectAttempt = 0;
           this.lastEventAt = Date.now();
         },
       );
