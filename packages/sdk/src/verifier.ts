@@ -80,6 +80,9 @@ export class RoomkeyVerifier {
   private reconnectAttempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private catchUp: Promise<void> | undefined;
+  private catchUpRequested = false;
+  /** NATS connection state as its status events tell it. */
+  private natsUp = true;
 
   constructor(private readonly options: RoomkeyVerifierOptions) {
     if (!options?.url || !options.tenant) throw new TypeError('RoomkeyVerifier: `url` and `tenant` are required');
@@ -233,33 +236,51 @@ export class RoomkeyVerifier {
     try {
       for await (const status of nats.status()) {
         if (this.closed) return;
-        if (status.type === 'disconnect' || status.type === 'reconnecting' || status.type === 'staleConnection') this.setConnected(false);
-        else if (status.type === 'reconnect') void this.catchUpFromSnapshot(false).catch((error: unknown) => this.report(error));
-        else if (status.type === 'close') return this.setConnected(false);
+        if (status.type === 'disconnect' || status.type === 'staleConnection') {
+          this.natsUp = false;
+          this.setConnected(false);
+        } else if (status.type === 'reconnect') {
+          this.natsUp = true;
+          void this.catchUpFromSnapshot(false).catch((error: unknown) => this.report(error));
+        } else if (status.type === 'close') {
+          this.natsUp = false;
+          return this.setConnected(false);
+        }
       }
     } catch (error) {
       this.report(error);
     }
   }
 
-  /** Over NATS: read the HTTP stream's snapshot once (subscription already live). Without an API key: trust the subscription. */
+  /**
+   * Over NATS: read the HTTP stream's snapshot once (the subscription is already live). A reconnect
+   * during a catch-up asks for another one after it, so the snapshot always postdates the last gap.
+   * Without an API key there is nothing to catch up from: the subscription alone is trusted.
+   */
   private catchUpFromSnapshot(failOnRefusal: boolean): Promise<void> {
     if (!this.options.apiKey || !this.options.apiSecret) {
-      this.setConnected(true);
+      this.setConnected(this.natsUp);
       return Promise.resolve();
     }
-    this.catchUp ??= (async () => {
-      for (let attempt = 0; !this.closed; attempt++) {
-        try {
-          await this.openStream({ untilSnapshot: true });
-          if (!this.options.nats!.isClosed()) this.setConnected(true);
-          return;
-        } catch (error) {
-          this.report(error);
-          if (failOnRefusal && isRefusal(error)) throw error;
-          await delay(this.backoff(attempt), this.abort.signal);
+    if (this.catchUp) {
+      this.catchUpRequested = true;
+      return this.catchUp;
+    }
+    this.catchUp = (async () => {
+      do {
+        this.catchUpRequested = false;
+        for (let attempt = 0; !this.closed; attempt++) {
+          try {
+            await this.openStream({ untilSnapshot: true });
+            break;
+          } catch (error) {
+            this.report(error);
+            if (failOnRefusal && isRefusal(error)) throw error;
+            await delay(this.backoff(attempt), this.abort.signal);
+          }
         }
-      }
+      } while (this.catchUpRequested && !this.closed);
+      if (!this.closed) this.setConnected(this.natsUp);
     })().finally(() => (this.catchUp = undefined));
     return this.catchUp;
   }
