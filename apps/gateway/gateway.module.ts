@@ -12,6 +12,8 @@ import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
+import { ConsoleAssets } from './console/console-assets';
+import { ConsoleController } from './console/console.controller';
 import { DocsController } from './docs/docs.controller';
 import { GatewayInfraModule } from './infra.module';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -32,6 +34,7 @@ export class GatewayModule {
         HealthController,
         MetricsController,
         DocsController,
+        ConsoleController,
         AccessTokensController,
         IdentityController,
         DiscoveryController,
@@ -46,7 +49,7 @@ export class GatewayModule {
         TokenRevocationController,
         EventsController,
       ],
-      providers: [AdminCallers, HttpMetrics],
+      providers: [AdminCallers, HttpMetrics, { provide: ConsoleAssets, useFactory: () => new ConsoleAssets() }],
     };
   }
 }

@@ -37,7 +37,7 @@ export const PathParameters = {
   id: Type.String({ maxLength: 64, description: "The admin key's id" }),
   code: Type.String({ maxLength: 255, description: 'The invite code' }),
   challenge: Type.String({ maxLength: 255, description: 'The login challenge from the login URL' }),
-  file: Type.String({ description: 'A file of the reference UI' }),
+  file: Type.String({ maxLength: 255, description: 'A file of the reference UI or of the web console' }),
 } as const;
 
 /** RFC 8414 §2 metadata, served at both the OIDC and the RFC 8414 well-known paths. */
