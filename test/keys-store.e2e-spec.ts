@@ -12,10 +12,13 @@ import { keysDataSourceOptions } from '../apps/keys/persistence/data-source';
 import { TypeOrmKeysStore } from '../apps/keys/persistence/typeorm-keys.store';
 import type { ApiKeyRecord, KeysStore, OAuthClientRecord, SigningKeyRecord, TenantRecord } from '../apps/keys/ports';
 import { InMemoryKeysStore } from '../apps/keys/testing/in-memory-keys.store';
+import { InMemoryWebhookStore, TypeOrmWebhookStore, type WebhookRecord, type WebhookStore } from '../apps/keys/webhooks/webhook.store';
 import { createPostgresDatabase, testDatabases } from './support/harness';
 
 interface OpenStore {
   store: KeysStore;
+  /** The webhook registrations (the keys service's other table set). */
+  webhooks: WebhookStore;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ async function openTypeOrm(options: ConstructorParameters<typeof DataSource>[0],
   const dataSource = await new DataSource(options).initialize(); // runs the migrations
   return {
     store: new TypeOrmKeysStore(dataSource),
+    webhooks: new TypeOrmWebhookStore(dataSource),
     async close() {
       await dataSource.destroy();
       await cleanup();
@@ -31,7 +35,7 @@ async function openTypeOrm(options: ConstructorParameters<typeof DataSource>[0],
 }
 
 const IMPLEMENTATIONS: Array<[string, () => Promise<OpenStore>]> = [
-  ['in-memory', async () => ({ store: new InMemoryKeysStore(), close: async () => undefined })],
+  ['in-memory', async () => ({ store: new InMemoryKeysStore(), webhooks: new InMemoryWebhookStore(), close: async () => undefined })],
 ];
 if (testDatabases().includes('sqlite')) {
   IMPLEMENTATIONS.push([
@@ -126,6 +130,81 @@ function client(tenantId: string, overrides: Partial<OAuthClientRecord> = {}): O
     ...overrides,
   };
 }
+
+function webhook(tenantId: string, overrides: Partial<WebhookRecord> = {}): WebhookRecord {
+  return {
+    id: unique('wh_'),
+    tenant: tenantId,
+    url: `https://hooks.example.test/roomkey?token=${'x'.repeat(1900)}`,
+    events: ['token.revoked', 'tokens.revoked-before'],
+    secretCiphertext: 'sealed-webhook-secret',
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+describe.each(IMPLEMENTATIONS)('webhook store contract (%s)', (name, open) => {
+  let opened: OpenStore;
+  let webhooks: WebhookStore;
+
+  beforeAll(async () => {
+    opened = await open();
+    webhooks = opened.webhooks;
+  });
+
+  afterAll(async () => {
+    await opened?.close();
+  });
+
+  it('stores a webhook as given (long URL, event types in order) and finds it by id', async () => {
+    const record = webhook(unique('t'));
+    await webhooks.insert(record);
+    expect(await webhooks.find(record.id)).toEqual(record);
+    expect(await webhooks.find(unique('wh_'))).toBeNull();
+  });
+
+  it('refuses a second webhook with the same id', async () => {
+    const record = webhook(unique('t'));
+    await webhooks.insert(record);
+    await expect(webhooks.insert({ ...record, url: 'https://other.test/' })).rejects.toThrow();
+    expect(await webhooks.find(record.id)).toEqual(record);
+  });
+
+  it('lists a tenant’s webhooks oldest first, and every tenant’s for the delivery worker', async () => {
+    const owner = unique('t');
+    const later = webhook(owner, { createdAt: T0 + 1000, events: ['tenant.updated'] });
+    const earlier = webhook(owner, { createdAt: T0 });
+    const foreign = webhook(unique('t'));
+    for (const record of [later, foreign, earlier]) await webhooks.insert(record);
+    expect(await webhooks.listByTenant(owner)).toEqual([earlier, later]);
+    const all = await webhooks.listAll();
+    for (const record of [earlier, later, foreign]) expect(all).toContainEqual(record);
+    expect(all.indexOf(all.find((r) => r.id === earlier.id)!)).toBeLessThan(all.indexOf(all.find((r) => r.id === later.id)!));
+  });
+
+  it('deletes a webhook (true), and says false for one that is not there', async () => {
+    const owner = unique('t');
+    const kept = webhook(owner);
+    const gone = webhook(owner);
+    await webhooks.insert(kept);
+    await webhooks.insert(gone);
+    expect(await webhooks.delete(gone.id)).toBe(true);
+    expect(await webhooks.delete(gone.id)).toBe(false);
+    expect(await webhooks.find(gone.id)).toBeNull();
+    expect(await webhooks.listByTenant(owner)).toEqual([kept]);
+  });
+
+  if (name !== 'in-memory') {
+    it('loses a purged tenant’s webhooks with it', async () => {
+      const record = tenant({ deletedAt: T0 });
+      await opened.store.tenants.insert(record);
+      const hook = webhook(record.shortcode);
+      await webhooks.insert(hook);
+      await opened.store.tenants.purge(record.shortcode);
+      expect(await webhooks.find(hook.id)).toBeNull();
+    });
+  }
+});
 
 describe.each(IMPLEMENTATIONS)('keys store contract (%s)', (_name, open) => {
   let opened: OpenStore;

@@ -8,8 +8,11 @@ import { ApiKeysController } from './admin/api-keys.controller';
 import { TokenRevocationController } from './admin/token-revocation.controller';
 import { ClientsController } from './admin/clients.controller';
 import { EventsController } from './admin/events.controller';
+import { EventStreams } from './events/event-streams';
+import { RevocationsController } from './events/revocations.controller';
 import { SigningKeysController } from './admin/signing-keys.controller';
 import { TenantsController } from './admin/tenants.controller';
+import { WebhooksController } from './admin/webhooks.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
 import { ConsoleAssets } from './console/console-assets';
@@ -48,8 +51,10 @@ export class GatewayModule {
         AdminKeysController,
         TokenRevocationController,
         EventsController,
+        RevocationsController,
+        WebhooksController,
       ],
-      providers: [AdminCallers, HttpMetrics, { provide: ConsoleAssets, useFactory: () => new ConsoleAssets() }],
+      providers: [AdminCallers, HttpMetrics, EventStreams, { provide: ConsoleAssets, useFactory: () => new ConsoleAssets() }],
     };
   }
 }

@@ -3,7 +3,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '@roomkey/config';
 import type { Namespace } from '@roomkey/contracts';
-import { NAMESPACE, NATS_CONNECTION, RpcClient, natsConnectionProviders } from '@roomkey/nats';
+import { JETSTREAM_STORAGE, NAMESPACE, NATS_CONNECTION, RpcClient, natsConnectionProviders } from '@roomkey/nats';
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
 
@@ -22,7 +22,7 @@ export class GatewayInfraModule {
           inject: [NATS_CONNECTION, NAMESPACE],
         },
       ],
-      exports: [GATEWAY_CONFIG, NATS_CONNECTION, NAMESPACE, RpcClient],
+      exports: [GATEWAY_CONFIG, NATS_CONNECTION, NAMESPACE, JETSTREAM_STORAGE, RpcClient],
     };
   }
 }

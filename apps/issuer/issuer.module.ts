@@ -32,6 +32,7 @@ import { TokenEndpointService } from './oauth/token-endpoint.service';
 import { TokenRevoker } from './revocation/token-revoker';
 import { CutoffRevocationHandlers } from './revocation/cutoff-revocation.handlers';
 import { CutoffRevocationService } from './revocation/cutoff-revocation.service';
+import { RevocationsInForce } from './revocation/revocations-in-force';
 import { PartnerTokenVerifier } from './verification/partner-token.verifier';
 import { TokenVerifier } from './verification/token-verifier.service';
 import { VerificationHandlers } from './verification/verification.handlers';
@@ -73,6 +74,7 @@ export class IssuerModule {
         TokenRevoker,
         IssuerMetrics,
         CutoffRevocationService,
+        RevocationsInForce,
         RevocationService,
         RefreshTokenService,
         AuthorizationService,

@@ -18,18 +18,27 @@ import { SigningKeyHandlers } from './signing-keys/signing-key.handlers';
 import { SigningKeyService } from './signing-keys/signing-key.service';
 import { TenantHandlers } from './tenants/tenant.handlers';
 import { TenantService } from './tenants/tenant.service';
+import { WebhookDeliveries } from './webhooks/webhook-deliveries';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookHandlers } from './webhooks/webhook.handlers';
+import { WebhookService } from './webhooks/webhook.service';
+import { TypeOrmWebhookStore, WEBHOOK_STORE } from './webhooks/webhook.store';
 
-/** The keys service: tenants, API keys, OAuth clients, signing keys (rotation, JWKS). It alone owns these tables. */
+/** The keys service: tenants, API keys, OAuth clients, signing keys (rotation, JWKS), webhooks (and their delivery). It alone owns these tables. */
 @Module({})
 export class KeysModule {
   static forRoot(config: KeysConfig): DynamicModule {
     return {
       module: KeysModule,
       imports: [KeysInfraModule.forRoot(config), MetricsModule.forService('keys')],
-      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, AdminKeyHandlers, pingHandler('keys')],
+      controllers: [TenantHandlers, ApiKeyHandlers, SigningKeyHandlers, ClientHandlers, AdminKeyHandlers, WebhookHandlers, pingHandler('keys')],
       providers: [NamespaceOwnership, TenantService, ApiKeyService, ClientService, SigningKeyFactory, SigningKeyService, KeysMetrics, RotationScheduler,
         AdminKeyService,
         { provide: ADMIN_KEY_STORE, useFactory: (dataSource: DataSource) => new TypeOrmAdminKeyStore(dataSource), inject: [DataSource] },
+        WebhookService,
+        WebhookDispatcher,
+        WebhookDeliveries,
+        { provide: WEBHOOK_STORE, useFactory: (dataSource: DataSource) => new TypeOrmWebhookStore(dataSource), inject: [DataSource] },
       ],
     };
   }

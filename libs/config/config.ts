@@ -63,6 +63,27 @@ export interface KeysConfig extends CommonConfig {
   sweepIntervalSeconds: number;
   /** How long an OAuth client's previous secret keeps working after a secret rotation. */
   clientSecretGraceSeconds: number;
+  /** Webhook delivery settings (optional in hand-built configs: see webhookSettings). */
+  webhooks?: Partial<WebhookSettings>;
+}
+
+/** How the keys service delivers webhooks. */
+export interface WebhookSettings {
+  /** http:// endpoints too (ROOMKEY_WEBHOOKS_ALLOW_HTTP; default: outside production only). */
+  allowHttp: boolean;
+  /** First retry after about this long, doubling each time up to an hour, with jitter (ROOMKEY_WEBHOOK_RETRY_BASE_MS). */
+  retryBaseMs: number;
+  /** Retried for this long after the event, then given up (ROOMKEY_WEBHOOK_RETRY_FOR_SECONDS, default a day). */
+  retryForSeconds: number;
+  /** One attempt's deadline (ROOMKEY_WEBHOOK_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Deliveries in flight at once per endpoint and keys replica (ROOMKEY_WEBHOOK_CONCURRENCY). */
+  concurrency: number;
+}
+
+/** The webhook settings in force: the config's, over the defaults (http allowed outside production). */
+export function webhookSettings(config: Pick<KeysConfig, 'webhooks' | 'production'>): WebhookSettings {
+  return { allowHttp: !config.production, retryBaseMs: 5000, retryForSeconds: 86400, timeoutMs: 10_000, concurrency: 4, ...config.webhooks };
 }
 
 export interface IssuerConfig extends CommonConfig {
@@ -104,7 +125,17 @@ export interface GatewayConfig extends CommonConfig {
   adminToken: string;
   /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /**
+   * Event streams (GET /realms/{t}/revocations, the admin event feed) open at once per API key or
+   * admin caller on one gateway (ROOMKEY_EVENT_STREAMS_PER_KEY; optional: DEFAULT_EVENT_STREAMS_PER_KEY).
+   */
+  eventStreamsPerKey?: number;
+  /** Seconds between `: keep-alive` comments on an idle event stream (ROOMKEY_EVENT_STREAM_HEARTBEAT_SECONDS, default 15). */
+  eventStreamHeartbeatSeconds?: number;
 }
+
+export const DEFAULT_EVENT_STREAMS_PER_KEY = 10;
+export const DEFAULT_EVENT_STREAM_HEARTBEAT_SECONDS = 15;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -321,6 +352,13 @@ export function readKeysConfig(env: Env = process.env): KeysConfig {
     rotationIntervalSeconds: integer(env, 'ROOMKEY_SIGNING_KEY_ROTATION_SECONDS', 30 * 86400, 0, 10 * 365 * 86400),
     sweepIntervalSeconds: integer(env, 'ROOMKEY_KEY_SWEEP_SECONDS', 60, 1, 86400),
     clientSecretGraceSeconds: integer(env, 'ROOMKEY_CLIENT_SECRET_GRACE_SECONDS', 3600, 0, 30 * 86400),
+    webhooks: {
+      allowHttp: boolean(env, 'ROOMKEY_WEBHOOKS_ALLOW_HTTP', !common.production),
+      retryBaseMs: integer(env, 'ROOMKEY_WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+      retryForSeconds: integer(env, 'ROOMKEY_WEBHOOK_RETRY_FOR_SECONDS', 86400, 1, 7 * 86400),
+      timeoutMs: integer(env, 'ROOMKEY_WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      concurrency: integer(env, 'ROOMKEY_WEBHOOK_CONCURRENCY', 4, 1, 64),
+    },
   };
 }
 
@@ -358,5 +396,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig & { adm
     adminToken: admin.token,
     adminTokenGenerated: admin.generated,
     trustProxy: boolean(env, 'ROOMKEY_TRUST_PROXY', false),
+    eventStreamsPerKey: integer(env, 'ROOMKEY_EVENT_STREAMS_PER_KEY', DEFAULT_EVENT_STREAMS_PER_KEY, 1, 10_000),
+    eventStreamHeartbeatSeconds: integer(env, 'ROOMKEY_EVENT_STREAM_HEARTBEAT_SECONDS', DEFAULT_EVENT_STREAM_HEARTBEAT_SECONDS, 1, 3600),
   };
 }

@@ -38,6 +38,9 @@ export interface EventFieldsByType {
   'auth.failed': { actor: string; credential: 'api-key' | 'client'; reason: string; address?: string };
   /** Requests refused with 429 until `retryAfterSeconds` pass; once per block. `limit` names what was over. */
   'auth.throttled': { actor: string; limit: string; retryAfterSeconds: number; address?: string };
+  /** A webhook endpoint registered or removed (admin changes: they name their `actor`); never its secret. */
+  'webhook.created': { webhookId: string; url: string; events: string[] };
+  'webhook.deleted': { webhookId: string };
 }
 
 export type EventType = keyof EventFieldsByType;
@@ -66,7 +69,16 @@ export const EVENT_TYPES = [
   'invite.redeemed',
   'auth.failed',
   'auth.throttled',
+  'webhook.created',
+  'webhook.deleted',
 ] as const satisfies readonly EventType[];
+
+/**
+ * The events a verifier needs to refuse tokens (GET /realms/{t}/revocations follows these): a
+ * token, a user's or the tenant's tokens before a time, a signing key, an API key.
+ */
+export const REVOCATION_EVENT_TYPES = ['token.revoked', 'tokens.revoked-before', 'signing-key.revoked', 'api-key.revoked'] as const satisfies readonly EventType[];
+export type RevocationEventType = (typeof REVOCATION_EVENT_TYPES)[number];
 
 export type EventFields<K extends EventType> = EventFieldsByType[K];
 

@@ -19,3 +19,4 @@ export * from './schemas/tokens';
 export * from './schemas/oauth';
 export * from './schemas/events';
 export * from './wire-input';
+export * from './schemas/webhooks';

@@ -25,6 +25,8 @@ export const KV_BUCKETS = {
   identityRateLimits: (ns: string) => `${ns.toUpperCase()}_IDENTITY_RATE_LIMITS`,
   /** Which deployment (database) serves this namespace (see the keys service's ownership claim). */
   deploymentOwner: (ns: string) => `${ns}_deployment`,
+  /** Webhook delivery outcomes (`{webhookId}.{deliveryId}`), kept a week; the keys service writes them. */
+  webhookDeliveries: (ns: string) => `${ns}_webhook_deliveries`,
 } as const;
 export type KvBucketName = keyof typeof KV_BUCKETS;
 

@@ -9,6 +9,8 @@ import * as Admin from './schemas/admin';
 import * as AdminKeys from './schemas/admin-keys';
 import * as OAuth from './schemas/oauth';
 import * as Tokens from './schemas/tokens';
+import * as Events from './schemas/events';
+import * as Webhooks from './schemas/webhooks';
 import type {
   ClientScopedRequest,
   CreatedOAuthClient,
@@ -124,6 +126,11 @@ export const KeysRoutes = {
   listAdminKeys: repeatable(schemaRoute('roomkey.internal.keys.admin-keys.list', 'keys', Type.Object({}), AdminKeys.AdminKeyListSchema)),
   revokeAdminKey: schemaRoute('roomkey.internal.keys.admin-keys.revoke', 'keys', AdminKeys.AdminKeyScopedRequestSchema, Admin.EmptyResultSchema),
   authenticateAdminKey: repeatable(schemaRoute('roomkey.internal.keys.admin-keys.authenticate', 'keys', AdminKeys.AuthenticateAdminKeyRequestSchema, AdminKeys.AuthenticatedAdminKeySchema)),
+  // webhooks: registrations (secrets sealed, shown once) and their delivery outcomes
+  createWebhook: adminBodyRoute('roomkey.internal.keys.webhooks.create', { tenant: Type.String() }, Webhooks.CreateWebhookBodySchema, Webhooks.CreatedWebhookSchema),
+  listWebhooks: repeatable(schemaRoute('roomkey.internal.keys.webhooks.list', 'keys', Admin.TenantScopedRequestSchema, Webhooks.WebhookListSchema)),
+  deleteWebhook: schemaRoute('roomkey.internal.keys.webhooks.delete', 'keys', Webhooks.WebhookScopedRequestSchema, Admin.EmptyResultSchema),
+  listWebhookDeliveries: repeatable(schemaRoute('roomkey.internal.keys.webhooks.deliveries', 'keys', Webhooks.WebhookScopedRequestSchema, Webhooks.WebhookDeliveryListSchema)),
 } as const;
 
 /** OAuth 2.0 endpoints, answered by the issuer (the gateway parses HTTP and forwards). */
@@ -151,6 +158,8 @@ export const IssuerRoutes = {
   // iat cut-offs: asking again is harmless (a later cut-off wins, an equal one changes nothing)
   revokeUserTokens: repeatable(schemaRoute('roomkey.internal.issuer.users.revoke', 'issuer', Tokens.RevokeUserTokensRequestSchema, Tokens.RevokedUserTokensSchema)),
   revokeTenantTokens: repeatable(schemaRoute('roomkey.internal.issuer.tenants.revoke-before', 'issuer', Tokens.RevokeTenantTokensRequestSchema, Tokens.RevokedTenantTokensSchema)),
+  /** The revoked jtis and cut-offs of a tenant still in force, read from the KV buckets (not a replica's memory). */
+  revocationsInForce: repeatable(schemaRoute('roomkey.internal.issuer.revocations.in-force', 'issuer', Admin.TenantScopedRequestSchema, Events.IssuerRevocationsSchema)),
 } as const;
 
 /** One mint inside a batch: the route's subject, the caller's request id, and the route's own body. */

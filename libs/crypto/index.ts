@@ -1,2 +1,3 @@
 export * from './master-key';
 export * from './jws-signer';
+export * from './webhook-signature';

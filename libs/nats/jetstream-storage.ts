@@ -3,7 +3,7 @@
  * created with the deployment's replica count (ROOMKEY_JETSTREAM_REPLICAS: 1 on one server, 3 on a
  * cluster, so losing a node loses nothing). Every service opens its buckets through this one place.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { KvBucketName, Namespace } from '@roomkey/contracts';
@@ -48,6 +48,46 @@ export class JetStreamStorage {
         }
       }
     });
+  }
+
+  /**
+   * What a bucket holds now under keys matching `keyFilter` (NATS wildcards), read from the stream
+   * itself rather than a replica's mirror: an ephemeral consumer delivering the last value of each
+   * key, drained to the count it reported when made, then deleted. Deleted keys are left out.
+   */
+  async readBucket(bucket: KvBucketName, keyFilter: string): Promise<Array<{ key: string; value: string }>> {
+    const name = this.namespace.bucket(bucket);
+    const stream = `KV_${name}`;
+    const prefix = `$KV.${name}.`;
+    const manager = await jetstreamManager(this.connection, { checkAPI: false });
+    const created = await manager.consumers.add(stream, {
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+      filter_subject: prefix + keyFilter,
+      inactive_threshold: nanos(30_000),
+      mem_storage: true,
+      num_replicas: 1,
+    });
+    const entries: Array<{ key: string; value: string }> = [];
+    try {
+      let remaining = created.num_pending;
+      const consumer = await jetstream(this.connection).consumers.get(stream, created.name);
+      while (remaining > 0) {
+        let received = 0;
+        const batch = await consumer.fetch({ max_messages: Math.min(remaining, 1000), expires: 5000 });
+        for await (const message of batch) {
+          received++;
+          remaining = message.info.pending;
+          const operation = message.headers?.get('KV-Operation');
+          if (operation === 'DEL' || operation === 'PURGE') continue;
+          entries.push({ key: message.subject.slice(prefix.length), value: message.string() });
+        }
+        if (received === 0) break;
+      }
+    } finally {
+      await manager.consumers.delete(stream, created.name).catch(() => undefined);
+    }
+    return entries;
   }
 
   /** Retries while JetStream has no leader yet (a cluster starting, a node just restarted). */

@@ -75,6 +75,9 @@ export interface SystemOptions {
   logDestination?: { write(line: string): void };
   /** OTEL_EXPORTER_OTLP_ENDPOINT of every in-process service (traces); default unset: no tracing. */
   otlpEndpoint?: string;
+  /** Settings of the keys service and the gateway over the harness's (webhook back-off, event stream limits). */
+  keys?: Partial<KeysConfig>;
+  gateway?: Partial<GatewayConfig>;
 }
 
 export interface RoomkeySystem {
@@ -122,7 +125,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
   };
   const publicUrlPort = await freePort();
   const publicUrl = `http://127.0.0.1:${publicUrlPort}`;
-  const keysConfig: KeysConfig = { ...common, databaseUrl: postgres?.url, masterKey, rotationIntervalSeconds: 0, sweepIntervalSeconds: 3600, clientSecretGraceSeconds: 3600 };
+  const keysConfig: KeysConfig = { ...common, databaseUrl: postgres?.url, masterKey, rotationIntervalSeconds: 0, sweepIntervalSeconds: 3600, clientSecretGraceSeconds: 3600, ...options.keys };
   const issuerConfig: IssuerConfig = {
     ...common,
     publicUrl,
@@ -134,7 +137,7 @@ export async function startSystem(options: SystemOptions): Promise<RoomkeySystem
     refreshTokenTtlSeconds: 30 * 86400,
   };
   const adminToken = `rk_admin_${randomBytes(24).toString('base64url')}`;
-  const gatewayConfig: GatewayConfig = { ...common, port: publicUrlPort, host: '127.0.0.1', publicUrl, adminToken, trustProxy: false };
+  const gatewayConfig: GatewayConfig = { ...common, port: publicUrlPort, host: '127.0.0.1', publicUrl, adminToken, trustProxy: false, ...options.gateway };
 
   const keys = options.keysAsProcess ? null : await startKeysService(keysConfig);
   const processes = {

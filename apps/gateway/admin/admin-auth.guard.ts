@@ -47,7 +47,8 @@ export function authorise(caller: AdminCaller, requirement: AdminRequirement | u
     if (tenant !== undefined && tenant !== caller.tenant) throw new NotFoundError(`Tenant '${tenant}' not found`);
     if (requirement.allTenants) throw new ForbiddenError(`This admin key is limited to tenant '${caller.tenant}'`);
   }
-  if (!caller.scopes.includes('*') && !caller.scopes.includes(requirement.scope)) {
-    throw new ForbiddenError(`This admin key lacks the scope '${requirement.scope}'`);
+  const enough = [requirement.scope, ...(requirement.orScopes ?? [])];
+  if (!caller.scopes.includes('*') && !enough.some((scope) => caller.scopes.includes(scope))) {
+    throw new ForbiddenError(`This admin key lacks the scope '${enough.join("' or '")}'`);
   }
 }

@@ -14,10 +14,12 @@ export interface AdminRequirement {
   scope: Exclude<AdminScope, '*'> | null;
   /** Refused (403) to a key bound to one tenant: the route is not about one tenant (creating one). */
   allTenants?: boolean;
+  /** Other scopes that are enough too (reading what either scope covers). */
+  orScopes?: Exclude<AdminScope, '*'>[];
 }
 
 /** The scope an admin key needs for this route (`*` holds every scope). */
-export const RequireScope = (scope: Exclude<AdminScope, '*'>, options: { allTenants?: boolean } = {}) =>
+export const RequireScope = (scope: Exclude<AdminScope, '*'>, options: { allTenants?: boolean; orScopes?: Exclude<AdminScope, '*'>[] } = {}) =>
   SetMetadata(ADMIN_REQUIREMENT, { scope, ...options } satisfies AdminRequirement);
 
 /** Only ROOMKEY_ADMIN_TOKEN: admin keys never manage admin keys (key management stays a top-level right). */

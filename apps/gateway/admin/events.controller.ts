@@ -1,14 +1,20 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '@roomkey/config';
-import { KeysRoutes, type Namespace, type TenantEventPage } from '@roomkey/contracts';
+import { KeysRoutes, type Namespace } from '@roomkey/contracts';
 import { NAMESPACE, NATS_CONNECTION, RpcClient } from '@roomkey/nats';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EventStreams, acceptsEventStream } from '../events/event-streams';
 import { GATEWAY_CONFIG } from '../infra.module';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { RequireScope } from './admin-scope';
+import { RequireScope, adminCallerOf } from './admin-scope';
 import { TenantEvents, type EventsQuery } from './tenant-events';
 
-/** The audit trail of a tenant: its recent events (admin changes, failed authentications, 429s…), newest first. */
+/**
+ * The audit trail of a tenant: its recent events (admin changes, failed authentications, 429s…),
+ * newest first as JSON pages, or, with `Accept: text/event-stream`, every new event live as
+ * Server-Sent Events (`Last-Event-ID` resumes).
+ */
 @Controller('admin/tenants/:tenant/events')
 @UseGuards(AdminAuthGuard)
 @RequireScope('events:read')
@@ -17,6 +23,7 @@ export class EventsController {
 
   constructor(
     private readonly rpc: RpcClient,
+    private readonly streams: EventStreams,
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(NAMESPACE) namespace: Namespace,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -25,8 +32,12 @@ export class EventsController {
   }
 
   @Get()
-  async list(@Param('tenant') tenant: string, @Query() query: EventsQuery): Promise<TenantEventPage> {
+  async list(@Param('tenant') tenant: string, @Query() query: EventsQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.rpc.request(KeysRoutes.getTenant, { tenant }); // 404 for a tenant that does not exist
-    return this.events.list(tenant, query);
+    if (acceptsEventStream(request)) {
+      await this.streams.serve({ request, reply, tenant, owner: `admin:${adminCallerOf(request)?.id ?? 'unknown'}` });
+      return;
+    }
+    await reply.send(await this.events.list(tenant, query));
   }
 }

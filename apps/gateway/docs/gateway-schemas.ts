@@ -35,6 +35,7 @@ export const PathParameters = {
   kid: Type.String({ maxLength: 255, description: 'The signing key id' }),
   userId: Type.String({ minLength: 1, description: "The partner's user id (`sub`), percent-encoded" }),
   id: Type.String({ maxLength: 64, description: "The admin key's id" }),
+  webhookId: Type.String({ maxLength: 64, description: "The webhook's id (wh_…)" }),
   code: Type.String({ maxLength: 255, description: 'The invite code' }),
   challenge: Type.String({ maxLength: 255, description: 'The login challenge from the login URL' }),
   file: Type.String({ maxLength: 255, description: 'A file of the reference UI or of the web console' }),

@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IssuerRoutes, RevokeBeforeBodySchema, requireObject, splitCaller, validator, type RevokedTenantTokens, type RevokedUserTokens } from '@roomkey/contracts';
+import { IssuerRoutes, RevokeBeforeBodySchema, requireObject, splitCaller, validator, type IssuerRevocations, type RevokedTenantTokens, type RevokedUserTokens } from '@roomkey/contracts';
 import { ApiKeyAuthenticator } from '../authentication/api-key-authenticator';
 import { CutoffRevocationService } from './cutoff-revocation.service';
+import { RevocationsInForce } from './revocations-in-force';
 
 const REVOKE_BEFORE_BODY = validator(RevokeBeforeBodySchema);
 
@@ -11,7 +12,14 @@ export class CutoffRevocationHandlers {
   constructor(
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly revocation: CutoffRevocationService,
+    private readonly inForce: RevocationsInForce,
   ) {}
+
+  /** The snapshot of GET /realms/{t}/revocations: the gateway has authenticated an API key of the tenant. */
+  @MessagePattern(IssuerRoutes.revocationsInForce.subject)
+  revocationsInForce(@Payload() request: unknown): Promise<IssuerRevocations> {
+    return this.inForce.of(IssuerRoutes.revocationsInForce.request.parse(request, 'Request').tenant);
+  }
 
   /** `POST /v1/users/{userId}/revoke`: any API key of the tenant. */
   @MessagePattern(IssuerRoutes.revokeUserTokens.subject)

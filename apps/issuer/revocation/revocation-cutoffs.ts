@@ -8,7 +8,7 @@ import { CLOCK, type Clock, type RevocationCutoffs } from '../ports';
 const INITIAL_LOAD_TIMEOUT_MS = 15_000;
 const SWEEP_INTERVAL_MS = 60_000;
 /** A cut-off older than this can refuse no living token: every token issued before it has expired. */
-const RETENTION_MS = (MAX_TOKEN_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS + 60) * 1000;
+export const RETENTION_MS = (MAX_TOKEN_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS + 60) * 1000;
 
 /**
  * `iat` cut-offs in memory: one per tenant and one per revoked user (O(1) per rule, never a list of
@@ -54,7 +54,7 @@ function userKey(tenant: string, userId: string): string {
 }
 
 /** What one KV entry holds. */
-interface CutoffEntry {
+export interface CutoffEntry {
   tenant: string;
   userId?: string;
   issuedBefore: number;
@@ -85,7 +85,7 @@ export class KvRevocationCutoffs implements RevocationCutoffs, OnApplicationBoot
 
   async onApplicationBootstrap(): Promise<void> {
     this.kv = await this.storage.openBucket('revocationCutoffs', RETENTION_MS);
-    const mirror = await mirrorBucket(this.kv, { put: (_key, value) => this.apply(parseEntry(value)), remove: () => undefined }, INITIAL_LOAD_TIMEOUT_MS);
+    const mirror = await mirrorBucket(this.kv, { put: (_key, value) => this.apply(parseCutoffEntry(value)), remove: () => undefined }, INITIAL_LOAD_TIMEOUT_MS);
     this.stopWatching = () => mirror.stop();
     this.sweeper = setInterval(() => this.rules.forgetOlderThan(this.clock.now() - RETENTION_MS), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -115,7 +115,7 @@ export class KvRevocationCutoffs implements RevocationCutoffs, OnApplicationBoot
     const value = JSON.stringify(entry);
     for (let attempt = 1; ; attempt++) {
       const current = await this.kv!.get(key);
-      const known = current && current.operation === 'PUT' ? parseEntry(current.string()) : undefined;
+      const known = current && current.operation === 'PUT' ? parseCutoffEntry(current.string()) : undefined;
       if (known && known.issuedBefore >= entry.issuedBefore) return;
       try {
         if (current) await this.kv!.update(key, value, current.revision);
@@ -140,7 +140,7 @@ export class KvRevocationCutoffs implements RevocationCutoffs, OnApplicationBoot
   }
 }
 
-function parseEntry(text: string): CutoffEntry | undefined {
+export function parseCutoffEntry(text: string): CutoffEntry | undefined {
   try {
     const value = JSON.parse(text) as CutoffEntry;
     if (typeof value.tenant !== 'string' || typeof value.issuedBefore !== 'number') return undefined;

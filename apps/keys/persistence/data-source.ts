@@ -9,8 +9,9 @@ import { TenantRoleMatrix1764201600000 } from './migrations/1764201600000-tenant
 import { DeploymentId1764979200000 } from './migrations/1764979200000-deployment-id';
 import { AdminLifecycle1765000000000 } from './migrations/1765000000000-admin-lifecycle';
 import { AdminKeys1765100000000 } from './migrations/1765100000000-admin-keys';
+import { Webhooks1765200000000 } from './migrations/1765200000000-webhooks';
 
-export const KEYS_MIGRATIONS = [InitialSchema1764028800000, OAuthClients1764115200000, TenantRoleMatrix1764201600000, DeploymentId1764979200000, AdminLifecycle1765000000000, AdminKeys1765100000000];
+export const KEYS_MIGRATIONS = [InitialSchema1764028800000, OAuthClients1764115200000, TenantRoleMatrix1764201600000, DeploymentId1764979200000, AdminLifecycle1765000000000, AdminKeys1765100000000, Webhooks1765200000000];
 export const SQLITE_FILE = 'roomkey.sqlite';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise an embedded SQLite file under ROOMKEY_DATA_DIR. */

@@ -2,6 +2,7 @@
 import type { Environment, GrantType, RoleMatrixOverride, SigningAlgorithm, SigningKeyState } from '@roomkey/contracts';
 import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
 import { AdminKeyEntity } from './admin-key.entity';
+import { WebhookEntity } from './webhook.entity';
 
 /** Times are bigint epoch milliseconds in both SQLite and PostgreSQL (portable, no time-zone traps). */
 const epochMs: ValueTransformer = {
@@ -186,4 +187,4 @@ export class DeploymentEntity {
   createdAt: number;
 }
 
-export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity, DeploymentEntity, AdminKeyEntity];
+export const KEYS_ENTITIES = [TenantEntity, ApiKeyEntity, SigningKeyEntity, OAuthClientEntity, DeploymentEntity, AdminKeyEntity, WebhookEntity];

@@ -13,6 +13,7 @@ import type {
   TenantRepository,
 } from '../ports';
 import { ApiKeyEntity, OAuthClientEntity, SigningKeyEntity, TenantEntity } from './entities';
+import { WebhookEntity } from './webhook.entity';
 
 class TypeOrmTenantRepository implements TenantRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -39,6 +40,7 @@ class TypeOrmTenantRepository implements TenantRepository {
     await this.manager.delete(ApiKeyEntity, { tenant: shortcode });
     await this.manager.delete(OAuthClientEntity, { tenant: shortcode });
     await this.manager.delete(SigningKeyEntity, { tenant: shortcode });
+    await this.manager.delete(WebhookEntity, { tenant: shortcode });
     await this.manager.delete(TenantEntity, { shortcode });
   }
 }

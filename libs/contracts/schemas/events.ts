@@ -38,3 +38,61 @@ export const TenantEventPageSchema = Type.Object(
 );
 export type TenantEvent = Static<typeof TenantEventSchema> & Record<string, unknown>;
 export type TenantEventPage = { items: TenantEvent[]; nextCursor: string | null };
+
+// ---------------------------------------------------------------- event streams (Server-Sent Events)
+
+/** `Last-Event-ID` as a query parameter too (EventSource cannot set headers on its first request). */
+export const EventStreamQuerySchema = Type.Object(
+  {
+    lastEventId: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,16}$', description: 'Resume after this event id (the `id:` of the last event received); the `Last-Event-ID` header does the same' }),
+    ),
+  },
+  { title: 'EventStreamQuery' },
+);
+
+/**
+ * Every revocation of a tenant still in force, sent first on `GET /realms/{t}/revocations` (event
+ * `snapshot`): enough for a verifier that starts empty to refuse what roomkey refuses.
+ */
+export const RevocationSnapshotSchema = Type.Object(
+  {
+    tenant: Type.String(),
+    tokens: Type.Array(
+      Type.Object({ jti: Type.String(), exp: Type.Integer({ description: "The token's expiry (seconds since the epoch): forget it after" }) }),
+      { description: 'Revoked tokens that have not expired yet' },
+    ),
+    users: Type.Array(Type.Object({ userId: Type.String(), issuedBefore: Type.String({ format: 'date-time' }) }), {
+      description: "Per-user cut-offs: that user's tokens issued before the time are refused",
+    }),
+    tenantIssuedBefore: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: "The tenant's cut-off: every token issued before it is refused (null: none)",
+    }),
+    signingKeys: Type.Array(Type.Object({ kid: Type.String() }), { description: 'Revoked signing keys: tokens they signed are refused' }),
+    apiKeys: Type.Array(Type.Object({ apiKey: Type.String(), revokedAt: Type.String({ format: 'date-time' }) }), { description: 'Revoked API keys' }),
+  },
+  { title: 'RevocationSnapshot' },
+);
+export type RevocationSnapshot = Static<typeof RevocationSnapshotSchema>;
+
+/** What the issuer answers the gateway for a snapshot: the parts it keeps (revoked jtis and cut-offs). */
+export const IssuerRevocationsSchema = Type.Object(
+  {
+    tokens: RevocationSnapshotSchema.properties.tokens,
+    users: RevocationSnapshotSchema.properties.users,
+    tenantIssuedBefore: RevocationSnapshotSchema.properties.tenantIssuedBefore,
+  },
+  { title: 'IssuerRevocations' },
+);
+export type IssuerRevocations = Static<typeof IssuerRevocationsSchema>;
+
+/**
+ * The wire form of an event stream (text/event-stream): `retry:` first, then events, each
+ * `id: <JetStream sequence>`, `event: <type>`, `data: <the event JSON as published>`, and
+ * `: keep-alive` comments between them. Described for the API reference.
+ */
+export const EventStreamSchema = Type.String({
+  title: 'EventStream',
+  description:
+    'Server-Sent Events: `id:` the stream sequence (send it back as `Last-Event-ID` to resume), `event:` the type (or `snapshot`), `data:` the event JSON; `: keep-alive` comments every 15 s',
+});
