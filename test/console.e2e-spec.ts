@@ -9,9 +9,11 @@
  * ROOMKEY_CONSOLE_SCREENSHOTS=1 also writes the README's screenshots (docs/console/*.png).
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { admin, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 
 const CHROMIUM = process.env.ROOMKEY_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -246,7 +248,7 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     // A new tab has its own session storage: the tenant is chosen again there.
     await events.locator('#tenant-picker option', { hasText: tenant }).waitFor({ state: 'attached' });
     await events.getByLabel('Tenant', { exact: true }).selectOption(tenant);
-    await events.getByText(/^Live: /).waitFor();
+    await events.getByText('Live: following the event stream.').waitFor();
     await events.locator('tr.event-api-key-created').waitFor();
 
     await page.goto(`${system.baseUrl}/console#/workbench`);
@@ -333,6 +335,53 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await shot('clients');
   });
 
+  it('creates a webhook, sees its deliveries, and deletes it', async () => {
+    const received: string[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push(body);
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    try {
+      await page.goto(`${system.baseUrl}/console#/webhooks`);
+      await page.getByLabel('Endpoint URL').fill(receiverUrl);
+      await page.getByLabel('token.revoked').uncheck();
+      await page.getByLabel('tenant.updated').check();
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      const secret = await page.getByLabel('Signing secret').inputValue();
+      expect(secret).toMatch(/^whsec_/);
+      const hooks = (await admin(system).call('GET', `/admin/tenants/${tenant}/webhooks`)).body.items as Array<{ id: string; events: string[] }>;
+      expect(hooks.map((hook) => hook.events)).toEqual([['tenant.updated']]);
+      const hookId = hooks[0].id;
+
+      await admin(system).call('PATCH', `/admin/tenants/${tenant}`, { name: 'Console test, renamed' });
+      await eventually(async () => received.length > 0, UI_TIMEOUT, 100);
+      // Deliveries are recorded after the answer: ask again until the page lists it as delivered.
+      await eventually(
+        async () => {
+          await page.getByRole('button', { name: `Deliveries of webhook ${hookId}` }).click();
+          return (await page.locator('.delivery-delivered').count()) > 0;
+        },
+        UI_TIMEOUT,
+        250,
+      );
+      expect(await page.getByRole('table', { name: /^Deliveries to / }).getByRole('row', { name: /tenant\.updated/ }).textContent()).toContain('delivered');
+      await shot('webhooks');
+
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: `Delete webhook ${hookId}` }).click();
+      await page.getByText(`Webhook ${hookId} deleted.`).waitFor();
+      expect((await admin(system).call('GET', `/admin/tenants/${tenant}/webhooks`)).body.items).toEqual([]);
+    } finally {
+      receiver.close();
+    }
+  });
+
   it('signs out, forgetting the admin key, and shows no console error or CSP violation on any page', async () => {
     await page.goto(`${system.baseUrl}/console#/tenants`);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -341,9 +390,8 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await page.reload();
     await page.getByLabel('Admin key').waitFor();
     expect(misbehaviour.errors).toEqual([]);
-    // The refused sign-in, the revoked token verified; and, until the webhooks API lands (branch events),
-    // the webhooks page's list answers 404.
-    expect([...new Set(misbehaviour.failed)].sort()).toEqual(['401 /admin/tenants', '401 /v1/tokens/verify', `404 /admin/tenants/${tenant}/webhooks`]);
+    // The refused sign-in and the revoked token verified: nothing else failed.
+    expect([...new Set(misbehaviour.failed)].sort()).toEqual(['401 /admin/tenants', '401 /v1/tokens/verify']);
     expect(misbehaviour.violations).toEqual([]);
     expect(misbehaviour.foreign).toEqual([]);
   });

@@ -16,12 +16,13 @@ import type {
   UpdateClientBody,
 } from '../../../../libs/contracts/schemas/admin';
 import type { TenantEvent } from '../../../../libs/contracts/schemas/events';
+import type { CreatedWebhook, WebhookDelivery, WebhookView } from '../../../../libs/contracts/schemas/webhooks';
 import type { Permission, Role } from '../../../../libs/contracts/roles';
 import { SseParser } from './sse';
 
 export type RoleMatrixOverride = Partial<Record<Role, Permission[]>>;
 
-export type { AdminTenant, ApiKeyView, ClientView, CreatedApiKey, CreatedClient, SigningKeyView, TenantEvent };
+export type { AdminTenant, ApiKeyView, ClientView, CreatedApiKey, CreatedClient, CreatedWebhook, SigningKeyView, TenantEvent, WebhookDelivery, WebhookView };
 
 export class ApiError extends Error {
   constructor(
@@ -42,14 +43,6 @@ export interface RotatedApiKey {
   secret: string;
   previousSecretValidUntil: string;
 }
-export interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  secret?: string;
-  [field: string]: unknown;
-}
-export type Delivery = Record<string, unknown>;
 export interface ApiKeyCredentials {
   apiKey: string;
   secret: string;
@@ -155,10 +148,10 @@ export class AdminApi {
   revokeSigningKey = (tenant: string, kid: string) => this.call<SigningKeyView>('POST', `/admin/tenants/${enc(tenant)}/signing-keys/${enc(kid)}/revoke`);
 
   // webhooks
-  listWebhooks = (tenant: string) => this.call<{ items: Webhook[] }>('GET', `/admin/tenants/${enc(tenant)}/webhooks`);
-  createWebhook = (tenant: string, body: { url: string; events: string[] }) => this.call<Webhook>('POST', `/admin/tenants/${enc(tenant)}/webhooks`, body);
+  listWebhooks = (tenant: string) => this.call<{ items: WebhookView[] }>('GET', `/admin/tenants/${enc(tenant)}/webhooks`);
+  createWebhook = (tenant: string, body: { url: string; events: string[] }) => this.call<CreatedWebhook>('POST', `/admin/tenants/${enc(tenant)}/webhooks`, body);
   deleteWebhook = (tenant: string, id: string) => this.call<void>('DELETE', `/admin/tenants/${enc(tenant)}/webhooks/${enc(id)}`);
-  listDeliveries = (tenant: string, id: string) => this.call<{ items: Delivery[] }>('GET', `/admin/tenants/${enc(tenant)}/webhooks/${enc(id)}/deliveries`);
+  listDeliveries = (tenant: string, id: string) => this.call<{ items: WebhookDelivery[] }>('GET', `/admin/tenants/${enc(tenant)}/webhooks/${enc(id)}/deliveries`);
 
   // events
   listEvents = (tenant: string, options: { cursor?: string | null; type?: string; limit?: number } = {}) => {
@@ -170,7 +163,8 @@ export class AdminApi {
 
   /**
    * Follows the tenant's event feed (`Accept: text/event-stream`) until `signal` aborts, resuming
-   * after `lastEventId`; resolves when the server ends the stream. Rejects with an ApiError
+   * after `lastEventId` (a frame `id:`, the stream's sequence; not an event's own id); resolves
+   * with the last frame id when the server ends the stream. Rejects with an ApiError
    * `not_streaming` when the server answers something other than an event stream.
    */
   async followEvents(tenant: string, options: { lastEventId?: string; signal: AbortSignal; onEvent: (event: TenantEvent, id: string | undefined) => void; onOpen?: () => void }): Promise<string | undefined> {
@@ -191,8 +185,15 @@ export class AdminApi {
         return; // not JSON: a frame the console does not know
       }
       if (typeof data !== 'object' || data === null || Array.isArray(data)) return;
-      // The frame's `event:` and `id:` name the event when its JSON does not.
-      const event = { type: frame.event, id: frame.id ?? '', time: '', actor: null, ...data } as TenantEvent;
+      // The stored event, shaped as the JSON list answers it (`occurredAt` as `time`, `actor` always there).
+      const { occurredAt, time, actor, tenant: _tenant, id, type, ...fields } = data as Record<string, unknown>;
+      const event: TenantEvent = {
+        ...fields,
+        id: String(id ?? frame.id),
+        type: typeof type === 'string' ? type : frame.event,
+        time: String(occurredAt ?? time ?? ''),
+        actor: typeof actor === 'string' ? actor : null,
+      };
       options.onEvent(event, frame.id);
     });
     parser.lastEventId = options.lastEventId;

@@ -21,12 +21,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-/** Newer first: events ids are stream sequences where the server says so; otherwise by time. */
-function newerFirst(a: TenantEvent, b: TenantEvent): number {
-  const [x, y] = [Number(a.id), Number(b.id)];
-  if (Number.isFinite(x) && Number.isFinite(y) && x !== y) return y - x;
-  return String(b.time).localeCompare(String(a.time));
-}
+/** Newer first, by when they happened (ISO 8601 UTC sorts as text). */
+const newerFirst = (a: TenantEvent, b: TenantEvent) => String(b.time).localeCompare(String(a.time));
 
 function details(event: TenantEvent): string {
   return Object.entries(event)
@@ -52,8 +48,10 @@ function render({ api, root, tenant, signal }: PageContext & { tenant: string })
   const older = button('Load older events', () => attempt(result, older, loadOlder));
   older.hidden = true;
 
+  // Keyed by the event's own id, so the list and the stream never show one twice.
   const events = new Map<string, TenantEvent>();
-  let newestId: string | undefined;
+  /** The stream's position (its last frame id) for Last-Event-ID; unknown until a frame arrives. */
+  let streamPosition: string | undefined;
   let nextCursor: string | null = null;
 
   const matches = (event: TenantEvent) => !typeFilter.value || event.type === typeFilter.value;
@@ -70,7 +68,6 @@ function render({ api, root, tenant, signal }: PageContext & { tenant: string })
   function add(event: TenantEvent, live: boolean): void {
     if (events.has(event.id)) return;
     events.set(event.id, event);
-    if (newestId === undefined || newerFirst(event, events.get(newestId)!) < 0) newestId = event.id;
     if (live && matches(event)) announcer.textContent = `New event: ${event.type}${event.actor ? ` by ${event.actor}` : ''}`;
   }
 
@@ -94,18 +91,23 @@ function render({ api, root, tenant, signal }: PageContext & { tenant: string })
     let backoff = 1000;
     while (!signal.aborted) {
       try {
-        newestId = await api.followEvents(tenant, {
-          lastEventId: newestId,
-          signal,
-          onOpen: () => {
-            backoff = 1000;
-            liveState.textContent = 'Live: following the event stream.';
-          },
-          onEvent: (event) => {
-            add(event, true);
-            draw();
-          },
-        }) ?? newestId;
+        const resumed = streamPosition !== undefined;
+        streamPosition =
+          (await api.followEvents(tenant, {
+            lastEventId: streamPosition,
+            signal,
+            onOpen: () => {
+              backoff = 1000;
+              liveState.textContent = 'Live: following the event stream.';
+              // A fresh stream starts with new events: anything between the list and now comes from the list.
+              if (!resumed) void catchUp();
+            },
+            onEvent: (event, frameId) => {
+              if (frameId !== undefined) streamPosition = frameId;
+              add(event, true);
+              draw();
+            },
+          })) ?? streamPosition;
         if (!signal.aborted) liveState.textContent = 'The stream ended; reconnecting…';
       } catch (error) {
         if (signal.aborted) return;
@@ -120,20 +122,23 @@ function render({ api, root, tenant, signal }: PageContext & { tenant: string })
       backoff = Math.min(backoff * 2, 15000);
     }
   }
+  /** Adds what the first page of the list has and the page does not. */
+  async function catchUp(): Promise<void> {
+    try {
+      const page = await api.listEvents(tenant, {});
+      const fresh = page.items.filter((event) => !events.has(event.id));
+      for (const event of fresh.reverse()) add(event, true);
+      if (fresh.length) draw();
+    } catch {
+      // the stream or the next poll brings them
+    }
+  }
   /** For a gateway that answers the feed's path only with JSON pages. */
   async function poll(): Promise<void> {
     liveState.textContent = `Live: this gateway has no event stream; checking for new events every ${POLL_MS / 1000} s.`;
     while (!signal.aborted) {
       await sleep(POLL_MS, signal);
-      if (signal.aborted) return;
-      try {
-        const page = await api.listEvents(tenant, {});
-        const fresh = page.items.filter((event) => !events.has(event.id));
-        for (const event of fresh.reverse()) add(event, true);
-        if (fresh.length) draw();
-      } catch {
-        // try again at the next tick
-      }
+      if (!signal.aborted) await catchUp();
     }
   }
 

@@ -1,14 +1,11 @@
 /** Webhooks of the current tenant and their deliveries (signed per Standard Webhooks). */
 import { EVENT_TYPES } from '../../../../../libs/contracts/events';
-import type { Delivery, Webhook } from '../api';
+import type { WebhookView } from '../api';
 import { button, field, formatTime, h, input, replaceChildren, table } from '../dom';
 import type { PageContext, PageDefinition } from '../page';
-import { attempt, jsonBlock, resultArea, secretOnce, showMessage } from '../widgets';
+import { attempt, resultArea, secretOnce, showMessage } from '../widgets';
 
 export const webhooksPage: PageDefinition = { path: 'webhooks', title: 'Webhooks', needsTenant: true, render };
-
-/** A delivery's fields as table cells, whatever the server names them. */
-const DELIVERY_FIELDS = ['id', 'eventId', 'eventType', 'type', 'status', 'statusCode', 'attempts', 'attempt', 'nextAttemptAt', 'deliveredAt', 'createdAt', 'error'];
 
 function render({ api, root, tenant }: PageContext & { tenant: string }): void {
   const result = resultArea();
@@ -19,7 +16,7 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
     'form',
     { className: 'card', attrs: { 'aria-label': 'Create a webhook' } },
     h('h2', {}, 'Create a webhook'),
-    field('Endpoint URL', url, 'roomkey POSTs each event here, signed with the secret (webhook-signature)'),
+    field('Endpoint URL', url, 'https; roomkey POSTs each event here, signed with the secret (Standard Webhooks), retrying for 24 h'),
     h('fieldset', {}, h('legend', {}, 'Events'), h('div', { className: 'checks' }, ...boxes.map((box) => field(box.value, box)))),
     create,
   );
@@ -34,18 +31,24 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
 
   const deliveriesArea = h('section', { attrs: { 'aria-label': 'Deliveries' } });
   const listArea = h('section', { attrs: { 'aria-label': 'Webhook list' } });
-  async function showDeliveries(hook: Webhook): Promise<void> {
+  async function showDeliveries(hook: WebhookView): Promise<void> {
     const { items } = await api.listDeliveries(tenant, hook.id);
-    const columns = DELIVERY_FIELDS.filter((name) => items.some((d) => d[name] !== undefined));
-    const cell = (value: unknown) => (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) ? formatTime(value) : value === undefined || value === null ? '—' : String(value));
+    const rows = items.map((d) => [
+      h('code', {}, d.id),
+      d.type,
+      h('span', { className: `delivery-${d.state}` }, d.state),
+      String(d.attempts),
+      d.lastStatus === null ? '—' : String(d.lastStatus),
+      formatTime(d.lastAttemptAt),
+      d.state === 'pending' ? formatTime(d.nextAttemptAt) : '—',
+      d.lastError ?? '—',
+    ]);
     replaceChildren(
       deliveriesArea,
       h('h2', {}, `Deliveries of ${hook.id}`),
-      items.length === 0
-        ? h('p', {}, 'No deliveries yet.')
-        : columns.length
-          ? table(`Deliveries to ${hook.url}`, columns, items.map((d: Delivery) => columns.map((name) => cell(d[name]))))
-          : jsonBlock('Deliveries', items),
+      rows.length
+        ? table(`Deliveries to ${hook.url}, newest first`, ['Delivery id', 'Event', 'State', 'Attempts', 'Last status', 'Last attempt', 'Next attempt', 'Last error'], rows)
+        : h('p', {}, 'No deliveries yet.'),
     );
   }
   async function load(): Promise<void> {
@@ -64,9 +67,9 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
         { className: 'danger', attrs: { 'aria-label': `Delete webhook ${hook.id}` } },
       );
       const deliveries = button('Deliveries', () => attempt(result, deliveries, () => showDeliveries(hook)), { attrs: { 'aria-label': `Deliveries of webhook ${hook.id}` } });
-      return [h('code', {}, hook.id), hook.url, hook.events.join(', '), h('div', { className: 'row' }, deliveries, remove)];
+      return [h('code', {}, hook.id), hook.url, hook.events.join(', '), formatTime(hook.createdAt), h('div', { className: 'row' }, deliveries, remove)];
     });
-    replaceChildren(listArea, rows.length ? table(`Webhooks of ${tenant}`, ['Id', 'URL', 'Events', 'Actions'], rows) : h('p', {}, 'No webhooks yet.'));
+    replaceChildren(listArea, rows.length ? table(`Webhooks of ${tenant}`, ['Id', 'URL', 'Events', 'Created', 'Actions'], rows) : h('p', {}, 'No webhooks yet.'));
   }
   root.append(form, result, listArea, deliveriesArea);
   void attempt(result, null, load);
