@@ -113,4 +113,8 @@ if (require.main === module) {
   const started = Date.now();
   const count = build();
   console.log(`built ${count} files into dist/ in ${Date.now() - started} ms`);
+  // The SDK package (@roomkey/sdk) builds to its own output, packages/sdk/dist.
+  const sdkStarted = Date.now();
+  require('../packages/sdk/scripts/build.js').build();
+  console.log(`built @roomkey/sdk into packages/sdk/dist in ${Date.now() - sdkStarted} ms`);
 }
