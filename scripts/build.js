@@ -47,12 +47,12 @@ function filesUnder(dir) {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
-/** True when a console source (TypeScript, CSS, HTML, or a shared lib it imports) is newer than the bundle. */
+/** True when a console source (TypeScript, CSS, HTML, the SDK or a shared lib it imports) is newer than the bundle. */
 function consoleNeedsBuild() {
   const bundle = path.join(consoleOutDir, 'console.js');
   if (!fs.existsSync(bundle)) return true;
   const built = fs.statSync(bundle).mtimeMs;
-  const sources = [...filesUnder(consoleSourceDir), ...filesUnder(path.join(root, 'libs', 'contracts'))];
+  const sources = [consoleSourceDir, 'libs/contracts', 'libs/errors', 'packages/sdk/src'].flatMap((dir) => filesUnder(path.resolve(root, dir)));
   return sources.some((file) => fs.statSync(file).mtimeMs > built);
 }
 
@@ -70,6 +70,8 @@ function buildConsole() {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
+    // The SDK's RoomkeyClient imports node:crypto for verifyWebhook only, which the console never calls.
+    alias: { 'node:crypto': path.join(consoleSourceDir, 'browser-crypto-stub.ts') },
   });
   fs.copyFileSync(path.join(consoleSourceDir, 'console.css'), path.join(consoleOutDir, 'console.css'));
   fs.copyFileSync(path.join(consoleSourceDir, 'index.html'), path.join(consoleOutDir, 'index.html'));

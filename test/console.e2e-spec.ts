@@ -31,7 +31,10 @@ function ensureConsoleBuilt(): void {
   if (build.consoleNeedsBuild()) build.buildConsole();
 }
 
-/** Evaluates browser code in the page (a string: this file is type-checked without the DOM library). */
+/**
+ * Evaluates browser code in the page (a string: this file is type-checked without the DOM library).
+ * Never page.waitForFunction with a string: it evaluates with eval, which the console's CSP refuses.
+ */
 const inPage = <T>(target: Page, expression: string) => target.evaluate(expression) as Promise<T>;
 
 /** What a page did that it should not: console errors, uncaught errors, CSP violations, requests to other origins. */
@@ -204,7 +207,7 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await shot('api-keys');
 
     await page.getByRole('link', { name: 'Token workbench' }).click();
-    await page.waitForFunction("document.querySelector('input[name=secret]')?.value");
+    await eventually(async () => (await page.locator('input[name=secret]').inputValue()) !== '', UI_TIMEOUT, 100);
     expect(await page.getByLabel('API key', { exact: true }).inputValue()).toBe(apiKey);
     expect(await page.getByLabel('API key secret').inputValue()).toBe(secret);
     await page.getByLabel('User id').fill('ada');
@@ -230,7 +233,7 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     // After a reload the secret is gone: not on the API keys page, not in the workbench, not in storage.
     await page.reload();
     await page.getByRole('heading', { name: /Token workbench/ }).waitFor();
-    await page.waitForFunction("document.querySelector('select[name=apiKey]')?.options.length");
+    await page.locator('select[name=apiKey] option').first().waitFor({ state: 'attached' });
     expect(await page.getByLabel('API key secret').inputValue()).toBe('');
     const stored = await inPage<string>(page, "Object.values(sessionStorage).join(' ')");
     expect(stored).not.toContain(secret);
@@ -252,7 +255,7 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await events.locator('tr.event-api-key-created').waitFor();
 
     await page.goto(`${system.baseUrl}/console#/workbench`);
-    await page.waitForFunction("document.querySelector('select[name=apiKey]')?.options.length");
+    await page.locator('select[name=apiKey] option').first().waitFor({ state: 'attached' });
     await page.getByLabel('API key secret').fill(secret);
     await page.getByLabel('Token', { exact: true }).fill(mintedToken);
     page.once('dialog', (dialog) => void dialog.accept());

@@ -2,7 +2,7 @@
  * The roomkey web console: sign-in with an admin key, then hash-routed pages (#/tenants,
  * #/api-keys, …). Everything the page shows comes from the public HTTP API through api.ts.
  */
-import { AdminApi, ApiError } from './api';
+import { AdminApi, RoomkeyError } from './api';
 import { button, field, h, input, replaceChildren, select } from './dom';
 import type { PageDefinition } from './page';
 import { apiKeysPage } from './pages/api-keys';
@@ -43,7 +43,7 @@ function signInView(message?: string): void {
       if (!location.hash || location.hash === '#/') location.hash = '#/tenants';
       await render();
     } catch (error) {
-      const reason = error instanceof ApiError ? error.message : String(error);
+      const reason = error instanceof RoomkeyError ? error.message : String(error);
       replaceChildren(alert, h('p', { className: 'error' }, `Sign-in refused: ${reason}`));
       key.select();
     } finally {
@@ -97,7 +97,7 @@ async function render(): Promise<void> {
       if (current && !items.some((t) => t.shortcode === current)) tenantPicker.append(h('option', { value: current }, current));
       tenantPicker.value = current ?? '';
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
+      if (error instanceof RoomkeyError && error.status === 401) {
         session.signOut();
         signInView(`Signed out: ${error.message}`);
       }

@@ -1,5 +1,5 @@
 /** Pieces several pages share: result messages, a secret shown once with a copy button, JSON blocks. */
-import { ApiError } from './api';
+import { RoomkeyError } from './api';
 import { button, h, replaceChildren } from './dom';
 
 /** A live region for a page's results: screen readers announce what lands in it. */
@@ -8,7 +8,7 @@ export function resultArea(): HTMLElement {
 }
 
 export function showError(area: HTMLElement, error: unknown): void {
-  const text = error instanceof ApiError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
+  const text = error instanceof RoomkeyError ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
   replaceChildren(area, h('p', { className: 'error' }, text));
 }
 

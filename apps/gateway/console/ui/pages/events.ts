@@ -4,7 +4,7 @@
  * `Last-Event-ID` after a drop. A gateway without the feed is polled instead, and says so.
  */
 import { EVENT_TYPES } from '../../../../../libs/contracts/events';
-import { ApiError, type TenantEvent } from '../api';
+import { RoomkeyError, type TenantEvent } from '../api';
 import { button, field, formatTime, h, replaceChildren, select } from '../dom';
 import type { PageContext, PageDefinition } from '../page';
 import { attempt, resultArea } from '../widgets';
@@ -111,8 +111,8 @@ function render({ api, root, tenant, signal }: PageContext & { tenant: string })
         if (!signal.aborted) liveState.textContent = 'The stream ended; reconnecting…';
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof ApiError && error.code === 'not_streaming') return poll();
-        if (error instanceof ApiError && (error.status === 401 || error.status === 403 || error.status === 404)) {
+        if (error instanceof RoomkeyError && error.code === 'not_streaming') return poll();
+        if (error instanceof RoomkeyError && (error.status === 401 || error.status === 403 || error.status === 404)) {
           liveState.textContent = `Live events stopped: ${error.message}`;
           return;
         }

@@ -1,5 +1,5 @@
 /** Webhooks of the current tenant and their deliveries (signed per Standard Webhooks). */
-import { EVENT_TYPES } from '../../../../../libs/contracts/events';
+import { EVENT_TYPES, type EventType } from '../../../../../libs/contracts/events';
 import type { WebhookView } from '../api';
 import { button, field, formatTime, h, input, replaceChildren, table } from '../dom';
 import type { PageContext, PageDefinition } from '../page';
@@ -23,7 +23,7 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
   form.onsubmit = (event) => {
     event.preventDefault();
     void attempt(result, create, async () => {
-      const created = await api.createWebhook(tenant, { url: url.value.trim(), events: boxes.filter((b) => b.checked).map((b) => b.value) });
+      const created = await api.createWebhook(tenant, { url: url.value.trim(), events: boxes.filter((b) => b.checked).map((b) => b.value as EventType) });
       replaceChildren(result, h('p', { className: 'ok' }, `Webhook ${created.id} created.`), created.secret ? secretOnce('Signing secret', created.secret) : null);
       await load();
     });

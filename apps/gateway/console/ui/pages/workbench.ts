@@ -2,8 +2,8 @@
  * The token workbench: mint a user, guest or anonymous token with one of the tenant's API keys in
  * any profile, see its header, claims and permissions; paste any token to verify it; revoke it.
  */
-import { PERMISSIONS, ROLES } from '../../../../../libs/contracts/roles';
-import { TokenApi, type ApiKeyView, type MintedToken, type TokenProfile } from '../api';
+import { PERMISSIONS, ROLES, type Role } from '../../../../../libs/contracts/roles';
+import { tokenApi, type ApiKeyView, type MintedToken, type TokenProfile } from '../api';
 import { button, field, h, input, replaceChildren, select, table } from '../dom';
 import { decodeJwt } from '../jwt';
 import type { PageContext, PageDefinition } from '../page';
@@ -59,7 +59,7 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
   const credentials = () => {
     if (!apiKey.value) throw new Error('Choose an API key first (create one on the API keys page).');
     if (!secret.value) throw new Error('Enter the secret of the API key.');
-    return new TokenApi({ apiKey: apiKey.value, secret: secret.value });
+    return tokenApi(apiKey.value, secret.value);
   };
 
   const kind = select(KINDS, { name: 'kind' });
@@ -110,7 +110,7 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
     attempt(verifyResult, verify, async () => {
       try {
         const answer = await credentials().verifyToken(tokenText.value.trim());
-        replaceChildren(verifyResult, h('p', { className: 'ok' }, 'Verified: the token is active.'), claimsTable('Verified claims', answer.claims));
+        replaceChildren(verifyResult, h('p', { className: 'ok' }, 'Verified: the token is active.'), claimsTable('Verified claims', { ...answer.claims }));
       } catch (error) {
         replaceChildren(verifyResult);
         showError(verifyResult, error);
@@ -123,7 +123,7 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
     () => {
       if (!confirm('Revoke this token? Every verifier refuses it within a second.')) return;
       return attempt(verifyResult, revoke, async () => {
-        const answer = await credentials().revokeToken(tokenText.value.trim());
+        const answer = await credentials().revokeToken({ token: tokenText.value.trim() });
         replaceChildren(verifyResult, h('p', { className: 'ok' }, `Revoked: jti ${answer.jti}. It shows up on the Live events page as token.revoked.`));
       });
     },
@@ -149,7 +149,7 @@ function render({ api, root, tenant }: PageContext & { tenant: string }): void {
       if (kind.value === 'user') {
         answer = await tokens.createAccessToken({
           userId: userId.value.trim(),
-          role: role.value,
+          role: role.value as Role,
           ...(roomList.length ? { rooms: roomList } : {}),
           ...(ttl.value ? { ttlSeconds: Number(ttl.value) } : {}),
           ...(name.value.trim() ? { name: name.value.trim() } : {}),
