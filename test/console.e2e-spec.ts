@@ -83,9 +83,11 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await target.getByLabel('Admin key').press('Enter');
   }
 
-  async function shot(name: string, target: Page = page): Promise<void> {
+  /** A screenshot for the README, of the top of the page or from the element `scrollTo` selects. */
+  async function shot(name: string, target: Page = page, scrollTo?: string): Promise<void> {
     if (!SCREENSHOTS) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
+    await inPage(target, scrollTo ? `document.querySelector(${JSON.stringify(scrollTo)}).scrollIntoView({ block: 'start' })` : 'window.scrollTo(0, 0)');
     await target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
   }
 
@@ -186,7 +188,7 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     const updated = await admin(system).call('GET', `/admin/tenants/${tenant}`);
     expect(updated.body.anonymousAccess).toBe(true);
     expect(updated.body.roleMatrix.VIEWER).toEqual(['live:read', 'layout:read', 'webrtc:join']);
-    await shot('tenant-settings');
+    await shot('tenant-settings', page, 'main h1');
     await page.getByRole('button', { name: 'Restore the default matrix' }).click();
     await page.getByText('restored to the default').waitFor();
     expect((await admin(system).call('GET', `/admin/tenants/${tenant}`)).body.roleMatrix.VIEWER).toEqual(['live:read', 'layout:read']);
@@ -224,7 +226,8 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     expect(await permissions.getByRole('row', { name: /guests:invite/ }).textContent()).toContain('yes');
     expect(await permissions.getByRole('row', { name: /broadcast:manage/ }).textContent()).toContain('no');
     expect((await http(system, 'POST', '/v1/tokens/verify', { basic: { apiKey, secret }, body: { token: mintedToken } })).body.claims).toMatchObject({ sub: 'ada', role: 'COHOST' });
-    await shot('workbench');
+    await shot('workbench', page, 'main h1');
+    await shot('workbench-token', page, '.token-out');
 
     // Verified in the page too.
     await page.getByRole('button', { name: 'Verify' }).click();

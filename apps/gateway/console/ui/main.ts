@@ -56,7 +56,8 @@ function signInView(message?: string): void {
 
 let leavePage: AbortController | undefined;
 
-async function render(): Promise<void> {
+/** After a navigation, focus moves to the page's content, so keyboard and screen-reader users start there. */
+async function render(navigated = false): Promise<void> {
   leavePage?.abort();
   const adminKey = session.adminKey();
   if (!adminKey) return signInView();
@@ -118,7 +119,8 @@ async function render(): Promise<void> {
     return;
   }
   await page.render({ api, tenant, params, root: main, signal: leavePage.signal, selectTenant });
+  if (navigated) main.focus({ preventScroll: true });
 }
 
-window.addEventListener('hashchange', () => void render());
+window.addEventListener('hashchange', () => void render(true));
 void render();
