@@ -25,7 +25,8 @@ const pageFetch = globalThis.fetch.bind(globalThis);
 globalThis.fetch = (input, init) => pageFetch(input, { ...init, credentials: 'omit' });
 export type { AdminTenant, ApiKeyView, ClientView, CreatedApiKey, CreatedClient, CreatedWebhook, SigningKeyView, TenantEvent, WebhookDelivery, WebhookView };
 export type RoleMatrixOverride = Partial<Record<Role, Permission[]>>;
-export type TokenProfile = 'roomkey' | 'livekit' | 'getstream' | 'videosdk';
+export type MediaPlatform = 'livekit' | 'getstream' | 'videosdk';
+export type TokenProfile = 'roomkey' | MediaPlatform;
 /** What the three token endpoints have in common, for the workbench. */
 export interface MintedToken {
   accessToken: string;
@@ -67,6 +68,10 @@ export class AdminApi {
   updateClient = (tenant: string, clientId: string, body: Parameters<RoomkeyAdmin['clients']['update']>[2]) => this.admin.clients.update(tenant, clientId, body);
   rotateClientSecret = (tenant: string, clientId: string, graceSeconds: number) => this.admin.clients.rotateSecret(tenant, clientId, { graceSeconds });
   revokeClient = (tenant: string, clientId: string) => this.admin.clients.revoke(tenant, clientId);
+
+  // media platforms (the credentials claim profiles sign with; stored sealed, never returned)
+  putMediaPlatform = (tenant: string, platform: MediaPlatform, credentials: { apiKey: string; apiSecret: string }) => this.admin.mediaPlatforms.put(tenant, platform, credentials);
+  removeMediaPlatform = (tenant: string, platform: MediaPlatform) => this.admin.mediaPlatforms.delete(tenant, platform);
 
   // signing keys
   listSigningKeys = (tenant: string) => this.admin.signingKeys.list(tenant);

@@ -1,6 +1,6 @@
 /** Tenants: a paged list, create, and one tenant's settings (switches, login URL, role matrix grid). */
 import { DEFAULT_ROLE_MATRIX, PERMISSIONS, ROLES, type Permission, type Role } from '../../../../../libs/contracts/roles';
-import type { AdminTenant } from '../api';
+import type { AdminTenant, MediaPlatform } from '../api';
 import { button, field, formatTime, h, input, replaceChildren, table } from '../dom';
 import type { PageContext, PageDefinition } from '../page';
 import { attempt, resultArea, showMessage } from '../widgets';
@@ -164,6 +164,49 @@ async function renderTenant({ api, root, selectTenant }: PageContext, shortcode:
   );
   const matrix = h('section', { className: 'card', attrs: { 'aria-label': 'Role matrix' } }, h('h2', {}, 'Role matrix'), h('div', { className: 'table-wrap' }, matrixTable), h('div', { className: 'row' }, saveMatrix, restore));
 
+  // Claim profiles sign with the tenant's own credentials for each platform; roomkey never shows them again.
+  const PLATFORMS: Array<{ platform: MediaPlatform; label: string }> = [
+    { platform: 'livekit', label: 'LiveKit' },
+    { platform: 'getstream', label: 'GetStream' },
+    { platform: 'videosdk', label: 'VideoSDK' },
+  ];
+  const platforms = h(
+    'section',
+    { className: 'card', attrs: { 'aria-label': 'Media platforms' } },
+    h('h2', {}, 'Media platforms'),
+    h('p', {}, 'The API key and secret of each platform, for tokens in its profile (token workbench). Stored sealed; never shown again.'),
+    h(
+      'div',
+      { className: 'grid' },
+      ...PLATFORMS.map(({ platform, label }) => {
+        const key = input({ name: `${platform}-apiKey`, autocomplete: 'off', spellcheck: false });
+        const secret = input({ type: 'password', name: `${platform}-apiSecret`, autocomplete: 'off' });
+        const save = h('button', { type: 'submit' }, `Save ${label}`);
+        const remove = button(
+          `Remove ${label}`,
+          () => {
+            if (!confirm(`Remove the ${label} credentials of ${tenant.shortcode}? Its ${label} profile is refused from then on.`)) return;
+            return attempt(result, remove, async () => {
+              await api.removeMediaPlatform(tenant.shortcode, platform);
+              showMessage(result, `${label} credentials of ${tenant.shortcode} removed.`);
+            });
+          },
+          { className: 'danger' },
+        );
+        const form = h('form', { attrs: { 'aria-label': `${label} credentials` } }, h('h3', {}, label), field(`${label} API key`, key), field(`${label} API secret`, secret), h('div', { className: 'row' }, save, remove));
+        form.onsubmit = (event) => {
+          event.preventDefault();
+          void attempt(result, save, async () => {
+            await api.putMediaPlatform(tenant.shortcode, platform, { apiKey: key.value.trim(), apiSecret: secret.value });
+            form.reset();
+            showMessage(result, `${label} credentials of ${tenant.shortcode} saved: the ${label} profile signs with them.`);
+          });
+        };
+        return form;
+      }),
+    ),
+  );
+
   const remove = button(
     `Delete ${tenant.shortcode}`,
     () => {
@@ -175,5 +218,5 @@ async function renderTenant({ api, root, selectTenant }: PageContext, shortcode:
     },
     { className: 'danger' },
   );
-  root.append(settings, matrix, h('section', { className: 'card', attrs: { 'aria-label': 'Danger zone' } }, h('h2', {}, 'Delete'), remove));
+  root.append(settings, matrix, platforms, h('section', { className: 'card', attrs: { 'aria-label': 'Danger zone' } }, h('h2', {}, 'Delete'), remove));
 }
