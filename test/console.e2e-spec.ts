@@ -302,6 +302,13 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await page.locator('tr.event-api-key-created', { hasText: missed.body.apiKey }).waitFor();
     await page.getByText('Live: following the event stream.').waitFor();
     expect(await page.locator('tr.event-api-key-created', { hasText: missed.body.apiKey }).count()).toBe(1);
+
+    // The type filter shows only that type.
+    await page.getByLabel('Type').selectOption('api-key.created');
+    await page.locator('tr.event-tenant-updated').first().waitFor({ state: 'detached' });
+    const types = await page.locator('table.events tbody tr th').allTextContents();
+    expect(types.length).toBeGreaterThan(0);
+    expect(new Set(types)).toEqual(new Set(['api-key.created']));
   });
 
   // Claim profiles and the media-platform routes come with the profiles work (on main): until that and
@@ -332,6 +339,53 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload).toMatchObject({ iss: livekit.apiKey, sub: 'grace', video: { room: 'standup', roomJoin: true } });
     await shot('workbench-livekit', page, '.token-out');
+  });
+
+  it('mints guest and anonymous tokens in the workbench', async () => {
+    await page.goto(`${system.baseUrl}/console#/workbench`);
+    await page.locator('select[name=apiKey] option').first().waitFor({ state: 'attached' });
+    await page.getByLabel('API key', { exact: true }).selectOption(createdKey.apiKey);
+    await page.getByLabel('API key secret').fill(createdKey.secret);
+    await page.getByLabel('Kind').selectOption('guest');
+    await page.getByLabel('User id').fill('visitor');
+    await page.getByLabel('Rooms (space- or comma-separated)').fill('standup');
+    await page.getByRole('button', { name: 'Mint token' }).click();
+    await page.getByText(/^Minted a roomkey token for visitor-/).waitFor();
+    const claims = page.getByRole('table', { name: 'Claims' });
+    expect(await claims.getByRole('row', { name: /^kind / }).textContent()).toBe('kindguest');
+    expect(await claims.getByRole('row', { name: /^role / }).textContent()).toBe('roleGUEST');
+
+    await page.getByLabel('Kind').selectOption('anonymous');
+    expect(await page.getByLabel('User id').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Mint token' }).click();
+    await page.getByText(/^Minted a roomkey token, valid/).waitFor();
+    expect(await claims.getByRole('row', { name: /^sub / }).textContent()).toBe('sub!anon');
+    expect(await claims.getByRole('row', { name: /^kind / }).textContent()).toBe('kindanonymous');
+  });
+
+  it('rotates an API key with a grace period and revokes one after a confirmation', async () => {
+    await page.goto(`${system.baseUrl}/console#/api-keys`);
+    await page.getByLabel('Grace period when rotating (seconds)').fill('60');
+    await page.getByRole('button', { name: `Rotate ${createdKey.apiKey}` }).click();
+    await page.getByText(`New secret for ${createdKey.apiKey}`).waitFor();
+    const rotated = await page.getByLabel('Secret', { exact: true }).inputValue();
+    expect(rotated).not.toBe(createdKey.secret);
+    const token = (basic: { apiKey: string; secret: string }) => http(system, 'POST', '/v1/access-tokens', { basic, body: { userId: 'ada', role: 'GUEST' } });
+    // Both secrets work during the grace period.
+    expect((await token({ apiKey: createdKey.apiKey, secret: rotated })).status).toBe(201);
+    expect((await token(createdKey)).status).toBe(201);
+
+    const developmentKey = (await admin(system).call('POST', `/admin/tenants/${tenant}/api-keys`, { environment: 'development' })).body as { apiKey: string; secret: string };
+    await page.reload();
+    let question = '';
+    page.once('dialog', (dialog) => {
+      question = dialog.message();
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: `Revoke ${developmentKey.apiKey}` }).click();
+    await page.getByText(`${developmentKey.apiKey} revoked.`).waitFor();
+    expect(question).toContain(`Revoke ${developmentKey.apiKey}?`);
+    expect((await token(developmentKey)).status).toBe(401);
   });
 
   it('rotates the signing keys and revokes a compromised key after a confirmation', async () => {
