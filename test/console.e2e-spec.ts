@@ -182,6 +182,25 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await shot('tenants');
   });
 
+  it('pages through the tenants with nextCursor', async () => {
+    for (let i = 0; i < 20; i++) await admin(system).createTenant(`paging-${String(i).padStart(2, '0')}`);
+    await page.goto(`${system.baseUrl}/console#/tenants`);
+    await page.reload();
+    const list = page.getByRole('region', { name: 'Tenant list' });
+    const shown = () => list.locator('tbody th a').allTextContents();
+    await list.getByRole('button', { name: 'Next page' }).waitFor();
+    const first = await shown();
+    expect(first).toHaveLength(20);
+    await list.getByRole('button', { name: 'Next page' }).click();
+    await list.getByRole('button', { name: 'Previous page' }).waitFor();
+    const second = await shown();
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.filter((shortcode) => first.includes(shortcode))).toEqual([]);
+    await list.getByRole('button', { name: 'Previous page' }).click();
+    await list.getByRole('button', { name: 'Previous page' }).waitFor({ state: 'detached' });
+    expect(await shown()).toEqual(first);
+  });
+
   it('edits a tenant’s switches and role matrix', async () => {
     await page.goto(`${system.baseUrl}/console#/tenants/${tenant}`);
     await page.getByLabel('Anonymous access').check();

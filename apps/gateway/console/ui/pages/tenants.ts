@@ -3,6 +3,7 @@ import { DEFAULT_ROLE_MATRIX, PERMISSIONS, ROLES, type Permission, type Role } f
 import type { AdminTenant, MediaPlatform } from '../api';
 import { button, field, formatTime, h, input, replaceChildren, table } from '../dom';
 import type { PageContext, PageDefinition } from '../page';
+import { session } from '../session';
 import { attempt, resultArea, showMessage } from '../widgets';
 
 export const tenantsPage: PageDefinition = {
@@ -213,6 +214,7 @@ async function renderTenant({ api, root, selectTenant }: PageContext, shortcode:
       if (!confirm(`Delete tenant ${tenant.shortcode}? Every key and client is revoked and the shortcode cannot be reused for a day.`)) return;
       return attempt(result, remove, async () => {
         await api.deleteTenant(tenant.shortcode);
+        session.setTenant(undefined);
         location.hash = '#/tenants';
       });
     },
