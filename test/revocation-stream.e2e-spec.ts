@@ -192,6 +192,16 @@ describe.each(testDatabases())('event streams: revocations and the admin feed (%
     expect(again.status).toBe(200);
   });
 
+  it('ends the stream of an API key once that key is revoked (after sending its api-key.revoked)', async () => {
+    const doomed = await admin(system).createApiKey('alpha');
+    const stream = await revocations('alpha', { authorization: basic(doomed) });
+    await stream.next((event) => event.event === 'snapshot');
+    expect((await admin(system).call('DELETE', `/admin/tenants/alpha/api-keys/${doomed.apiKey}`)).status).toBe(204);
+    await stream.next((e) => e.event === 'api-key.revoked' && JSON.parse(e.data).apiKey === doomed.apiKey);
+    await stream.closed;
+    expect((await revocations('alpha', { authorization: basic(doomed) })).status).toBe(401);
+  });
+
   describe('the admin event feed', () => {
     const feed = async (tenant: string, bearer: string, headers: Record<string, string> = {}) => {
       const connection = await openSse(`${system.baseUrl}/admin/tenants/${tenant}/events`, { authorization: `Bearer ${bearer}`, ...headers });
@@ -231,6 +241,17 @@ describe.each(testDatabases())('event streams: revocations and the admin feed (%
       expect(list.body.items).toHaveLength(2);
     });
 
+    it('ends the feed of an admin key once that key is revoked', async () => {
+      const created = (await admin(system).call('POST', '/admin/admin-keys', { scopes: ['events:read'] })).body as { id: string; secret: string };
+      const stream = await feed('alpha', created.secret);
+      expect(stream.status).toBe(200);
+      expect((await admin(system).call('DELETE', `/admin/admin-keys/${created.id}`)).status).toBe(204);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stream.closed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the feed did not end')), 10_000)))]);
+      clearTimeout(timer);
+      expect((await feed('alpha', created.secret)).status).toBe(401);
+    });
+
     it('enforces the events:read scope and the key’s tenant', async () => {
       const key = async (body: Record<string, unknown>) => (await admin(system).call('POST', '/admin/admin-keys', body)).body.secret as string;
       const reader = await key({ scopes: ['events:read'] });
@@ -248,5 +269,17 @@ describe.each(testDatabases())('event streams: revocations and the admin feed (%
       expect(unauthenticated.status).toBe(401);
       expect((await feed('nosuch', system.adminToken)).status).toBe(404);
     });
+  });
+
+  // Last: it stops the gateway.
+  it('ends open streams when the gateway stops, so that stopping never waits for clients', async () => {
+    const stream = await revocations('alpha', { authorization: basic(alphaKey) });
+    await stream.next((event) => event.event === 'snapshot');
+    const feedStream = await openSse(`${system.baseUrl}/admin/tenants/alpha/events`, { authorization: `Bearer ${system.adminToken}` });
+    open.push(feedStream);
+    const started = Date.now();
+    await system.gateway.close();
+    await Promise.all([stream.closed, feedStream.closed]);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

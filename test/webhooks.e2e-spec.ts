@@ -7,7 +7,14 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { decodeJwt } from 'jose';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { INestMicroservice } from '@nestjs/common';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startKeysService } from '../apps/keys/keys.app';
+import { WebhookDispatcher } from '../apps/keys/webhooks/webhook-dispatcher';
+import { buildNatsConfig } from '../scripts/nats-config';
+import { openSse } from './support/sse-client';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
@@ -200,5 +207,80 @@ describe.each(testDatabases())('webhooks (%s)', (database) => {
     expect((await as(writer, 'GET', `/admin/tenants/hooks/webhooks/${made.body.id}/deliveries`)).status).toBe(200);
     expect((await as(reader, 'DELETE', `/admin/tenants/hooks/webhooks/${made.body.id}`)).status).toBe(403);
     expect((await as(writer, 'DELETE', `/admin/tenants/hooks/webhooks/${made.body.id}`)).status).toBe(204);
+  });
+});
+
+describe.each(testDatabases())('webhooks and the revocation stream under the services role, two keys replicas (%s)', (database) => {
+  const users = {
+    servicesUser: 'roomkey-services',
+    servicesPassword: randomBytes(18).toString('base64url'),
+    clientUser: 'roomkey-client',
+    clientPassword: randomBytes(18).toString('base64url'),
+  };
+  let system: RoomkeySystem;
+  let secondKeys: INestMicroservice;
+  let receiver: Server;
+  let base: string;
+  const received: Received[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ path: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    system = await startSystem({
+      database,
+      natsAuth: { user: users.servicesUser, pass: users.servicesPassword },
+      natsConfigFile: (port, dataDir) => {
+        const file = join(dataDir, 'nats-server.conf');
+        writeFileSync(file, buildNatsConfig({ namespace: 'roomkey', port, storeDir: join(dataDir, 'nats'), ...users }), { mode: 0o600 });
+        return file;
+      },
+      keys: { webhooks: { retryBaseMs: 200 } },
+    });
+    secondKeys = await startKeysService(system.configs.keys);
+    await admin(system).createTenant('roles');
+  });
+
+  afterAll(async () => {
+    await secondKeys?.close();
+    await system?.stop();
+    receiver?.closeAllConnections();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  it('delivers each event once although both keys replicas consume, and streams revocations, within the services permissions', async () => {
+    const key = await admin(system).createApiKey('roles');
+    const hook = (await admin(system).call('POST', '/admin/tenants/roles/webhooks', { url: `${base}/both`, events: ['token.revoked'] })).body;
+    expect(hook.secret).toMatch(/^whsec_/);
+    // The second replica learns of the endpoint from the webhook.created event (or its resync).
+    const dispatchers = [system.keys!, secondKeys].map((app) => app.get(WebhookDispatcher));
+    await eventually(async () => dispatchers.every((dispatcher) => dispatcher.isServing(hook.id)), 10_000);
+    const stream = await openSse(`${system.baseUrl}/realms/roles/revocations`, { authorization: `Basic ${Buffer.from(`${key.apiKey}:${key.secret}`).toString('base64')}` });
+    try {
+      expect(stream.status).toBe(200);
+      await stream.next((event) => event.event === 'snapshot');
+      const jtis: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const minted = await http(system, 'POST', '/v1/access-tokens', { basic: key, body: { userId: `u${i}`, role: 'GUEST' } });
+        await http(system, 'POST', '/v1/tokens/revoke', { basic: key, body: { token: minted.body.accessToken } });
+        jtis.push(decodeJwt(minted.body.accessToken).jti as string);
+      }
+      await eventually(async () => new Set(received.map((r) => JSON.parse(r.body).jti)).size === jtis.length, 15_000, 50);
+      for (const jti of jtis) await stream.next((e) => e.event === 'token.revoked' && JSON.parse(e.data).jti === jti);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(received.map((r) => JSON.parse(r.body).jti).sort()).toEqual([...jtis].sort());
+      expect(received.every((r) => signatureHolds(hook.secret, r))).toBe(true);
+      const outcomes = (await admin(system).call('GET', `/admin/tenants/roles/webhooks/${hook.id}/deliveries`)).body.items as any[];
+      expect(outcomes.filter((d) => d.state === 'delivered').map((d) => d.id).sort()).toEqual(received.map((r) => r.headers['webhook-id']).sort());
+    } finally {
+      stream.close();
+    }
   });
 });

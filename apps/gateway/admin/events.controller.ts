@@ -6,7 +6,9 @@ import { NAMESPACE, NATS_CONNECTION, RpcClient } from '@roomkey/nats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStreams, acceptsEventStream } from '../events/event-streams';
 import { GATEWAY_CONFIG } from '../infra.module';
+import { bearerToken } from '../http/credentials';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminCallers } from './admin-callers';
 import { RequireScope, adminCallerOf } from './admin-scope';
 import { TenantEvents, type EventsQuery } from './tenant-events';
 
@@ -24,6 +26,7 @@ export class EventsController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly streams: EventStreams,
+    private readonly callers: AdminCallers,
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(NAMESPACE) namespace: Namespace,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -35,7 +38,15 @@ export class EventsController {
   async list(@Param('tenant') tenant: string, @Query() query: EventsQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.rpc.request(KeysRoutes.getTenant, { tenant }); // 404 for a tenant that does not exist
     if (acceptsEventStream(request)) {
-      await this.streams.serve({ request, reply, tenant, owner: `admin:${adminCallerOf(request)?.id ?? 'unknown'}` });
+      const caller = adminCallerOf(request);
+      await this.streams.serve({
+        request,
+        reply,
+        tenant,
+        owner: `admin:${caller?.id ?? 'unknown'}`,
+        // A revoked admin key's feed ends at the next heartbeat (AdminCallers drops it within a second).
+        stillAuthorised: async () => (await this.callers.resolve(bearerToken(request.headers.authorization) ?? '')) !== undefined,
+      });
       return;
     }
     await reply.send(await this.events.list(tenant, query));

@@ -36,6 +36,10 @@ export interface EventStreamRequest {
   types?: readonly string[];
   /** The first event of a stream that does not resume (`event: snapshot`), if this stream has one. */
   snapshot?: () => Promise<object>;
+  /** Asked at every heartbeat: false ends the stream (the caller's credential was revoked meanwhile). */
+  stillAuthorised?: () => Promise<boolean>;
+  /** Ends the stream after this event (sent if its type goes out): the caller's credential is gone. */
+  endsAfter?: (type: string, event: Record<string, unknown>) => boolean;
 }
 
 /** `Last-Event-ID` (header) or `lastEventId` (query, for EventSource's first request): a stream sequence. */
@@ -48,6 +52,14 @@ export function lastEventIdOf(request: FastifyRequest): number | undefined {
     throw new InvalidRequestError("Field 'lastEventId' (or the Last-Event-ID header) must be the id of an event of this stream", 'lastEventId');
   }
   return Number(raw.trim());
+}
+
+function endsStream(endsAfter: NonNullable<EventStreamRequest['endsAfter']>, type: string, data: string): boolean {
+  try {
+    return endsAfter(type, JSON.parse(data) as Record<string, unknown>);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the client asked for Server-Sent Events. */
@@ -119,7 +131,12 @@ export class EventStreams implements OnModuleDestroy {
   private pipe(options: EventStreamRequest, consumer: Consumer, messages: ConsumerMessages, snapshot: { id: number; data: object } | undefined, release: () => void): void {
     const sse = SseResponse.start(options.reply, RETRY_MS);
     const prefix = `${this.namespace.name}.v1.events.${options.tenant}.`;
-    const heartbeat = setInterval(() => void sse.comment('keep-alive'), this.heartbeatMs);
+    const heartbeat = setInterval(() => {
+      void (async () => {
+        if (options.stillAuthorised && !(await options.stillAuthorised().catch(() => true))) return stop();
+        await sse.comment('keep-alive');
+      })();
+    }, this.heartbeatMs);
     heartbeat.unref();
     let stopped = false;
     const stop = () => {
@@ -141,8 +158,9 @@ export class EventStreams implements OnModuleDestroy {
         for await (const message of messages) {
           if (stopped) break;
           const type = message.subject.slice(prefix.length);
-          if (options.types && !options.types.includes(type)) continue;
-          await sse.send({ id: String(message.seq), event: type, data: message.string() });
+          const data = message.string();
+          if (!options.types || options.types.includes(type)) await sse.send({ id: String(message.seq), event: type, data });
+          if (options.endsAfter && endsStream(options.endsAfter, type, data)) break;
         }
       } catch (error) {
         this.logger.warn(`Event stream of tenant ${options.tenant} ended: ${(error as Error).message}`);

@@ -33,6 +33,8 @@ export class RevocationsController {
       owner: `api-key:${caller.apiKey}`,
       types: REVOCATION_EVENT_TYPES,
       snapshot: () => this.snapshot(tenant),
+      // A revoked key (or a deleted tenant) hears its own revocation, then the stream ends: reconnecting is refused.
+      endsAfter: (type, event) => (type === 'api-key.revoked' && event.apiKey === caller.apiKey) || type === 'tenant.deleted',
     });
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { WebhookDelivery } from '@roomkey/contracts';
 import { JETSTREAM_STORAGE, type JetStreamStorage } from '@roomkey/nats';
@@ -13,21 +13,27 @@ const LIST_LIMIT = 100;
  * a JetStream KV bucket shared by every keys replica: `{webhookId}.{deliveryId}`.
  */
 @Injectable()
-export class WebhookDeliveries implements OnApplicationBootstrap {
-  private kv?: KV;
+export class WebhookDeliveries {
+  private kv?: Promise<KV>;
 
   constructor(@Inject(JETSTREAM_STORAGE) private readonly storage: JetStreamStorage) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.kv = await this.storage.openBucket('webhookDeliveries', RETENTION_MS);
+  /** Opened on first use (the dispatcher may deliver before every start-up hook has run). */
+  private bucket(): Promise<KV> {
+    this.kv ??= this.storage.openBucket('webhookDeliveries', RETENTION_MS).catch((error) => {
+      this.kv = undefined;
+      throw error;
+    });
+    return this.kv;
   }
 
   async record(webhookId: string, delivery: WebhookDelivery): Promise<void> {
-    await this.kv?.put(`${webhookId}.${delivery.id}`, JSON.stringify(delivery));
+    await (await this.bucket()).put(`${webhookId}.${delivery.id}`, JSON.stringify(delivery));
   }
 
   /** Newest attempt first. */
   async list(webhookId: string): Promise<WebhookDelivery[]> {
+    await this.bucket();
     const entries = await this.storage.readBucket('webhookDeliveries', `${webhookId}.>`);
     const deliveries: WebhookDelivery[] = [];
     for (const { value } of entries) {
@@ -42,7 +48,8 @@ export class WebhookDeliveries implements OnApplicationBootstrap {
 
   /** Forgets an endpoint's outcomes (the endpoint was deleted). */
   async forget(webhookId: string): Promise<void> {
+    const kv = await this.bucket();
     const entries = await this.storage.readBucket('webhookDeliveries', `${webhookId}.>`);
-    await Promise.all(entries.map(({ key }) => this.kv?.purge(key).catch(() => undefined)));
+    await Promise.all(entries.map(({ key }) => kv.purge(key).catch(() => undefined)));
   }
 }

@@ -84,6 +84,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.running.clear();
   }
 
+  /** Whether this replica is pulling deliveries for the endpoint now. */
+  isServing(webhookId: string): boolean {
+    return this.running.has(webhookId);
+  }
+
   /** A new endpoint: its consumer starts at the next event, and this replica delivers at once. */
   async register(record: WebhookRecord): Promise<void> {
     await this.ensureConsumer(record);
@@ -123,8 +128,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const known = new Set(records.map((record) => record.id));
     for (const record of records) {
       if (this.running.has(record.id) || this.closed) continue;
-      await this.ensureConsumer(record);
-      await this.start(record);
+      try {
+        await this.ensureConsumer(record);
+        await this.start(record);
+      } catch (error) {
+        // One endpoint that cannot start (its secret unreadable, say) holds up no other.
+        this.logger.warn(`Deliveries to webhook ${record.id} could not start: ${(error as Error).message}`);
+      }
     }
     for (const [id, endpoint] of this.running) {
       if (known.has(id)) continue;
