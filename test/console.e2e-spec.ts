@@ -522,6 +522,24 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     }
   });
 
+  it('signs in with a scoped admin key and shows the server’s refusal of what its scopes do not allow', async () => {
+    const readOnly = await admin(system).call('POST', '/admin/admin-keys', { name: 'console reader', scopes: ['tenants:read'] });
+    expect(readOnly.status).toBe(201);
+    const reader = await context.newPage();
+    await watch(reader);
+    await signIn(reader, readOnly.body.secret);
+    await reader.getByRole('navigation', { name: 'Console pages' }).waitFor();
+    await reader.locator('#tenant-picker option', { hasText: tenant }).first().waitFor({ state: 'attached' });
+    await reader.getByLabel('Tenant', { exact: true }).selectOption(tenant);
+    await reader.goto(`${system.baseUrl}/console#/api-keys`);
+    await reader.getByRole('cell', { name: createdKey.apiKey }).waitFor();
+    await reader.getByRole('button', { name: 'Create API key' }).click();
+    const refusal = await http(system, 'POST', `/admin/tenants/${tenant}/api-keys`, { bearer: readOnly.body.secret, body: { environment: 'production' } });
+    expect(refusal.status).toBe(403);
+    await reader.getByText(`${refusal.body.message} (forbidden)`).waitFor();
+    await reader.close();
+  });
+
   it('signs out, forgetting the admin key, and shows no console error or CSP violation on any page', async () => {
     await page.goto(`${system.baseUrl}/console#/tenants`);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -530,8 +548,8 @@ const databases = SCREENSHOTS ? testDatabases().slice(0, 1) : testDatabases();
     await page.reload();
     await page.getByLabel('Admin key').waitFor();
     expect(misbehaviour.errors).toEqual([]);
-    // The refused sign-in and the revoked token verified: nothing else failed.
-    expect([...new Set(misbehaviour.failed)].sort()).toEqual(['401 /admin/tenants', '401 /v1/tokens/verify']);
+    // The refused sign-in, the revoked token verified and the read-only key's attempt: nothing else failed.
+    expect([...new Set(misbehaviour.failed)].sort()).toEqual(['401 /admin/tenants', '401 /v1/tokens/verify', `403 /admin/tenants/${tenant}/api-keys`]);
     expect(misbehaviour.violations).toEqual([]);
     expect(misbehaviour.foreign).toEqual([]);
   });
