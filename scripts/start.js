@@ -156,6 +156,7 @@ function banner(publicUrl, dataDir, env) {
   const adminToken = env.ROOMKEY_ADMIN_TOKEN ? '$ROOMKEY_ADMIN_TOKEN' : `$(cat ${path.join(dataDir, 'admin-token')})`;
   return `
 roomkey is ready at ${publicUrl}   (Ctrl-C stops it)
+Web console: ${publicUrl}/console   (sign in with ${env.ROOMKEY_ADMIN_TOKEN ? '$ROOMKEY_ADMIN_TOKEN' : `the admin token in ${path.join(dataDir, 'admin-token')}`})
 
 Try it:
   ADMIN=${adminToken}

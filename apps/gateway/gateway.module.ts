@@ -16,6 +16,8 @@ import { TenantsController } from './admin/tenants.controller';
 import { WebhooksController } from './admin/webhooks.controller';
 import { HealthController } from './health/health.controller';
 import { IdentityController } from './identity/identity.controller';
+import { ConsoleAssets } from './console/console-assets';
+import { ConsoleController } from './console/console.controller';
 import { DocsController } from './docs/docs.controller';
 import { GatewayInfraModule } from './infra.module';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -36,6 +38,7 @@ export class GatewayModule {
         HealthController,
         MetricsController,
         DocsController,
+        ConsoleController,
         AccessTokensController,
         IdentityController,
         DiscoveryController,
@@ -53,7 +56,7 @@ export class GatewayModule {
         RevocationsController,
         WebhooksController,
       ],
-      providers: [AdminCallers, HttpMetrics, EventStreams],
+      providers: [AdminCallers, HttpMetrics, EventStreams, { provide: ConsoleAssets, useFactory: () => new ConsoleAssets() }],
     };
   }
 }

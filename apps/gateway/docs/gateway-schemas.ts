@@ -38,7 +38,7 @@ export const PathParameters = {
   webhookId: Type.String({ maxLength: 64, description: "The webhook's id (wh_…)" }),
   code: Type.String({ maxLength: 255, description: 'The invite code' }),
   challenge: Type.String({ maxLength: 255, description: 'The login challenge from the login URL' }),
-  file: Type.String({ description: 'A file of the reference UI' }),
+  file: Type.String({ maxLength: 255, description: 'A file of the reference UI or of the web console' }),
   platform: Type.Union([Type.Literal('livekit'), Type.Literal('getstream'), Type.Literal('videosdk')], { description: 'The media platform (claim profile)' }),
 } as const;
 
