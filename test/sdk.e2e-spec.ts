@@ -5,6 +5,7 @@
  * down and fetching at most once per interval under an unknown-kid flood.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jwtVerify } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
@@ -164,6 +165,23 @@ describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
       expect(events.items.map((e) => e.type)).toEqual(expect.arrayContaining(['api-key.created', 'client.created']));
       await a.tenants.delete('globex');
       expect(await rejection(a.tenants.get('globex'))).toMatchObject({ status: 404 });
+    });
+  });
+
+  describe('claim profiles through the SDK', () => {
+    it('stores LiveKit credentials with client.admin.mediaPlatforms and mints a LiveKit-profile token over HTTP and NATS', async () => {
+      const credentials = { apiKey: 'APIsdk', apiSecret: randomBytes(24).toString('base64url') };
+      await operator.admin.mediaPlatforms.put('acme', 'livekit', credentials);
+      for (const client of [http, overNats]) {
+        const minted = await client.createAccessToken({ userId: 'lk-user', role: 'VIEWER', rooms: ['stage'], profile: 'livekit' });
+        expect(minted).toMatchObject({ profile: 'livekit', role: 'VIEWER' });
+        const { payload } = await jwtVerify(minted.accessToken, new TextEncoder().encode(credentials.apiSecret), { algorithms: ['HS256'] });
+        expect(payload).toMatchObject({ iss: credentials.apiKey, sub: 'lk-user', video: { room: 'stage', roomJoin: true, canSubscribe: true, canPublish: false } });
+      }
+      await operator.admin.mediaPlatforms.delete('acme', 'livekit');
+      const unconfigured = await rejection(http.createAccessToken({ userId: 'lk-user', role: 'VIEWER', rooms: ['stage'], profile: 'livekit' }));
+      expect(unconfigured).toMatchObject({ code: 'invalid_request', status: 400 });
+      expect(unconfigured.message).toMatch(/livekit/);
     });
   });
 

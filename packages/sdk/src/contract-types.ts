@@ -51,10 +51,7 @@ export type Items<T> = { items: T[] };
 export type { CreateWebhookBody, WebhookView, CreatedWebhook, WebhookDelivery } from '../../../libs/contracts/schemas/webhooks';
 export type { RevocationSnapshot } from '../../../libs/contracts/schemas/events';
 
-// Media platforms (contract §4): their schemas are not in libs/contracts on this branch yet (they
-// land with the profiles work); these follow the contract's table.
-export type MediaPlatform = 'livekit' | 'getstream' | 'videosdk';
-export interface MediaPlatformCredentials {
-  apiKey: string;
-  apiSecret: string;
-}
+// Media platforms (contract §4, §3.1): the platforms of the claim profiles and their credentials.
+export type { MediaPlatform, ClaimProfile } from '../../../libs/contracts/profiles';
+import type { PutMediaPlatformBody } from '../../../libs/contracts/schemas/admin';
+export type MediaPlatformCredentials = PutMediaPlatformBody;

@@ -55,7 +55,7 @@ export class HttpTransport {
     }
     let response: Response;
     try {
-      response = await fetch(url, { method: request.method, headers, body, signal: AbortSignal.timeout(request.timeoutMs ?? this.defaultTimeoutMs) });
+      response = await fetch(url, { method: request.method, headers, body, credentials: 'omit', signal: AbortSignal.timeout(request.timeoutMs ?? this.defaultTimeoutMs) });
     } catch (error) {
       throw new RoomkeyError(UNAVAILABLE, `Cannot reach roomkey at ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`, 503, { cause: error });
     }
