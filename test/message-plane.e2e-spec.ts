@@ -9,12 +9,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Namespace, KV_BUCKETS } from '@roomkey/contracts';
 import { decodeJwt } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKeysService } from '../apps/keys/keys.app';
-import { buildNatsConfig } from '../scripts/nats-config';
 import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { natsRoles } from './support/nats-roles';
 
 const database = testDatabases()[0];
 jest.setTimeout(60_000);
@@ -106,12 +106,8 @@ describe('two deployments on one NATS', () => {
 });
 
 describe('the client role on a NATS with both roles', () => {
-  const users = {
-    servicesUser: 'roomkey-services',
-    servicesPassword: randomBytes(18).toString('base64url'),
-    clientUser: 'roomkey-client',
-    clientPassword: randomBytes(18).toString('base64url'),
-  };
+  const roles = natsRoles();
+  const { users } = roles;
   let system: RoomkeySystem;
   let client: NatsConnection;
   let key: { apiKey: string; secret: string };
@@ -120,12 +116,7 @@ describe('the client role on a NATS with both roles', () => {
   beforeAll(async () => {
     system = await startSystem({
       database,
-      natsAuth: { user: users.servicesUser, pass: users.servicesPassword },
-      natsConfigFile: (port, dataDir) => {
-        const file = join(dataDir, 'nats-server.conf');
-        writeFileSync(file, buildNatsConfig({ namespace: 'roomkey', port, storeDir: join(dataDir, 'nats'), ...users }), { mode: 0o600 });
-        return file;
-      },
+      ...roles.system,
     });
     client = await connect({ servers: system.natsUrl, user: users.clientUser, pass: users.clientPassword });
     void (async () => {

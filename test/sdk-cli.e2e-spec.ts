@@ -3,12 +3,11 @@
  * built package as a consumer outside the repository sees it (require + its .d.ts).
  */
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildNatsConfig } from '../scripts/nats-config';
 import { admin, eventually, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { natsRoles } from './support/nats-roles';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'packages', 'sdk', 'bin', 'roomkey.js');
@@ -40,12 +39,8 @@ function readmeBlocks(section: string): { lang: string; code: string }[] {
 }
 
 describe.each(testDatabases())('roomkey CLI and README examples on %s', (database) => {
-  const users = {
-    servicesUser: 'roomkey-services',
-    servicesPassword: randomBytes(18).toString('base64url'),
-    clientUser: 'roomkey-client',
-    clientPassword: randomBytes(18).toString('base64url'),
-  };
+  const roles = natsRoles();
+  const { users } = roles;
   let system: RoomkeySystem;
   let key: { apiKey: string; secret: string };
   let env: NodeJS.ProcessEnv;
@@ -56,12 +51,7 @@ describe.each(testDatabases())('roomkey CLI and README examples on %s', (databas
     if (sdkBuild.needsBuild()) sdkBuild.build({ types: false });
     system = await startSystem({
       database,
-      natsAuth: { user: users.servicesUser, pass: users.servicesPassword },
-      natsConfigFile: (port, dataDir) => {
-        const file = join(dataDir, 'nats-server.conf');
-        writeFileSync(file, buildNatsConfig({ namespace: 'roomkey', port, storeDir: join(dataDir, 'nats'), ...users }), { mode: 0o600 });
-        return file;
-      },
+      ...roles.system,
     });
     await admin(system).createTenant('demo', { guestAccess: true });
     key = await admin(system).createApiKey('demo');

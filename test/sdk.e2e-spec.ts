@@ -8,11 +8,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jwtVerify } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildNatsConfig } from '../scripts/nats-config';
 import { RoomkeyClient, RoomkeyError, RoomkeyVerifier, TokenProvider } from '../packages/sdk/src';
 import { admin, eventually, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { natsRoles } from './support/nats-roles';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 async function rejection(promise: Promise<unknown>): Promise<RoomkeyError> {
@@ -40,12 +38,8 @@ async function dropped(verifier: RoomkeyVerifier, token: string, since: number, 
 }
 
 describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
-  const users = {
-    servicesUser: 'roomkey-services',
-    servicesPassword: randomBytes(18).toString('base64url'),
-    clientUser: 'roomkey-client',
-    clientPassword: randomBytes(18).toString('base64url'),
-  };
+  const roles = natsRoles();
+  const { users } = roles;
   let system: RoomkeySystem;
   let nats: NatsConnection;
   let key: { apiKey: string; secret: string };
@@ -56,12 +50,7 @@ describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
   beforeAll(async () => {
     system = await startSystem({
       database,
-      natsAuth: { user: users.servicesUser, pass: users.servicesPassword },
-      natsConfigFile: (port, dataDir) => {
-        const file = join(dataDir, 'nats-server.conf');
-        writeFileSync(file, buildNatsConfig({ namespace: 'roomkey', port, storeDir: join(dataDir, 'nats'), ...users }), { mode: 0o600 });
-        return file;
-      },
+      ...roles.system,
     });
     nats = await connect({ servers: system.natsUrl, user: users.clientUser, pass: users.clientPassword });
     await admin(system).createTenant('acme', { guestAccess: true, anonymousAccess: true });

@@ -8,16 +8,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { decodeJwt } from 'jose';
 import type { INestMicroservice } from '@nestjs/common';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { startKeysService } from '../apps/keys/keys.app';
 import { WebhookDispatcher } from '../apps/keys/webhooks/webhook-dispatcher';
-import { buildNatsConfig } from '../scripts/nats-config';
 import { openSse } from './support/sse-client';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { natsRoles } from './support/nats-roles';
 
 interface Received {
   path: string;
@@ -27,6 +25,18 @@ interface Received {
 }
 
 /** Checks a delivery as a receiver would, from the spec only: v1,<base64 HMAC-SHA256(key, "id.timestamp.body")>. */
+/** A webhook endpoint for the test: records every delivery, then lets `answer` respond (default 204). */
+function startReceiver(received: Received[], answer: (request: IncomingMessage, response: ServerResponse) => void = (_q, r) => void r.writeHead(204).end()): Server {
+  return createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ path: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      answer(request, response);
+    });
+  });
+}
+
 function signatureHolds(secret: string, delivery: Received): boolean {
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
   const expected = createHmac('sha256', key).update(`${delivery.headers['webhook-id']}.${delivery.headers['webhook-timestamp']}.${delivery.body}`).digest();
@@ -50,16 +60,11 @@ describe.each(testDatabases())('webhooks (%s)', (database) => {
   let flakyAnswered = 0;
 
   beforeAll(async () => {
-    receiver = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        received.push({ path: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-        if (request.url === '/hang') return void hanging.push(response);
-        if (request.url === '/always-500') return void response.writeHead(500).end();
-        if (request.url === '/flaky' && flakyAnswered++ === 0) return void response.writeHead(500).end('not yet');
-        response.writeHead(204).end();
-      });
+    receiver = startReceiver(received, (request, response) => {
+      if (request.url === '/hang') return void hanging.push(response);
+      if (request.url === '/always-500') return void response.writeHead(500).end();
+      if (request.url === '/flaky' && flakyAnswered++ === 0) return void response.writeHead(500).end('not yet');
+      response.writeHead(204).end();
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
@@ -212,12 +217,7 @@ describe.each(testDatabases())('webhooks (%s)', (database) => {
 });
 
 describe.each(testDatabases())('webhooks and the revocation stream under the services role, two keys replicas (%s)', (database) => {
-  const users = {
-    servicesUser: 'roomkey-services',
-    servicesPassword: randomBytes(18).toString('base64url'),
-    clientUser: 'roomkey-client',
-    clientPassword: randomBytes(18).toString('base64url'),
-  };
+  const roles = natsRoles();
   let system: RoomkeySystem;
   let secondKeys: INestMicroservice;
   let receiver: Server;
@@ -225,24 +225,12 @@ describe.each(testDatabases())('webhooks and the revocation stream under the ser
   const received: Received[] = [];
 
   beforeAll(async () => {
-    receiver = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        received.push({ path: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-        response.writeHead(200).end();
-      });
-    });
+    receiver = startReceiver(received, (_request, response) => void response.writeHead(200).end());
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     system = await startSystem({
       database,
-      natsAuth: { user: users.servicesUser, pass: users.servicesPassword },
-      natsConfigFile: (port, dataDir) => {
-        const file = join(dataDir, 'nats-server.conf');
-        writeFileSync(file, buildNatsConfig({ namespace: 'roomkey', port, storeDir: join(dataDir, 'nats'), ...users }), { mode: 0o600 });
-        return file;
-      },
+      ...roles.system,
       keys: { webhooks: { retryBaseMs: 200 } },
     });
     secondKeys = await startKeysService(system.configs.keys);

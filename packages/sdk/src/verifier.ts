@@ -351,6 +351,9 @@ export class RoomkeyVerifier {
         const text = await response.text().catch(() => '');
         throw new RoomkeyError(response.status === 401 ? 'unauthorized' : response.status === 404 ? 'not_found' : UNAVAILABLE, `The revocation stream answered HTTP ${response.status} ${text.slice(0, 200)}`, response.status);
       }
+      // A connection that held for a while starts the next drop's back-off from the beginning; one
+      // that keeps ending at once (even after sending data) backs off further each time.
+      const openedAt = Date.now();
       let snapshotSeen = false;
       const resuming = headers['last-event-id'] !== undefined;
       if (resuming) {
@@ -360,8 +363,6 @@ export class RoomkeyVerifier {
       }
       const parser = new SseParser(
         (event: ServerSentEvent) => {
-          // Data flows: the next drop starts its back-off from the beginning.
-          this.reconnectAttempt = 0;
           if (event.id !== undefined) this.lastEventId = event.id;
           let data: unknown;
           try {
@@ -379,7 +380,6 @@ export class RoomkeyVerifier {
           }
         },
         () => {
-          this.reconnectAttempt = 0;
           this.lastEventAt = Date.now();
         },
       );
@@ -387,11 +387,18 @@ export class RoomkeyVerifier {
         await readEventStream(response.body, parser, connection.signal);
       } catch (error) {
         if (!(options.untilSnapshot && snapshotSeen)) throw error;
+      } finally {
+        if (Date.now() - openedAt >= this.healthyConnectionMs()) this.reconnectAttempt = 0;
       }
       if (options.untilSnapshot && !snapshotSeen) throw new RoomkeyError(UNAVAILABLE, 'The revocation stream ended before its snapshot', 503);
     } finally {
       this.abort.signal.removeEventListener('abort', onClose);
     }
+  }
+
+  /** How long a stream must have held for its end to count as a fresh drop (the longest back-off, at least 5 s). */
+  private healthyConnectionMs(): number {
+    return Math.max(5000, (this.options.reconnectDelayMs ?? { initial: 250, max: 10_000 }).max);
   }
 
   private backoff(attempt: number): number {
