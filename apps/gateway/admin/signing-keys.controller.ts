@@ -1,14 +1,20 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import type { GatewayConfig } from '@roomkey/config';
 import { KeysRoutes } from '@roomkey/contracts';
 import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
+import { GATEWAY_CONFIG } from '../infra.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { keyGenerationTimeoutMs } from './key-generation';
 import { RequireScope } from './admin-scope';
 
 @Controller('admin/tenants/:tenant/signing-keys')
 @UseGuards(AdminAuthGuard)
 @RequireScope('keys:write')
 export class SigningKeysController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   @Get()
   @RequireScope('tenants:read')
@@ -20,7 +26,7 @@ export class SigningKeysController {
   @Post('rotate')
   @HttpCode(201)
   rotate(@InRequest() context: RequestContext, @Param('tenant') tenant: string) {
-    return this.rpc.request(KeysRoutes.rotateSigningKeys, { tenant }, context);
+    return this.rpc.request(KeysRoutes.rotateSigningKeys, { tenant }, context, keyGenerationTimeoutMs(this.config));
   }
 
   /** A compromised key: out of the JWKS at once; its tokens stop verifying on every replica. */

@@ -5,6 +5,7 @@ import { NotFoundError } from '@roomkey/errors';
 import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import { GATEWAY_CONFIG } from '../infra.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { keyGenerationTimeoutMs } from './key-generation';
 import { CurrentAdminCaller, RequireScope, type AdminCaller } from './admin-scope';
 
 @Controller('admin/tenants')
@@ -21,7 +22,7 @@ export class TenantsController {
   @HttpCode(201)
   @RequireScope('tenants:write', { allTenants: true })
   async create(@InRequest() context: RequestContext, @Body() body: CreateTenantBody): Promise<AdminTenant> {
-    return this.withIssuer(await this.rpc.request(KeysRoutes.createTenant, { body }, context));
+    return this.withIssuer(await this.rpc.request(KeysRoutes.createTenant, { body }, context, keyGenerationTimeoutMs(this.config)));
   }
 
   /** One page of tenants in shortcode order; `nextCursor` (opaque) asks for the next, null on the last. */
