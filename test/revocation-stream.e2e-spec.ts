@@ -202,6 +202,19 @@ describe.each(testDatabases())('event streams: revocations and the admin feed (%
     expect((await revocations('alpha', { authorization: basic(doomed) })).status).toBe(401);
   });
 
+  it('when the tenant is deleted, sends every signing key revoked before the stream ends', async () => {
+    await admin(system).createTenant('doomed-tenant');
+    const key = await admin(system).createApiKey('doomed-tenant');
+    const stream = await revocations('doomed-tenant', { authorization: basic(key) });
+    await stream.next((event) => event.event === 'snapshot');
+    const kids = (await admin(system).call('GET', '/admin/tenants/doomed-tenant/signing-keys')).body.items.map((k: { kid: string }) => k.kid);
+    expect((await admin(system).call('DELETE', '/admin/tenants/doomed-tenant')).status).toBe(204);
+    await stream.closed;
+    const revokedKids = stream.events.filter((e) => e.event === 'signing-key.revoked').map((e) => JSON.parse(e.data).kid);
+    expect(revokedKids.sort()).toEqual([...kids].sort());
+    expect(stream.events.some((e) => e.event === 'api-key.revoked' && JSON.parse(e.data).apiKey === key.apiKey)).toBe(true);
+  });
+
   describe('the admin event feed', () => {
     const feed = async (tenant: string, bearer: string, headers: Record<string, string> = {}) => {
       const connection = await openSse(`${system.baseUrl}/admin/tenants/${tenant}/events`, { authorization: `Bearer ${bearer}`, ...headers });

@@ -38,8 +38,11 @@ export interface EventStreamRequest {
   snapshot?: () => Promise<object>;
   /** Asked at every heartbeat: false ends the stream (the caller's credential was revoked meanwhile). */
   stillAuthorised?: () => Promise<boolean>;
-  /** Ends the stream after this event (sent if its type goes out): the caller's credential is gone. */
-  endsAfter?: (type: string, event: Record<string, unknown>) => boolean;
+  /**
+   * Ends the stream after an event of one of `types` for which `test` holds (sent if its type goes
+   * out): the caller's credential is gone. Only those types are parsed, not every event of the tenant.
+   */
+  endsAfter?: { types: readonly string[]; test: (type: string, event: Record<string, unknown>) => boolean | Promise<boolean> };
 }
 
 /** `Last-Event-ID` (header) or `lastEventId` (query, for EventSource's first request): a stream sequence. */
@@ -61,9 +64,10 @@ function deleteQuietly(consumer: Consumer): void {
     .catch(() => undefined);
 }
 
-function endsStream(endsAfter: NonNullable<EventStreamRequest['endsAfter']>, type: string, data: string): boolean {
+async function endsStream(endsAfter: NonNullable<EventStreamRequest['endsAfter']>, type: string, data: string): Promise<boolean> {
+  if (!endsAfter.types.includes(type)) return false;
   try {
-    return endsAfter(type, JSON.parse(data) as Record<string, unknown>);
+    return await endsAfter.test(type, JSON.parse(data) as Record<string, unknown>);
   } catch {
     return false;
   }
@@ -167,7 +171,7 @@ export class EventStreams implements OnModuleDestroy {
           const type = message.subject.slice(prefix.length);
           const data = message.string();
           if (!options.types || options.types.includes(type)) await sse.send({ id: String(message.seq), event: type, data });
-          if (options.endsAfter && endsStream(options.endsAfter, type, data)) break;
+          if (options.endsAfter && (await endsStream(options.endsAfter, type, data))) break;
         }
       } catch (error) {
         this.logger.warn(`Event stream of tenant ${options.tenant} ended: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { IssuerRoutes, KeysRoutes, REVOCATION_EVENT_TYPES, type RevocationSnapshot } from '@roomkey/contracts';
-import { UnauthorizedError } from '@roomkey/errors';
+import { NotFoundError, UnauthorizedError } from '@roomkey/errors';
 import { InRequest, RpcClient, type RequestContext } from '@roomkey/nats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { basicCredentials } from '../http/credentials';
@@ -34,8 +34,23 @@ export class RevocationsController {
       types: REVOCATION_EVENT_TYPES,
       snapshot: () => this.snapshot(tenant, context),
       // A revoked key (or a deleted tenant) hears its own revocation, then the stream ends: reconnecting is refused.
-      endsAfter: (type, event) => (type === 'api-key.revoked' && event.apiKey === caller.apiKey) || type === 'tenant.deleted',
+      endsAfter: {
+        types: ['api-key.revoked', 'tenant.deleted'],
+        // Deleting a tenant revokes its API keys before its signing keys: the stream then goes on
+        // until `tenant.deleted`, so its verifier hears every signing key revoked first.
+        test: async (type, event) => type === 'tenant.deleted' || (event.apiKey === caller.apiKey && (await this.tenantExists(tenant, context))),
+      },
     });
+  }
+
+  private async tenantExists(tenant: string, context: RequestContext): Promise<boolean> {
+    try {
+      await this.rpc.request(KeysRoutes.getTenant, { tenant }, context);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
   }
 
   /** Revoked jtis and cut-offs from the issuer's buckets, revoked signing keys and API keys from the keys service. */
