@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds @roomkey/sdk into packages/sdk/dist: CommonJS bundles with esbuild (the shared
-// libs/verifier and libs/errors code goes inside; jose and the NATS client stay external), and
+// libs/verifier and libs/errors code goes inside; the NATS client stays external), and
 // declarations with tsc, where the contract types (TypeBox `Static<>` in libs/contracts) are
 // expanded into plain types so that users need no TypeBox. Used by `npm run build` (root and
 // workspace) and by bin/roomkey.js when dist is missing.
@@ -12,7 +12,7 @@ const packageDir = path.resolve(__dirname, '..');
 const repoRoot = path.resolve(packageDir, '..', '..');
 const srcDir = path.join(packageDir, 'src');
 const distDir = path.join(packageDir, 'dist');
-const external = ['jose', '@nats-io/*'];
+const external = ['@nats-io/*'];
 
 function sourceFiles(dir) {
   const found = [];
@@ -29,7 +29,7 @@ function needsBuild() {
   const out = path.join(distDir, 'cli.js');
   if (!fs.existsSync(out) || !fs.existsSync(path.join(distDir, 'index.js'))) return true;
   const builtAt = fs.statSync(out).mtimeMs;
-  const inputs = [...sourceFiles(srcDir), ...sourceFiles(path.join(repoRoot, 'libs', 'verifier')), path.join(repoRoot, 'libs', 'errors', 'wire.ts')];
+  const inputs = [...sourceFiles(srcDir), ...sourceFiles(path.join(repoRoot, 'libs', 'verifier')), path.join(repoRoot, 'libs', 'errors', 'wire.ts'), path.join(repoRoot, 'libs', 'errors', 'errors.ts'), path.join(repoRoot, 'libs', 'crypto', 'webhook-signature.ts')];
   return inputs.some((file) => fs.statSync(file).mtimeMs > builtAt);
 }
 

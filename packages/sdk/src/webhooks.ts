@@ -5,6 +5,7 @@
  * timestamp must be within ± 5 minutes; signatures are compared in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { webhookSignature, webhookSigningKey } from '../../../libs/crypto/webhook-signature';
 import { RoomkeyError } from './errors';
 
 /** Fetch `Headers`, Node's `IncomingHttpHeaders`, or a plain record (names in any case). */
@@ -18,7 +19,6 @@ export interface WebhookVerifyOptions {
 }
 
 export const INVALID_SIGNATURE = 'invalid_signature';
-const SECRET_PREFIX = 'whsec_';
 
 function header(headers: WebhookHeaders, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
@@ -43,7 +43,7 @@ export function verifyWebhook<E = Record<string, unknown>>(body: string | Uint8A
   const tolerance = options.toleranceSeconds ?? 300;
   if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) refuse(`webhook-timestamp is more than ${tolerance} s away from now`);
   if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('verifyWebhook: the endpoint secret is required');
-  const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+  const key = webhookSigningKey(secret);
   const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(payload).digest();
   let matched = false;
@@ -64,7 +64,5 @@ export function verifyWebhook<E = Record<string, unknown>>(body: string | Uint8A
 
 /** Signs a delivery as roomkey does (for tests and for relaying): the `webhook-*` headers. */
 export function signWebhook(body: string, secret: string, id: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
-  const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': `v1,${signature}` };
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestampSeconds), 'webhook-signature': webhookSignature(secret, id, timestampSeconds, body) };
 }
