@@ -18,6 +18,8 @@ import {
   type Body,
 } from './validation';
 
+
+const UTF8 = new TextEncoder();
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const DEFAULT_AUDIENCE = 'roomkey';
 export const CLOCK_TOLERANCE_SECONDS = 30;
@@ -214,7 +216,7 @@ function readMetadata(c: Body): TokenMetadata | undefined {
     throw claimError('metadata', 'must be a JSON object');
   }
   // Measure first, so a large object is refused before it is walked.
-  if (new TextEncoder().encode(serialized).length > MAX_METADATA_BYTES) {
+  if (UTF8.encode(serialized).length > MAX_METADATA_BYTES) {
     throw claimError('metadata', `must be at most ${MAX_METADATA_BYTES} bytes serialized as JSON`);
   }
   if (!isJsonValue(value)) throw claimError('metadata', 'must be a JSON object (strings, finite numbers, booleans, null, arrays, objects)');

@@ -36,9 +36,11 @@ export function isAcceptableRequestId(value: unknown): value is string {
   return typeof value === 'string' && ACCEPTABLE_REQUEST_ID.test(value);
 }
 
+const ACCEPTABLE_ACTOR = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** An actor as it may travel: `bootstrap` or an admin key id. */
 export function isAcceptableActor(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
+  return typeof value === 'string' && ACCEPTABLE_ACTOR.test(value);
 }
 
 const CONTEXT = Symbol('roomkey.requestContext');

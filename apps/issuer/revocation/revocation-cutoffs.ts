@@ -32,7 +32,9 @@ export class CutoffRules {
 
   /** The cut-off that applies to `sub` of `tenant` (the later of the tenant's and the user's), or -Infinity. */
   cutoffMs(tenant: string, sub: string): number {
-    return Math.max(this.tenants.get(tenant) ?? -Infinity, this.users.get(userKey(tenant, sub)) ?? -Infinity);
+    const tenantCutoff = this.tenants.get(tenant) ?? -Infinity;
+    // Every token signed and verified asks: skip building the user key while no user cut-off exists.
+    return this.users.size === 0 ? tenantCutoff : Math.max(tenantCutoff, this.users.get(userKey(tenant, sub)) ?? -Infinity);
   }
 
   isRevoked(tenant: string, sub: string, iat: number): boolean {
