@@ -4,6 +4,7 @@ import {
   PRODUCTION_ONLY_PERMISSIONS,
   ROLES,
   VIDEOSDK_PERMISSIONS,
+  internRoleMatrix,
   isPermission,
   isRole,
   isRoleAtMost,
@@ -111,5 +112,31 @@ describe('roles and permissions (contract §2)', () => {
     for (const mapped of Object.values(VIDEOSDK_PERMISSIONS)) {
       for (const permission of mapped) expect(isPermission(permission)).toBe(true);
     }
+  });
+});
+
+describe('internRoleMatrix', () => {
+  const fromJson = (matrix: RoleMatrix): RoleMatrix => JSON.parse(JSON.stringify(matrix)) as RoleMatrix;
+
+  it('answers the default matrix itself for a copy of it', () => {
+    expect(internRoleMatrix(fromJson(DEFAULT_ROLE_MATRIX))).toBe(DEFAULT_ROLE_MATRIX);
+  });
+
+  it('shares one frozen instance between equal matrices, in matrix order', () => {
+    const custom = { ...fromJson(DEFAULT_ROLE_MATRIX), VIEWER: ['layout:read', 'live:read', 'webrtc:join'] } as RoleMatrix;
+    const first = internRoleMatrix(custom);
+    const second = internRoleMatrix(fromJson({ ...custom, VIEWER: ['webrtc:join', 'live:read', 'layout:read'] }));
+    expect(second).toBe(first);
+    expect(first.VIEWER).toEqual(['live:read', 'layout:read', 'webrtc:join']);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.VIEWER)).toBe(true);
+    // The permission strings are PERMISSIONS' own, not the JSON's copies.
+    expect(first.VIEWER.every((p) => PERMISSIONS.includes(p))).toBe(true);
+  });
+
+  it('keeps a matrix apart from the default when only its sets differ, not its sizes', () => {
+    const swapped = { ...fromJson(DEFAULT_ROLE_MATRIX), VIEWER: ['live:read', 'webrtc:join'] } as RoleMatrix;
+    const interned = internRoleMatrix(swapped);
+    expect(interned).not.toBe(DEFAULT_ROLE_MATRIX);
+    expect(permissionsFor('VIEWER', 'production', interned)).toEqual(['live:read', 'webrtc:join']);
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_KEY_CACHE_SIZE, type IssuerConfig } from '@roomkey/config';
-import { ACCESS_TOKEN_TYPE, issuerUrl, mediaPlatformSecretContext, type MediaPlatform, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
+import { ACCESS_TOKEN_TYPE, internRoleMatrix, issuerUrl, mediaPlatformSecretContext, type MediaPlatform, type SigningAlgorithm, type SigningMaterialResult, type TenantView } from '@roomkey/contracts';
 import { createHs256Signer, createJwsSigner, type JwsSigner, type SecretBox } from '@roomkey/crypto';
 import { UnavailableError } from '@roomkey/errors';
 import { importJWK, type CryptoKey, type KeyObject } from 'jose';
@@ -45,9 +45,9 @@ export interface MediaPlatformCredentials {
 const UNKNOWN_KID_RELOAD_INTERVAL_MS = 2000;
 
 /**
- * Keyrings of at most `ROOMKEY_KEY_CACHE_SIZE` tenants (default 2,000), least recently used evicted:
- * each costs ~10 KB of native memory for its key, so an unbounded cache grows with the number of
- * tenants (423 MB of RSS with 10,000). An evicted tenant's keyring is loaded again from the keys
+ * Keyrings of at most `ROOMKEY_KEY_CACHE_SIZE` tenants (default 10,000), least recently used evicted:
+ * each costs ~5 KB of native memory for its key and ~4 KB of heap, so an unbounded cache grows with
+ * the number of tenants. An evicted tenant's keyring is loaded again from the keys
  * service on its next request; a tenant still in the cache is served while the keys service is away.
  */
 @Injectable()
@@ -115,7 +115,8 @@ export class KeyringCache {
       mediaPlatforms.set(platform, { apiKey, secret: new TextEncoder().encode(secret), signer: createHs256Signer(secret) });
     }
     return {
-      tenant: material.tenant,
+      // Shared with every tenant on the same matrix (most are on the default one).
+      tenant: { ...material.tenant, roleMatrix: internRoleMatrix(material.tenant.roleMatrix) },
       issuer: issuerUrl(this.config.publicUrl, tenant),
       signer,
       verifiers,
