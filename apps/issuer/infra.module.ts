@@ -48,7 +48,7 @@ function natsKeyDirectory(rpc: RpcClient): KeyDirectory {
     resolveCredential: async (apiKey, context) => (await rpc.request(KeysRoutes.resolveCredential, { apiKey }, context)).credential,
     resolveClient: async (clientId, context) => (await rpc.request(KeysRoutes.resolveClient, { clientId }, context)).client,
     signingMaterial: (tenant, context) => rpc.request(KeysRoutes.getSigningMaterial, { tenant }, context),
-    reportApiKeyUse: async (apiKey, usedAt) => void (await rpc.request(KeysRoutes.apiKeyUsed, { apiKey, usedAt }, NO_REQUEST)),
+    reportApiKeyUses: async (uses) => void (await rpc.request(KeysRoutes.apiKeyUsed, { uses: [...uses] }, NO_REQUEST)),
   };
 }
 

@@ -7,8 +7,8 @@ export interface KeyDirectory {
   resolveCredential(apiKey: string, context: RequestContext): Promise<CredentialRecord | null>;
   resolveClient(clientId: string, context: RequestContext): Promise<ClientCredentialRecord | null>;
   signingMaterial(tenant: string, context: RequestContext): Promise<SigningMaterialResult>;
-  /** Coarse last-use reports (see ApiKeyUsage); best effort, no request's work. */
-  reportApiKeyUse?(apiKey: string, usedAt: number): Promise<void>;
+  /** Coarse last-use reports, several keys at a time (see ApiKeyUsage); best effort, no request's work. */
+  reportApiKeyUses?(uses: ReadonlyArray<{ apiKey: string; usedAt: number }>): Promise<void>;
 }
 
 /** Revoked token ids, shared by every replica (JetStream KV), answered from memory. */

@@ -47,8 +47,8 @@ export class ApiKeyHandlers {
 
   @MessagePattern(KeysRoutes.apiKeyUsed.subject)
   async used(@Payload() payload: unknown) {
-    const { apiKey, usedAt } = KeysRoutes.apiKeyUsed.request.parse(payload);
-    await this.apiKeys.recordUse(apiKey, usedAt);
+    const report = KeysRoutes.apiKeyUsed.request.parse(payload);
+    await this.apiKeys.recordUses('uses' in report ? report.uses : [report]);
     return {};
   }
 

@@ -185,6 +185,33 @@ describe('ApiKeyService', () => {
     });
   });
 
+  describe('reports of use (lastUsedAt)', () => {
+    const lastUsed = async (tenant: string, apiKey: string) => (await kit.apiKeys.list(tenant)).find((k) => k.apiKey === apiKey)?.lastUsedAt;
+
+    it('records several keys from one report, the batched form and the single-key form alike', async () => {
+      const a = await createApiKey('acme', { environment: 'production' });
+      const b = await createApiKey('globex', { environment: 'production' });
+      await handlers.used({ uses: [{ apiKey: a.apiKey, usedAt: KIT_START }, { apiKey: b.apiKey, usedAt: KIT_START - SECOND }] });
+      expect(await lastUsed('acme', a.apiKey)).toBe(new Date(KIT_START).toISOString());
+      expect(await lastUsed('globex', b.apiKey)).toBe(new Date(KIT_START - SECOND).toISOString());
+      await handlers.used({ apiKey: b.apiKey, usedAt: KIT_START });
+      expect(await lastUsed('globex', b.apiKey)).toBe(new Date(KIT_START).toISOString());
+    });
+
+    it('never moves lastUsedAt back or into the future, and skips unknown keys', async () => {
+      const a = await createApiKey('acme', { environment: 'production' });
+      await handlers.used({ uses: [{ apiKey: a.apiKey, usedAt: KIT_START + 3600 * SECOND }, { apiKey: 'rk_prod_unknown', usedAt: KIT_START }] });
+      expect(await lastUsed('acme', a.apiKey)).toBe(new Date(KIT_START).toISOString());
+      await handlers.used({ uses: [{ apiKey: a.apiKey, usedAt: KIT_START - SECOND }] });
+      expect(await lastUsed('acme', a.apiKey)).toBe(new Date(KIT_START).toISOString());
+    });
+
+    it('refuses a report of more than 500 keys', async () => {
+      const uses = Array.from({ length: 501 }, (_, i) => ({ apiKey: `rk_prod_${i}`, usedAt: KIT_START }));
+      expect(await rejection(handlers.used({ uses }))).toBeInstanceOf(InvalidRequestError);
+    });
+  });
+
   describe('resolve', () => {
     it('returns the credential record (hash and sealed secret, never the secret) with the revoked flag', async () => {
       const created = await createApiKey('acme', { environment: 'development' });

@@ -84,10 +84,17 @@ export class ApiKeyService {
     return toApiKeyView({ ...record, name });
   }
 
-  /** An issuer's coarse report of use (at most once a minute per key and replica); never in the future. */
-  async recordUse(apiKey: string, usedAt: number): Promise<void> {
-    if (apiKey.length > 64 || !Number.isFinite(usedAt)) return;
-    await this.store.apiKeys.recordUse(apiKey, Math.min(Math.floor(usedAt), this.clock.now()));
+  /**
+   * Issuers' coarse reports of use (at most once a minute per key and replica), several keys in one
+   * transaction (one commit instead of one per key); never in the future.
+   */
+  async recordUses(uses: ReadonlyArray<{ apiKey: string; usedAt: number }>): Promise<void> {
+    const now = this.clock.now();
+    const valid = uses.filter(({ apiKey, usedAt }) => apiKey.length <= 64 && Number.isFinite(usedAt));
+    if (!valid.length) return;
+    await this.store.transaction(async (store) => {
+      for (const { apiKey, usedAt } of valid) await store.apiKeys.recordUse(apiKey, Math.min(Math.floor(usedAt), now));
+    });
   }
 
   /** Revokes the key; repeating it is harmless and announces the revocation again. */
