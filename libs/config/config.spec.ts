@@ -268,9 +268,9 @@ describe('other settings', () => {
 
   it('reads ROOMKEY_KEY_CACHE_SIZE for the issuer (default 2,000; 1 to 1,000,000), naming it when invalid', () => {
     const key = randomBytes(32).toString('base64');
-    expect(DEFAULT_KEY_CACHE_SIZE).toBe(2000);
-    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key })).keyCacheSize).toBe(2000);
-    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: '' })).keyCacheSize).toBe(2000);
+    expect(DEFAULT_KEY_CACHE_SIZE).toBe(20_000);
+    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key })).keyCacheSize).toBe(20_000);
+    expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: '' })).keyCacheSize).toBe(20_000);
     expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: '1' })).keyCacheSize).toBe(1);
     expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key, ROOMKEY_KEY_CACHE_SIZE: '1000000' })).keyCacheSize).toBe(1_000_000);
     for (const bad of ['0', '-5', '2k', '1.5', '1000001', 'many']) {

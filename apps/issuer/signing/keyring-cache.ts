@@ -45,7 +45,7 @@ export interface MediaPlatformCredentials {
 const UNKNOWN_KID_RELOAD_INTERVAL_MS = 2000;
 
 /**
- * Keyrings of at most `ROOMKEY_KEY_CACHE_SIZE` tenants (default 10,000), least recently used evicted:
+ * Keyrings of at most `ROOMKEY_KEY_CACHE_SIZE` tenants (default 20,000), least recently used evicted:
  * each costs ~5 KB of native memory for its key and ~4 KB of heap, so an unbounded cache grows with
  * the number of tenants. An evicted tenant's keyring is loaded again from the keys
  * service on its next request; a tenant still in the cache is served while the keys service is away.
@@ -101,19 +101,29 @@ export class KeyringCache {
     const verifiers = new Map<string, () => Promise<VerificationKey>>();
     let signer: JwsSigner | undefined;
     for (const key of material.keys) {
-      let imported: Promise<VerificationKey> | undefined;
-      verifiers.set(key.kid, () => (imported ??= importJWK(key.publicJwk, key.alg).then((publicKey) => ({ kid: key.kid, alg: key.alg, key: publicKey }))));
+      verifiers.set(key.kid, lazyVerificationKey(key.kid, key.alg, key.publicJwk));
       if (key.state === 'active' && key.encryptedPrivateJwk) {
         const privateJwk = JSON.parse(this.secretBox.open(key.encryptedPrivateJwk, key.kid)) as JsonWebKey;
         signer = createJwsSigner(privateJwk, key.alg, key.kid, ACCESS_TOKEN_TYPE);
       }
     }
     if (!signer) throw new UnavailableError(`Tenant '${tenant}' has no active signing key`);
+    if (!material.mediaPlatforms?.length) return this.keyring(tenant, material, signer, verifiers, NO_MEDIA_PLATFORMS);
     const mediaPlatforms = new Map<MediaPlatform, MediaPlatformCredentials>();
-    for (const { platform, apiKey, encryptedSecret } of material.mediaPlatforms ?? []) {
+    for (const { platform, apiKey, encryptedSecret } of material.mediaPlatforms) {
       const secret = this.secretBox.open(encryptedSecret, mediaPlatformSecretContext(tenant, platform));
       mediaPlatforms.set(platform, { apiKey, secret: new TextEncoder().encode(secret), signer: createHs256Signer(secret) });
     }
+    return this.keyring(tenant, material, signer, verifiers, mediaPlatforms);
+  }
+
+  private keyring(
+    tenant: string,
+    material: SigningMaterialResult,
+    signer: JwsSigner,
+    verifiers: ReadonlyMap<string, () => Promise<VerificationKey>>,
+    mediaPlatforms: ReadonlyMap<MediaPlatform, MediaPlatformCredentials>,
+  ): Keyring {
     return {
       // Shared with every tenant on the same matrix (most are on the default one).
       tenant: { ...material.tenant, roleMatrix: internRoleMatrix(material.tenant.roleMatrix) },
@@ -124,4 +134,16 @@ export class KeyringCache {
       loadedAt: this.clock.now(),
     };
   }
+}
+
+/** Most tenants store no media-platform credentials: one shared empty map instead of one each. */
+const NO_MEDIA_PLATFORMS: ReadonlyMap<MediaPlatform, MediaPlatformCredentials> = new Map();
+
+/**
+ * Imports the public key on first use. The closure keeps only what it needs, not the key record it
+ * came from (whose sealed private JWK would otherwise stay in memory for every cached tenant).
+ */
+function lazyVerificationKey(kid: string, alg: SigningAlgorithm, publicJwk: SigningMaterialResult['keys'][number]['publicJwk']): () => Promise<VerificationKey> {
+  let imported: Promise<VerificationKey> | undefined;
+  return () => (imported ??= importJWK(publicJwk, alg).then((key) => ({ kid, alg, key })));
 }
