@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { httpLoad, localVerifyLoad, natsLoad, type HttpTarget, type LoadResult, type Tick } from './support/load';
+import { httpLoad, localVerifyLoad, natsLoad, pacedHttpLoad, type HttpTarget, type LoadResult, type Tick } from './support/load';
 import { cpuDelta, cpuSnapshot, mapLimit, natsServerScript, peakRssMB, repoRoot, type ServerProcess } from './support/processes';
 import { clock, Progress } from './support/progress';
 import { machineInfo, writeAbReport, writeReports, writeViaStartReport, type Figure, type RunInfo, type SetupTiming } from './report';
@@ -294,6 +294,23 @@ export async function runBench(argv: string[]): Promise<void> {
   const bProcesses = () => baseline!.running();
   const rProcesses = () => roomkey!.running();
 
+  /**
+   * Latency at a fixed offered load: half of what the bare baseline sustained on this path in this
+   * run (measured first), the same rate for every system, 64 connections, open loop. At saturation
+   * a closed loop's latency is connections ÷ throughput (Little's law), whatever the server does.
+   */
+  const pacedRate = (path: 'cc' | 'cat') => Math.max(50, Math.round(0.5 * (figure(`baseline.http.${path}.1`)?.rate ?? 1000)));
+  const pacedSetup = (path: 'cc' | 'cat', who: string) => `${who}, ${pacedRate(path).toLocaleString('en-US')}/s offered`;
+  const pacedStep = (system: 'baseline' | 'peer' | 'roomkey', path: 'cc' | 'cat', what: string, who: string, target: () => HttpTarget, processes: () => ServerProcess[]): Step => ({
+    label: `${system}: ${what} at a fixed offered rate (half the baseline's, open loop)`,
+    planned: F,
+    run: async () => {
+      await measure({ key: `${system}.http.${path}.paced`, system, what, setup: pacedSetup(path, who), unit: 'tokens/s' }, processes, (s, t) =>
+        pacedHttpLoad(target(), { connections: options.connections, rate: pacedRate(path), seconds: s, onTick: t }),
+      );
+    },
+  });
+
   const baselineFigures = (signers: number): Step[] => {
     const setup = `${signers} signer${signers > 1 ? 's' : ''}`;
     const steps: Step[] = [
@@ -336,12 +353,23 @@ export async function runBench(argv: string[]): Promise<void> {
           );
         },
       });
+      steps.push(
+        pacedStep('baseline', 'cc', 'HTTP client_credentials', '1 signer', () => ccTarget(baseline!.url, `/realms/${BASELINE_TENANT}/protocol/openid-connect/token`, 'rkc_baseline', 'secret'), bProcesses),
+        pacedStep('baseline', 'cat', 'HTTP CreateAccessToken', '1 signer', () => catTarget(baseline!.url, [baselineCredentials]), bProcesses),
+      );
     }
     return steps;
   };
 
   const roomkeyFigures = (issuers: number): Step[] => {
     const setup = `${issuers} issuer${issuers > 1 ? 's' : ''}`;
+    const paced =
+      issuers === 1
+        ? [
+            pacedStep('roomkey', 'cc', 'HTTP client_credentials', '1 issuer', () => ccTarget(roomkey!.url, '/realms/bench/protocol/openid-connect/token', client.clientId, client.clientSecret), rProcesses),
+            pacedStep('roomkey', 'cat', 'HTTP CreateAccessToken', '1 issuer', () => catTarget(roomkey!.url, [bench]), rProcesses),
+          ]
+        : [];
     return [
       {
         label: `roomkey: HTTP client_credentials (${setup})`,
@@ -370,6 +398,8 @@ export async function runBench(argv: string[]): Promise<void> {
           );
         },
       },
+      // After the saturated figures: the same warm processes, at a load they can serve.
+      ...paced,
       {
         label: `roomkey: HTTP /v1/tokens/verify (${setup})`,
         planned: F,
@@ -475,6 +505,7 @@ export async function runBench(argv: string[]): Promise<void> {
         );
       },
     },
+    pacedStep('peer', 'cc', 'HTTP client_credentials', '1 process', () => ccTarget(peer!.url, '/token', peer!.clientId, peer!.clientSecret), () => peer!.running()),
     {
       label: 'roomkey: starting nats-server, keys, issuer and gateway; a tenant, an API key, a client',
       planned: 10,

@@ -120,6 +120,31 @@ interface Row {
   ratio: string;
 }
 
+/** Latency at the fixed offered rate (open loop), roomkey beside the baseline and the peer. */
+function pacedRows(get: Lookup, label: string, path: string): Row[] {
+  const r = get(`roomkey.${path}.paced`);
+  const b = get(`baseline.${path}.paced`);
+  const p = get(`peer.${path}.paced`);
+  if (!r) return [];
+  const offered = r.setup.split(', ').pop();
+  return [
+    {
+      figure: `${label} at ${offered} (open loop, 64 connections), p50 / p99 ms`,
+      roomkey: `${ms(r.p50Ms)} / ${ms(r.p99Ms)}`,
+      baseline: b ? `${ms(b.p50Ms)} / ${ms(b.p99Ms)}` : '—',
+      peer: p ? `${ms(p.p50Ms)} / ${ms(p.p99Ms)}` : '—',
+      ratio: [b ? `p99 ${times(ratio(r.p99Ms, b.p99Ms))} baseline` : '', p ? `${times(ratio(r.p99Ms, p.p99Ms))} peer` : ''].filter(Boolean).join(' · ') || '—',
+    },
+    {
+      figure: `${label} at ${offered}, server CPU µs per token`,
+      roomkey: int(r.serverCpuUsPerOp),
+      baseline: int(b?.serverCpuUsPerOp),
+      peer: int(p?.serverCpuUsPerOp),
+      ratio: [b ? `${times(ratio(r.serverCpuUsPerOp, b.serverCpuUsPerOp))} baseline` : '', p ? `${times(ratio(r.serverCpuUsPerOp, p.serverCpuUsPerOp))} peer` : ''].filter(Boolean).join(' · ') || '—',
+    },
+  ];
+}
+
 /** Three rows per issuance path: rate, latency, CPU. */
 function pathRows(get: Lookup, label: string, path: string, n: number, withPeer: boolean): Row[] {
   const r = get(`roomkey.${path}.${n}`);
@@ -171,10 +196,16 @@ function targetChecks(run: RunInfo, get: Lookup): TargetCheck[] {
       measured: vsBaseline === undefined ? '—' : `${times(vsBaseline)} (${int(r?.rate)} vs ${int(b?.rate)})`,
       holds: vsBaseline === undefined ? undefined : vsBaseline >= TARGETS.vsBaselineRate,
     });
+    // Latency is judged at a fixed offered load (half the bare baseline's saturated rate, open loop):
+    // at saturation a closed loop's latency is connections ÷ throughput whatever the server does.
+    // Runs from before that figure existed are judged on the saturated p99.
+    const paced = get(`roomkey.${path}.paced`);
     checks.push({
-      target: `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections (1 issuer)`,
-      measured: r ? `${ms(r.p99Ms)} ms` : '—',
-      holds: r ? r.p99Ms <= TARGETS.p99Ms : undefined,
+      target: paced
+        ? `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections, offered ${paced.setup.split(', ').pop()} (half the baseline's saturated rate; 1 issuer)`
+        : `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections (1 issuer)`,
+      measured: paced ? `${ms(paced.p99Ms)} ms (saturated: ${ms(r?.p99Ms)} ms)` : r ? `${ms(r.p99Ms)} ms` : '—',
+      holds: paced ? paced.p99Ms <= TARGETS.p99Ms && paced.failures === 0 : r ? r.p99Ms <= TARGETS.p99Ms : undefined,
     });
   }
   {
@@ -221,7 +252,9 @@ function markdown(run: RunInfo, get: Lookup, checks: TargetCheck[], jsonPath: st
   const mode = options.quick ? '`--quick`' : 'full';
   const rows: Row[] = [
     ...pathRows(get, 'HTTP client_credentials', 'http.cc', 1, true),
+    ...pacedRows(get, 'HTTP client_credentials', 'http.cc'),
     ...pathRows(get, 'HTTP CreateAccessToken', 'http.cat', 1, false),
+    ...pacedRows(get, 'HTTP CreateAccessToken', 'http.cat'),
     ...pathRows(get, 'NATS roomkey.v1.tokens.create', 'nats.create', 1, false),
     ...pathRows(get, 'HTTP /v1/tokens/verify', 'http.verify', 1, false),
   ];

@@ -6,6 +6,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import autocannon from 'autocannon';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface LoadResult {
@@ -83,6 +84,73 @@ export async function httpLoad(target: HttpTarget, options: { connections: numbe
   clearInterval(timer);
   const seconds = (performance.now() - started) / 1000;
   return { count: ok, seconds, rate: ok / seconds, ...latencies.summary(), failures: failed + result.errors };
+}
+
+/**
+ * Open-loop HTTP load (wrk2-style): `rate` requests per second, evenly spaced, over at most
+ * `connections` keep-alive connections, for `seconds`. Each latency is measured from the moment the
+ * request was due, not from when a connection was free to send it, so a server that falls behind
+ * is charged for the queue it causes (no coordinated omission). autocannon's own `overallRate`
+ * sends each second's quota in a burst at the start of the second, which measures the burst.
+ */
+export async function pacedHttpLoad(
+  target: HttpTarget,
+  options: { connections: number; rate: number; seconds: number; onTick?: Tick },
+): Promise<LoadResult> {
+  const latencies = new Latencies();
+  const url = new URL(target.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections });
+  const base = target.request;
+  const interval = 1000 / options.rate;
+  const total = Math.round(options.rate * options.seconds);
+  let ok = 0;
+  let failed = 0;
+  let sent = 0;
+  let pending = 0;
+  const started = performance.now();
+  const timer = ticker(started, options.onTick, () => ok);
+  await new Promise<void>((resolve) => {
+    const finishIfDone = () => {
+      if (sent === total && pending === 0) resolve();
+    };
+    const send = (dueAt: number) => {
+      const variant = base.setupRequest ? base.setupRequest({ ...base }, {}) : base;
+      const headers = { ...(variant.headers as Record<string, string>) };
+      const body = typeof variant.body === 'string' ? variant.body : '';
+      headers['content-length'] = String(Buffer.byteLength(body));
+      pending++;
+      const req = httpRequest({ host: url.hostname, port: url.port, path: variant.path, method: variant.method, headers, agent, timeout: 10_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          pending--;
+          if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+            ok++;
+            latencies.add(performance.now() - dueAt);
+          } else failed++;
+          finishIfDone();
+        });
+      });
+      req.on('error', () => {
+        pending--;
+        failed++;
+        finishIfDone();
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.end(body);
+    };
+    const pump = () => {
+      const now = performance.now();
+      // Everything due by now, each stamped with the time it was due.
+      while (sent < total && started + sent * interval <= now) send(started + sent++ * interval);
+      if (sent < total) setTimeout(pump, Math.max(0, Math.min(1, started + sent * interval - now)));
+      else finishIfDone();
+    };
+    pump();
+  });
+  clearInterval(timer);
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  return { count: ok, seconds, rate: ok / seconds, ...latencies.summary(), failures: failed };
 }
 
 const OK_PREFIX = new TextEncoder().encode('{"ok":true');
