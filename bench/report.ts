@@ -202,7 +202,7 @@ function targetChecks(run: RunInfo, get: Lookup): TargetCheck[] {
     const paced = get(`roomkey.${path}.paced`);
     checks.push({
       target: paced
-        ? `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections, offered ${paced.setup.split(', ').pop()} (half the baseline's saturated rate; 1 issuer)`
+        ? `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections, ${paced.setup.split(', ').pop()} (half the baseline's saturated rate, open loop; 1 issuer)`
         : `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections (1 issuer)`,
       measured: paced ? `${ms(paced.p99Ms)} ms (saturated: ${ms(r?.p99Ms)} ms)` : r ? `${ms(r.p99Ms)} ms` : '—',
       holds: paced ? paced.p99Ms <= TARGETS.p99Ms && paced.failures === 0 : r ? r.p99Ms <= TARGETS.p99Ms : undefined,
