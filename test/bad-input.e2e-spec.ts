@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { API_ROUTES, type ApiRoute } from '../apps/gateway/docs/api-routes';
-import { admin, http, startSystem, type RoomkeySystem } from './support/harness';
+import { admin, eventually, http, startSystem, type RoomkeySystem } from './support/harness';
 
 const CONTRACT_CODES = new Set(['invalid_request', 'unauthorized', 'invalid_token', 'forbidden', 'not_found', 'conflict', 'gone', 'payload_too_large', 'rate_limited', 'unavailable']);
 const OAUTH_CODES = new Set([
@@ -390,6 +390,9 @@ describe('Bad input at the edges (sqlite)', () => {
     const minted = await http(system, 'POST', '/v1/access-tokens', { body: { userId: 'alice', role: 'HOST', rooms: ['town-hall'] }, basic: key });
     if (minted.status !== 201) throw new Error(`mint ${minted.status}`);
     known = { ...key, clientId: client.body.clientId, clientSecret: client.body.clientSecret, token: minted.body.accessToken };
+    // The mint's use reaches lastUsedAt within about a second (issuers gather use reports): let it land
+    // before the snapshots, which must then hold still.
+    await eventually(async () => (await admin(system).call('GET', '/admin/tenants/acme/api-keys')).body.items[0].lastUsedAt !== null, 5_000, 100);
     nats = await connect({ servers: system.natsUrl });
   });
 
