@@ -94,16 +94,11 @@ const internedMatrices = new Map<string, RoleMatrix>([[JSON.stringify(DEFAULT_RO
  * matrix, that was ~15 MB of the issuer's heap (npm run bench, heap snapshot).
  */
 export function internRoleMatrix(matrix: RoleMatrix): RoleMatrix {
-  const canonical = {} as Record<Role, readonly Permission[]>;
-  for (const role of ROLES) {
-    const granted = matrix[role] ?? [];
-    canonical[role] = PERMISSIONS.filter((p) => granted.includes(p));
-  }
+  // A whole matrix is an override of every role: this gives it in matrix order, frozen.
+  const canonical = effectiveRoleMatrix(matrix);
   const key = JSON.stringify(canonical);
   const known = internedMatrices.get(key);
   if (known) return known;
-  for (const role of ROLES) canonical[role] = Object.freeze(canonical[role]);
-  const interned = Object.freeze(canonical);
-  if (internedMatrices.size < MAX_INTERNED_MATRICES) internedMatrices.set(key, interned);
-  return interned;
+  if (internedMatrices.size < MAX_INTERNED_MATRICES) internedMatrices.set(key, canonical);
+  return canonical;
 }
