@@ -108,31 +108,25 @@ export class KeyringCache {
       }
     }
     if (!signer) throw new UnavailableError(`Tenant '${tenant}' has no active signing key`);
-    if (!material.mediaPlatforms?.length) return this.keyring(tenant, material, signer, verifiers, NO_MEDIA_PLATFORMS);
-    const mediaPlatforms = new Map<MediaPlatform, MediaPlatformCredentials>();
-    for (const { platform, apiKey, encryptedSecret } of material.mediaPlatforms) {
-      const secret = this.secretBox.open(encryptedSecret, mediaPlatformSecretContext(tenant, platform));
-      mediaPlatforms.set(platform, { apiKey, secret: new TextEncoder().encode(secret), signer: createHs256Signer(secret) });
-    }
-    return this.keyring(tenant, material, signer, verifiers, mediaPlatforms);
-  }
-
-  private keyring(
-    tenant: string,
-    material: SigningMaterialResult,
-    signer: JwsSigner,
-    verifiers: ReadonlyMap<string, () => Promise<VerificationKey>>,
-    mediaPlatforms: ReadonlyMap<MediaPlatform, MediaPlatformCredentials>,
-  ): Keyring {
     return {
       // Shared with every tenant on the same matrix (most are on the default one).
       tenant: { ...material.tenant, roleMatrix: internRoleMatrix(material.tenant.roleMatrix) },
       issuer: issuerUrl(this.config.publicUrl, tenant),
       signer,
       verifiers,
-      mediaPlatforms,
+      mediaPlatforms: this.openMediaPlatforms(tenant, material),
       loadedAt: this.clock.now(),
     };
+  }
+
+  private openMediaPlatforms(tenant: string, material: SigningMaterialResult): ReadonlyMap<MediaPlatform, MediaPlatformCredentials> {
+    if (!material.mediaPlatforms?.length) return NO_MEDIA_PLATFORMS;
+    const mediaPlatforms = new Map<MediaPlatform, MediaPlatformCredentials>();
+    for (const { platform, apiKey, encryptedSecret } of material.mediaPlatforms) {
+      const secret = this.secretBox.open(encryptedSecret, mediaPlatformSecretContext(tenant, platform));
+      mediaPlatforms.set(platform, { apiKey, secret: new TextEncoder().encode(secret), signer: createHs256Signer(secret) });
+    }
+    return mediaPlatforms;
   }
 }
 
