@@ -120,27 +120,31 @@ interface Row {
   ratio: string;
 }
 
+/** "1,911/s offered", the last part of a fixed-load figure's setup (bench/main.ts pacedSetup). */
+const offeredRate = (f: Figure) => f.setup.split(', ').pop();
+
 /** Latency at the fixed offered rate (open loop), roomkey beside the baseline and the peer. */
 function pacedRows(get: Lookup, label: string, path: string): Row[] {
   const r = get(`roomkey.${path}.paced`);
   const b = get(`baseline.${path}.paced`);
   const p = get(`peer.${path}.paced`);
   if (!r) return [];
-  const offered = r.setup.split(', ').pop();
+  const versus = (value: (f: Figure) => number, prefix = '') =>
+    [b ? `${prefix}${times(ratio(value(r), value(b)))} baseline` : '', p ? `${times(ratio(value(r), value(p)))} peer` : ''].filter(Boolean).join(' · ') || '—';
   return [
     {
-      figure: `${label} at ${offered} (open loop, 64 connections), p50 / p99 ms`,
+      figure: `${label} at ${offeredRate(r)} (open loop, 64 connections), p50 / p99 ms`,
       roomkey: `${ms(r.p50Ms)} / ${ms(r.p99Ms)}`,
       baseline: b ? `${ms(b.p50Ms)} / ${ms(b.p99Ms)}` : '—',
       peer: p ? `${ms(p.p50Ms)} / ${ms(p.p99Ms)}` : '—',
-      ratio: [b ? `p99 ${times(ratio(r.p99Ms, b.p99Ms))} baseline` : '', p ? `${times(ratio(r.p99Ms, p.p99Ms))} peer` : ''].filter(Boolean).join(' · ') || '—',
+      ratio: versus((f) => f.p99Ms, 'p99 '),
     },
     {
-      figure: `${label} at ${offered}, server CPU µs per token`,
+      figure: `${label} at ${offeredRate(r)}, server CPU µs per token`,
       roomkey: int(r.serverCpuUsPerOp),
       baseline: int(b?.serverCpuUsPerOp),
       peer: int(p?.serverCpuUsPerOp),
-      ratio: [b ? `${times(ratio(r.serverCpuUsPerOp, b.serverCpuUsPerOp))} baseline` : '', p ? `${times(ratio(r.serverCpuUsPerOp, p.serverCpuUsPerOp))} peer` : ''].filter(Boolean).join(' · ') || '—',
+      ratio: versus((f) => f.serverCpuUsPerOp),
     },
   ];
 }
@@ -202,7 +206,7 @@ function targetChecks(run: RunInfo, get: Lookup): TargetCheck[] {
     const paced = get(`roomkey.${path}.paced`);
     checks.push({
       target: paced
-        ? `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections, ${paced.setup.split(', ').pop()} (half the baseline's saturated rate, open loop; 1 issuer)`
+        ? `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections, ${offeredRate(paced)} (half the baseline's saturated rate, open loop; 1 issuer)`
         : `${label} p99 ≤ ${TARGETS.p99Ms} ms at ${run.options.connections} connections (1 issuer)`,
       measured: paced ? `${ms(paced.p99Ms)} ms (saturated: ${ms(r?.p99Ms)} ms)` : r ? `${ms(r.p99Ms)} ms` : '—',
       holds: paced ? paced.p99Ms <= TARGETS.p99Ms && paced.failures === 0 : r ? r.p99Ms <= TARGETS.p99Ms : undefined,
