@@ -266,7 +266,7 @@ describe('other settings', () => {
     );
   });
 
-  it('reads ROOMKEY_KEY_CACHE_SIZE for the issuer (default 2,000; 1 to 1,000,000), naming it when invalid', () => {
+  it('reads ROOMKEY_KEY_CACHE_SIZE for the issuer (default 20,000; 1 to 1,000,000), naming it when invalid', () => {
     const key = randomBytes(32).toString('base64');
     expect(DEFAULT_KEY_CACHE_SIZE).toBe(20_000);
     expect(readIssuerConfig(base({ ROOMKEY_MASTER_KEY: key })).keyCacheSize).toBe(20_000);
