@@ -18,6 +18,8 @@ import {
   isAcceptableActor,
   isAcceptableRequestId,
   REQUEST_ID_HEADER,
+  TIMEOUT_HEADER,
+  deadlineOf,
   requestContextOf,
   requestContextOfHost,
   type RequestContext,
@@ -95,6 +97,11 @@ function requestIdOf(message: Msg): string | undefined {
   return isAcceptableRequestId(requestId) ? requestId : undefined;
 }
 
+/** When the caller stops waiting, from its `Roomkey-Timeout-Ms` header. */
+function deadlineFrom(message: Msg): number | undefined {
+  return deadlineOf(message.headers?.get(TIMEOUT_HEADER) || undefined, Date.now());
+}
+
 function actorOf(message: Msg): string | undefined {
   const actor = message.headers?.get(ACTOR_HEADER);
   return isAcceptableActor(actor) ? actor : undefined;
@@ -132,6 +139,7 @@ export class SubjectPatternNatsServer extends ServerNats {
    */
   override handleMessage(channel: string, message: Msg): Promise<unknown> {
     const requestId = requestIdOf(message);
+    const deadline = deadlineFrom(message);
     const actor = message.subject.startsWith(this.internalSubjects) ? actorOf(message) : undefined;
     const span = this.tracing?.startSpan(message.subject, 'server', traceHeadersOf(message), {
       'messaging.system': 'nats',
@@ -143,6 +151,7 @@ export class SubjectPatternNatsServer extends ServerNats {
       ...(requestId === undefined ? {} : { requestId }),
       ...(actor === undefined ? {} : { actor }),
       ...(span === undefined ? {} : { span }),
+      ...(deadline === undefined ? {} : { deadline }),
     };
     const handled = this.handleInContext(channel, message, context);
     return span === undefined ? handled : handled.finally(() => span.end());

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { attachRequestContext, isAcceptableRequestId, NO_REQUEST, requestContextOf, requestContextOfHost } from './request-context';
+import { attachRequestContext, callerGaveUp, deadlineOf, isAcceptableRequestId, NO_REQUEST, requestContextOf, requestContextOfHost } from './request-context';
 
 describe('request context', () => {
   it('accepts 1–128 visible ASCII characters only', () => {
@@ -9,6 +9,15 @@ describe('request context', () => {
     for (const refused of ['', 'x'.repeat(129), 'has space', 'tab\there', 'é', 'line\n', undefined, 5, ['a']]) {
       expect(isAcceptableRequestId(refused)).toBe(false);
     }
+  });
+
+  it('reads a caller’s announced wait as a deadline, ignoring what is not 1 ms to 120 s in digits', () => {
+    expect(deadlineOf('1500', 1000)).toBe(2500);
+    expect(deadlineOf('120000', 0)).toBe(120_000);
+    for (const bad of [undefined, '', '0', '120001', '-5', '1e3', '12.5', ' 100', '9999999']) expect(deadlineOf(bad, 1000)).toBeUndefined();
+    expect(callerGaveUp({ deadline: 2000 }, 1999)).toBe(false);
+    expect(callerGaveUp({ deadline: 2000 }, 2000)).toBe(true);
+    expect(callerGaveUp({}, Number.MAX_SAFE_INTEGER)).toBe(false);
   });
 
   it('travels attached to its carrier (the Fastify request, the NATS context), replaced as it grows', () => {

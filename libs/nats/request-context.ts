@@ -14,6 +14,14 @@ import type { TraceSpan } from './tracing';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** Who makes an admin change (`bootstrap` or an admin key's id): set by the gateway, put on events. */
 export const ACTOR_HEADER = 'Roomkey-Actor';
+/**
+ * How many more milliseconds the caller waits for the answer, sent with requests that are not safe
+ * to repeat (relative, so clocks need not agree): work that finishes after it may give back what it
+ * took, since the caller has already answered 503.
+ */
+export const TIMEOUT_HEADER = 'Roomkey-Timeout-Ms';
+/** The longest wait a caller may announce (the longest configurable NATS timeout). */
+const MAX_ANNOUNCED_TIMEOUT_MS = 120_000;
 
 export interface RequestContext extends LogContext {
   /** The caller's (or the gateway's) request id; undefined when the caller sent none (a plain NATS client). */
@@ -24,6 +32,20 @@ export interface RequestContext extends LogContext {
   readonly actor?: string;
   /** With tracing on: the span of the work being done, the parent of the RPCs made for it. */
   readonly span?: TraceSpan;
+  /** When the caller stops waiting (this process's `Date.now()` clock); undefined: no one said. */
+  readonly deadline?: number;
+}
+
+/** The deadline a `Roomkey-Timeout-Ms` header announces, counted from `receivedAt` (unusable: none). */
+export function deadlineOf(announced: string | undefined, receivedAt: number): number | undefined {
+  if (announced === undefined || !/^[0-9]{1,6}$/.test(announced)) return undefined;
+  const ms = Number(announced);
+  return ms >= 1 && ms <= MAX_ANNOUNCED_TIMEOUT_MS ? receivedAt + ms : undefined;
+}
+
+/** true once the request's caller has stopped waiting (never, without a deadline). */
+export function callerGaveUp(context: RequestContext, now = Date.now()): boolean {
+  return context.deadline !== undefined && now >= context.deadline;
 }
 
 /** Work no request asked for (start-up, timers, cache refreshes): no request id, no actor. */

@@ -1,10 +1,10 @@
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { IssuerBatchRoute, Namespace, PublicRoutes } from '@roomkey/contracts';
-import { InvalidRequestError, toWireError } from '@roomkey/errors';
+import { IdentityPublicRoutes, IdentityRoutes, IssuerBatchRoute, Namespace, PublicRoutes } from '@roomkey/contracts';
+import { InvalidRequestError, UnavailableError, toWireError } from '@roomkey/errors';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_REQUEST } from './request-context';
+import { NO_REQUEST, TIMEOUT_HEADER } from './request-context';
 import { RpcClient } from './rpc-client';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -101,5 +101,43 @@ describe('RpcClient batching (group commit on the NATS hop)', () => {
     const results = await Promise.all(['x', 'y'].map((userId) => rpc.request(route, { userId } as never, NO_REQUEST)));
     sub.unsubscribe();
     expect(results).toEqual([{ single: 'x' }, { single: 'y' }]);
+  });
+
+  describe('deadlines (a caller that stops waiting)', () => {
+    const redeem = IdentityRoutes.redeemInvite;
+
+    it('tells the answering service how long it still waits, on requests that are not safe to repeat only', async () => {
+      const seen: Array<string | undefined> = [];
+      const subs = [redeem.subject, IdentityPublicRoutes.createGuest.subject].map((subject) =>
+        issuer.subscribe(subject, {
+          callback: (_error, message: Msg) => {
+            seen.push(message.headers?.get(TIMEOUT_HEADER) || undefined);
+            message.respond(encoder.encode('{"ok":true}'));
+          },
+        }),
+      );
+      await issuer.flush();
+      const rpc = new RpcClient(gateway, 4000, new Namespace(), 1000, { enabled: false, maxItems: 1 });
+      await rpc.request(redeem, { code: 'c' } as never, NO_REQUEST);
+      await rpc.request(IdentityPublicRoutes.createGuest, {} as never, NO_REQUEST);
+      for (const sub of subs) sub.unsubscribe();
+      expect(Number(seen[0])).toBeGreaterThan(3000);
+      expect(Number(seen[0])).toBeLessThanOrEqual(4000);
+      expect(seen[1]).toBeUndefined();
+    });
+
+    it('waits no longer than the request it is made for, and does not ask once that caller gave up', async () => {
+      let asked = 0;
+      const sub = issuer.subscribe(redeem.subject, { callback: () => void asked++ }); // never answers
+      await issuer.flush();
+      const rpc = new RpcClient(gateway, 5000, new Namespace(), 1000, { enabled: false, maxItems: 1 });
+      const started = Date.now();
+      await expect(rpc.request(redeem, { code: 'c' } as never, { deadline: Date.now() + 300 })).rejects.toBeInstanceOf(UnavailableError);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(asked).toBe(1);
+      await expect(rpc.request(redeem, { code: 'c' } as never, { deadline: Date.now() - 1 })).rejects.toThrow('stopped waiting');
+      expect(asked).toBe(1);
+      sub.unsubscribe();
+    });
   });
 });

@@ -2,7 +2,7 @@ import { errors, headers, type NatsConnection, type RequestOptions } from '@nats
 import { IssuerBatchRoute, type Namespace, type RpcRoute } from '@roomkey/contracts';
 import { UnavailableError, fromWireError, isWireError } from '@roomkey/errors';
 import { ServiceMetrics } from './metrics';
-import { ACTOR_HEADER, REQUEST_ID_HEADER, type RequestContext } from './request-context';
+import { ACTOR_HEADER, REQUEST_ID_HEADER, TIMEOUT_HEADER, type RequestContext } from './request-context';
 import { recordFailure, TRACEPARENT_HEADER, TRACESTATE_HEADER, type TraceSpan } from './tracing';
 
 const encoder = new TextEncoder();
@@ -94,6 +94,12 @@ export class RpcClient {
   private readonly batchSubject: string;
 
   request<Request, Result>(route: RpcRoute<Request, Result>, body: Request, context: RequestContext, timeoutMs = this.defaultTimeoutMs): Promise<Result> {
+    // A request made for one whose caller has a deadline waits no longer than that caller.
+    if (context.deadline !== undefined) {
+      const left = context.deadline - Date.now();
+      if (left <= 0) return Promise.reject(new UnavailableError(`The ${route.service} service was not asked: the request's caller stopped waiting`));
+      timeoutMs = Math.min(timeoutMs, left);
+    }
     const started = performance.now();
     const parent = context.span;
     const answer =
@@ -154,7 +160,9 @@ export class RpcClient {
       const remaining = deadline - Date.now();
       const attempt = route.repeatable ? Math.min(this.attemptTimeoutMs, remaining) : remaining;
       try {
-        reply = (await this.connection.request(subject, payload, requestOptions(attempt, context, span))).json();
+        // Not safe to repeat: the answering service learns how long this caller still waits.
+        const announced = route.repeatable ? undefined : deadline - Date.now();
+        reply = (await this.connection.request(subject, payload, requestOptions(attempt, context, span, announced))).json();
         break;
       } catch (error) {
         const left = deadline - Date.now();
@@ -260,10 +268,11 @@ function resultOf(route: RpcRoute<unknown, unknown>, reply: unknown): unknown {
  * The request id of the request being handled travels on as a header (none outside a request), and
  * with tracing on the request's client span as W3C Trace Context.
  */
-function requestOptions(timeout: number, context: RequestContext, span?: TraceSpan): RequestOptions {
+function requestOptions(timeout: number, context: RequestContext, span?: TraceSpan, announcedTimeoutMs?: number): RequestOptions {
   const { requestId, actor } = context;
-  if (requestId === undefined && actor === undefined) return span === undefined ? { timeout } : { timeout, headers: traceHeaders(span) };
+  if (requestId === undefined && actor === undefined && announcedTimeoutMs === undefined) return span === undefined ? { timeout } : { timeout, headers: traceHeaders(span) };
   const requestHeaders = headers();
+  if (announcedTimeoutMs !== undefined) requestHeaders.set(TIMEOUT_HEADER, String(Math.max(1, Math.round(announcedTimeoutMs))));
   if (requestId !== undefined) requestHeaders.set(REQUEST_ID_HEADER, requestId);
   // The admin caller, so the answering service can name it on the events of the change.
   if (actor !== undefined) requestHeaders.set(ACTOR_HEADER, actor);

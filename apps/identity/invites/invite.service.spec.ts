@@ -212,6 +212,18 @@ describe('InviteService', () => {
       expect(kit.store.only().uses).toBe(1);
     });
 
+    it('gives the use back when the gateway stopped waiting before the token was minted (it answered 503)', async () => {
+      const { inviteCode } = await create('host', { role: 'GUEST', ttlSeconds: 600 });
+      kit.issuer.mintDelayMs = 30;
+      const late = { requestId: 'r-late', deadline: Date.now() + 10 };
+      await expect(handlers().redeem({ code: inviteCode, body: {} } as RedeemWire, late)).rejects.toThrow(UnavailableError);
+      expect(kit.store.only().uses).toBe(0);
+      expect(kit.sink.events.filter((e) => e.type === 'invite.redeemed')).toEqual([]);
+      // With time to spare, the same slow mint redeems it.
+      await expect(handlers().redeem({ code: inviteCode, body: {} } as RedeemWire, { requestId: 'r-ok', deadline: Date.now() + 5000 })).resolves.toBeDefined();
+      expect(kit.store.only().uses).toBe(1);
+    });
+
     it('counts each use exactly once when redemptions race: 20 at once for 5 uses give 5 tokens', async () => {
       const { inviteCode } = await create('host', { role: 'GUEST', ttlSeconds: 600, maxUses: 5 });
       kit.store.conflictsToInject = 7;

@@ -13,14 +13,14 @@ import {
   type MintedToken,
   type RedeemInviteBody,
 } from '@roomkey/contracts';
-import { errorLog, ForbiddenError, GoneError, InvalidRequestError, NotFoundError } from '@roomkey/errors';
+import { errorLog, ForbiddenError, GoneError, InvalidRequestError, NotFoundError, UnavailableError } from '@roomkey/errors';
 import { randomUUID } from 'node:crypto';
 import type { Inviter } from '../access/inviter-access';
 import { IdentityEvents } from '../events/identity-events';
 import { uniqueGuestId } from '../guests/guest-id';
 import { CLOCK, INVITE_STORE, ISSUER_CLIENT, type Clock, type InviteRecord, type InviteStore, type IssuerClient } from '../ports';
 import { inviteKey, isInviteCode, newInviteCode } from './invite-code';
-import type { RequestContext } from '@roomkey/nats';
+import { callerGaveUp, type RequestContext } from '@roomkey/nats';
 
 /** Compare-and-set rounds before a redemption gives up (503) under extreme contention on one invite. */
 export const MAX_REDEEM_ATTEMPTS = 50;
@@ -121,6 +121,11 @@ export class InviteService {
     } catch (error) {
       await this.giveBackOneUse(key, invite.id, context);
       throw error;
+    }
+    if (callerGaveUp(context)) {
+      // The gateway has answered 503 already: the token will reach no one, so neither does the use.
+      await this.giveBackOneUse(key, invite.id, context);
+      throw new UnavailableError('The invite could not be redeemed in time; try again');
     }
     await this.events.announce(invite.tenant, 'invite.redeemed', { inviteId: invite.id, jti: minted.claims.jti, exp: minted.claims.exp }, context);
     return {

@@ -43,6 +43,8 @@ export class FakeIssuer implements IssuerClient {
   readonly authentications: AuthenticateApiKeyRequest[] = [];
   /** The next mint calls fail with 503 while this is above 0. */
   failNextMints = 0;
+  /** Each mint answers this many real milliseconds late (an issuer slowed by an election). */
+  mintDelayMs = 0;
   private counter = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -81,6 +83,7 @@ export class FakeIssuer implements IssuerClient {
   }
 
   async mint(request: MintTokenRequest): Promise<MintedToken> {
+    if (this.mintDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.mintDelayMs));
     if (this.failNextMints > 0) {
       this.failNextMints--;
       throw new UnavailableError('The issuer service did not answer in time');
