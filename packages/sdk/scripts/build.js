@@ -29,7 +29,7 @@ function needsBuild() {
   const out = path.join(distDir, 'cli.js');
   if (!fs.existsSync(out) || !fs.existsSync(path.join(distDir, 'index.js'))) return true;
   const builtAt = fs.statSync(out).mtimeMs;
-  const inputs = [...sourceFiles(srcDir), ...sourceFiles(path.join(repoRoot, 'libs', 'verifier')), path.join(repoRoot, 'libs', 'errors', 'wire.ts'), path.join(repoRoot, 'libs', 'errors', 'errors.ts'), path.join(repoRoot, 'libs', 'crypto', 'webhook-signature.ts')];
+  const inputs = [...sourceFiles(srcDir), ...sourceFiles(path.join(repoRoot, 'libs', 'verifier')), path.join(repoRoot, 'libs', 'errors', 'wire.ts'), path.join(repoRoot, 'libs', 'errors', 'errors.ts'), path.join(repoRoot, 'libs', 'crypto', 'webhook-signature.ts'), path.join(repoRoot, 'libs', 'contracts', 'oauth.ts')];
   return inputs.some((file) => fs.statSync(file).mtimeMs > builtAt);
 }
 

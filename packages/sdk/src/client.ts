@@ -4,6 +4,7 @@
  * names are the same either way; failures throw RoomkeyError with the contract's `code` and `status`.
  */
 import type {
+  AcceptLoginRequestBody,
   AccessTokenClaims,
   AdminKeyList,
   AdminTenant,
@@ -20,25 +21,38 @@ import type {
   CreatedAdminKey,
   CreatedApiKey,
   CreatedClient,
+  CreatedInvite,
   CreatedWebhook,
   CreateGuestBody,
+  CreateInviteBody,
   CreateTenantBody,
   CreateWebhookBody,
   GuestResult,
+  IntrospectionRequest,
+  IntrospectionResult,
   Items,
   ListEventsQuery,
   ListTenantsQuery,
+  LoginRequestRedirect,
+  LoginRequestView,
   MediaPlatform,
   MediaPlatformCredentials,
+  RedeemInviteBody,
+  RejectLoginRequestBody,
+  RevocationRequest,
   RevokedTenantTokens,
   RevokedUserTokens,
   RevokeTokenResult,
+  Role,
   RotateApiKeyBody,
   RotateClientSecretBody,
   RotatedApiKey,
   RotatedClientSecret,
   SigningKeyView,
+  SubjectTokenType,
   TenantEventPage,
+  TokenEndpointResult,
+  TokenRequest,
   UpdateApiKeyBody,
   UpdateClientBody,
   UpdateTenantBody,
@@ -46,8 +60,9 @@ import type {
   WebhookDelivery,
   WebhookView,
 } from './contract-types';
+import { ACCESS_TOKEN_TYPE_URN, TOKEN_EXCHANGE_GRANT } from '../../../libs/contracts/oauth';
 import { NOT_SUPPORTED, RoomkeyError } from './errors';
-import { HttpTransport, segment, type HttpAuth, type HttpRequest } from './http';
+import { HttpTransport, segment, type FormParams, type HttpAuth, type HttpRequest } from './http';
 import { checkNamespace, DEFAULT_NAMESPACE, NatsTransport, PUBLIC_SUBJECTS, type NatsConnectionLike } from './nats';
 import { verifyWebhook, type WebhookHeaders, type WebhookVerifyOptions } from './webhooks';
 
@@ -71,6 +86,10 @@ export type VerifiedToken = VerifyTokenResult;
 
 export class RoomkeyClient {
   readonly admin: RoomkeyAdmin;
+  /** The tenant's OAuth 2.0 endpoints for an OAuth client (`/realms/{t}/protocol/openid-connect/…`); HTTP only. */
+  readonly oauth: RoomkeyOAuth;
+  /** The login-challenge API for the partner's login app (`/v1/login-requests/{challenge}`); HTTP only. */
+  readonly loginRequests: LoginRequests;
   private readonly http: HttpTransport | undefined;
   private readonly nats: NatsTransport | undefined;
 
@@ -80,6 +99,13 @@ export class RoomkeyClient {
     this.http = options.url === undefined ? undefined : new HttpTransport(options.url, timeoutMs);
     this.nats = options.nats === undefined ? undefined : new NatsTransport(options.nats, checkNamespace(options.namespace ?? DEFAULT_NAMESPACE), timeoutMs);
     this.admin = new RoomkeyAdmin((request) => this.adminRequest(request));
+    this.oauth = new RoomkeyOAuth((request, operation) => this.httpOnly(request, operation));
+    const challengePath = (challenge: string) => `/v1/login-requests/${segment(challenge)}`;
+    this.loginRequests = {
+      get: (challenge) => this.publicHttp({ method: 'GET', path: challengePath(challenge) }, 'loginRequests.get'),
+      accept: (challenge, body) => this.publicHttp({ method: 'PUT', path: `${challengePath(challenge)}/accept`, body }, 'loginRequests.accept'),
+      reject: (challenge, body) => this.publicHttp({ method: 'PUT', path: `${challengePath(challenge)}/reject`, body }, 'loginRequests.reject'),
+    };
   }
 
   /** CreateAccessToken (`POST /v1/access-tokens`, `{ns}.v1.tokens.create`). */
@@ -117,6 +143,19 @@ export class RoomkeyClient {
     return this.publicHttp({ method: 'POST', path: `/v1/users/${segment(userId)}/revoke`, body }, 'revokeUser');
   }
 
+  /**
+   * An invite (`POST /v1/invites`), created with the access token of a host whose token holds
+   * `guests:invite`; no API key needed. `inviteCode` is shown once (HTTP only).
+   */
+  createInvite(accessToken: string, body: CreateInviteBody): Promise<CreatedInvite> {
+    return this.httpOnly({ method: 'POST', path: '/v1/invites', auth: { kind: 'bearer', token: accessToken }, body }, 'createInvite');
+  }
+
+  /** Redeems an invite code for a guest token (`POST /v1/invites/{code}/redeem`, no credentials); `gone` 410 once used up or expired (HTTP only). */
+  redeemInvite(code: string, body: RedeemInviteBody = {}): Promise<GuestResult> {
+    return this.httpOnly({ method: 'POST', path: `/v1/invites/${segment(code)}/redeem`, auth: { kind: 'none' }, body }, 'redeemInvite');
+  }
+
   /** Checks a webhook delivery's signature (Standard Webhooks) and returns its event. */
   verifyWebhook<E = Record<string, unknown>>(body: string | Uint8Array, headers: WebhookHeaders, secret: string, options?: WebhookVerifyOptions): E {
     return verifyWebhook<E>(body, headers, secret, options);
@@ -135,6 +174,12 @@ export class RoomkeyClient {
     return this.http.request<T>({ ...request, auth: { kind: 'basic', apiKey, apiSecret } });
   }
 
+  /** A call that needs HTTP but none of the client's own credentials (it brings its own `auth`). */
+  private httpOnly<T>(request: HttpRequest, operation: string): Promise<T> {
+    if (!this.http) return Promise.reject(notOverNats(operation));
+    return this.http.request<T>(request);
+  }
+
   private adminRequest<T>(request: Omit<HttpRequest, 'auth'>): Promise<T> {
     if (!this.http) return Promise.reject(notOverNats(`admin ${request.method} ${request.path}`));
     if (!this.options.adminToken) return Promise.reject(new RoomkeyError('unauthorized', 'RoomkeyClient: adminToken is required for admin calls', 401));
@@ -149,6 +194,139 @@ function notOverNats(operation: string): RoomkeyError {
     `${operation} is not available over NATS (the client role may only create, verify, guest and anonymous tokens); pass \`url\` to RoomkeyClient for it`,
     501,
   );
+}
+
+/** The partner's login app completes an authorization request (Ory Hydra's login-challenge model). Basic `apiKey:apiSecret` (a production key of the challenge's tenant). */
+export interface LoginRequests {
+  /** What the client asked for: `{challenge, tenant, clientId, redirectUri, requestedScope, requestedAudience, state, expiresAt}`. */
+  get(challenge: string): Promise<LoginRequestView>;
+  /** The user is authenticated: `{redirectTo}` is the client's redirect URI with a one-time code; send the browser there. */
+  accept(challenge: string, body: AcceptLoginRequestBody): Promise<LoginRequestRedirect>;
+  /** The login failed or was refused: `{redirectTo}` carries the error to the client. */
+  reject(challenge: string, body: RejectLoginRequestBody): Promise<LoginRequestRedirect>;
+}
+
+/** Which tenant (realm) and which OAuth client. A confidential client authenticates with `client_secret_basic`; a public one (no secret) sends `client_id` alone. */
+export interface OAuthClientAuth {
+  tenant: string;
+  clientId: string;
+  clientSecret?: string;
+}
+/** A confidential client (with a secret): client_credentials, token exchange, introspection. */
+export interface ConfidentialClientAuth extends OAuthClientAuth {
+  clientSecret: string;
+}
+export interface ClientCredentialsOptions extends ConfidentialClientAuth {
+  /** Space-separated scopes, within the client's; absent: all of them. */
+  scope?: string;
+  /** One of the client's audiences. */
+  audience?: string;
+}
+export interface RefreshOptions extends OAuthClientAuth {
+  refreshToken: string;
+  /** May narrow the scope, never widen it. */
+  scope?: string;
+}
+export interface AuthorizationCodeOptions extends OAuthClientAuth {
+  /** The `code` from the redirect. */
+  code: string;
+  /** The `redirect_uri` of the authorization request, exactly. */
+  redirectUri: string;
+  /** The PKCE verifier whose S256 challenge the authorization request sent. */
+  codeVerifier: string;
+}
+export interface TokenExchangeOptions extends ConfidentialClientAuth {
+  /** A roomkey access token of the tenant, or a partner-signed HS256 token. */
+  subjectToken: string;
+  /** Default `urn:ietf:params:oauth:token-type:access_token`. */
+  subjectTokenType?: SubjectTokenType;
+  audience?: string;
+  scope?: string;
+  /** Room ids (RFC 8693 `resource`), each among the subject token's rooms. */
+  resource?: string | readonly string[];
+  /** A role at most the subject token's (a roomkey extension). */
+  role?: Role;
+}
+export interface IntrospectOptions extends ConfidentialClientAuth {
+  token: string;
+}
+/** A public client may revoke its own refresh token with its id alone. */
+export interface RevokeOptions extends OAuthClientAuth {
+  token: string;
+}
+
+type HttpOnlyCall = <T>(request: HttpRequest, operation: string) => Promise<T>;
+
+/**
+ * The OAuth 2.0 endpoints of a tenant (contract §4, Keycloak's paths), for a machine or app client
+ * (`client.oauth`). Answers are the endpoints' own (snake_case, RFC 6749); an RFC 6749 §5.2 error
+ * throws RoomkeyError with `code` the OAuth error (`invalid_client`, `invalid_grant`, …) and `status`.
+ */
+export class RoomkeyOAuth {
+  constructor(private readonly call: HttpOnlyCall) {}
+
+  /** `grant_type=client_credentials`: a service token (never a refresh token). */
+  clientCredentials(options: ClientCredentialsOptions): Promise<TokenEndpointResult> {
+    return this.token(options, 'clientCredentials', { grant_type: 'client_credentials', scope: options.scope, audience: options.audience });
+  }
+
+  /** `grant_type=refresh_token`: new tokens, and a new refresh token (the one sent is spent). */
+  refresh(options: RefreshOptions): Promise<TokenEndpointResult> {
+    return this.token(options, 'refresh', { grant_type: 'refresh_token', refresh_token: options.refreshToken, scope: options.scope });
+  }
+
+  /** `grant_type=authorization_code` with the PKCE verifier: the code from the redirect for tokens. */
+  exchangeAuthorizationCode(options: AuthorizationCodeOptions): Promise<TokenEndpointResult> {
+    return this.token(options, 'exchangeAuthorizationCode', {
+      grant_type: 'authorization_code',
+      code: options.code,
+      redirect_uri: options.redirectUri,
+      code_verifier: options.codeVerifier,
+    });
+  }
+
+  /** RFC 8693 token exchange: a token never wider than the subject token, with `act: {sub: clientId}`. */
+  exchangeToken(options: TokenExchangeOptions): Promise<TokenEndpointResult> {
+    return this.token(options, 'exchangeToken', {
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: options.subjectToken,
+      subject_token_type: options.subjectTokenType ?? ACCESS_TOKEN_TYPE_URN,
+      audience: options.audience,
+      scope: options.scope,
+      resource: typeof options.resource === 'string' ? options.resource : options.resource && [...options.resource],
+      role: options.role,
+    });
+  }
+
+  /** RFC 7662: the token's claims with `active: true`, or `{active: false}` for anything not valid. */
+  introspect(options: IntrospectOptions): Promise<IntrospectionResult> {
+    const form: IntrospectionRequest = { token: options.token };
+    return this.post(options, 'introspect', '/token/introspect', form);
+  }
+
+  /** RFC 7009: revokes a token issued to this client; a token already invalid is not an error. */
+  async revoke(options: RevokeOptions): Promise<void> {
+    const form: RevocationRequest = { token: options.token };
+    await this.post(options, 'revoke', '/revoke', form);
+  }
+
+  private token(client: OAuthClientAuth, operation: string, form: TokenRequest): Promise<TokenEndpointResult> {
+    return this.post(client, operation, '/token', form);
+  }
+
+  private post<T>(client: OAuthClientAuth, operation: string, endpoint: string, form: FormParams): Promise<T> {
+    const { tenant, clientId, clientSecret } = client;
+    const auth: HttpAuth = clientSecret === undefined ? { kind: 'none' } : { kind: 'client', clientId, clientSecret };
+    return this.call<T>(
+      {
+        method: 'POST',
+        path: `/realms/${segment(tenant)}/protocol/openid-connect${endpoint}`,
+        auth,
+        form: clientSecret === undefined ? { ...form, client_id: clientId } : form,
+      },
+      `oauth.${operation}`,
+    );
+  }
 }
 
 type AdminCall = <T>(request: Omit<HttpRequest, 'auth'>) => Promise<T>;

@@ -13,7 +13,15 @@ export type {
   RevokeBeforeBody,
   RevokedTenantTokens,
 } from '../../../libs/contracts/schemas/tokens';
-export type { CreateGuestBody, GuestResult, CreateAnonymousBody, AnonymousResult } from '../../../libs/contracts/schemas/identity';
+export type {
+  CreateGuestBody,
+  GuestResult,
+  CreateAnonymousBody,
+  AnonymousResult,
+  CreateInviteBody,
+  CreatedInvite,
+  RedeemInviteBody,
+} from '../../../libs/contracts/schemas/identity';
 export type {
   CreateTenantBody,
   AdminTenant,
@@ -36,6 +44,7 @@ export type {
 export type { CreateAdminKeyBody, CreatedAdminKey, AdminKeyView } from '../../../libs/contracts/schemas/admin-keys';
 export type { TenantEvent, TenantEventPage } from '../../../libs/contracts/schemas/events';
 export type { AccessTokenClaims } from '../../../libs/contracts/claims';
+export type { Role } from '../../../libs/contracts/roles';
 
 import type { Static } from '../../../libs/contracts/schema';
 import type { AdminTenantPageSchema, ListTenantsQuerySchema } from '../../../libs/contracts/schemas/admin';
@@ -55,3 +64,21 @@ export type { RevocationSnapshot } from '../../../libs/contracts/schemas/events'
 export type { MediaPlatform, ClaimProfile } from '../../../libs/contracts/profiles';
 import type { PutMediaPlatformBody } from '../../../libs/contracts/schemas/admin';
 export type MediaPlatformCredentials = PutMediaPlatformBody;
+
+// OAuth 2.0 endpoints and the login-challenge API (contract §4): the form parameters as the
+// contract's schemas name them (the SDK's OAuth calls build these), and the answers.
+export type {
+  TokenEndpointResult,
+  IntrospectionResult,
+  LoginRequestView,
+  AcceptLoginRequestBody,
+  RejectLoginRequestBody,
+  LoginRequestRedirect,
+} from '../../../libs/contracts/schemas/oauth';
+import type { IntrospectionRequestSchema, RevocationRequestSchema, TokenRequestSchema } from '../../../libs/contracts/schemas/oauth';
+import type { SUBJECT_TOKEN_TYPES } from '../../../libs/contracts/oauth';
+export type TokenRequest = Static<typeof TokenRequestSchema>;
+export type IntrospectionRequest = Static<typeof IntrospectionRequestSchema>;
+export type RevocationRequest = Static<typeof RevocationRequestSchema>;
+/** RFC 8693 `subject_token_type` values roomkey takes. */
+export type SubjectTokenType = (typeof SUBJECT_TOKEN_TYPES)[number];

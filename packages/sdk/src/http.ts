@@ -4,13 +4,24 @@
  */
 import { RoomkeyError, UNAVAILABLE } from './errors';
 
-export type HttpAuth = { kind: 'basic'; apiKey: string; apiSecret: string } | { kind: 'bearer'; token: string } | { kind: 'none' };
+export type HttpAuth =
+  | { kind: 'basic'; apiKey: string; apiSecret: string }
+  | { kind: 'bearer'; token: string }
+  /** OAuth client_secret_basic (RFC 6749 §2.3.1): id and secret form-urlencoded, then Basic. */
+  | { kind: 'client'; clientId: string; clientSecret: string }
+  | { kind: 'none' };
+
+/** `application/x-www-form-urlencoded` parameters; an array repeats the parameter. */
+export type FormParams = Record<string, string | readonly string[] | undefined>;
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   auth: HttpAuth;
+  /** A JSON body. */
   body?: unknown;
+  /** A form body (the OAuth endpoints), instead of `body`. */
+  form?: FormParams;
   query?: Record<string, string | number | undefined>;
   timeoutMs?: number;
 }
@@ -23,8 +34,11 @@ export function basicAuthorization(apiKey: string, apiSecret: string): string {
   return `Basic ${btoa(binary)}`;
 }
 
+const formEncode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
+
 export function authorizationHeader(auth: HttpAuth): string | undefined {
   if (auth.kind === 'basic') return basicAuthorization(auth.apiKey, auth.apiSecret);
+  if (auth.kind === 'client') return basicAuthorization(formEncode(auth.clientId), formEncode(auth.clientSecret));
   if (auth.kind === 'bearer') return `Bearer ${auth.token}`;
   return undefined;
 }
@@ -49,7 +63,12 @@ export class HttpTransport {
     const authorization = authorizationHeader(request.auth);
     if (authorization) headers.authorization = authorization;
     let body: string | undefined;
-    if (request.body !== undefined) {
+    if (request.form !== undefined) {
+      const form = new URLSearchParams();
+      for (const [name, value] of Object.entries(request.form)) for (const one of typeof value === 'string' ? [value] : (value ?? [])) form.append(name, one);
+      body = form.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (request.body !== undefined) {
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
