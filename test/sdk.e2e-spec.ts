@@ -6,12 +6,17 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jwtVerify } from 'jose';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { RoomkeyClient, RoomkeyError, RoomkeyVerifier, TokenProvider } from '../packages/sdk/src';
 import { admin, eventually, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 import { natsRoles } from './support/nats-roles';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+
+const LOGIN_URL = 'https://login.acme.test/login';
+const REDIRECT_URI = 'https://app.acme.test/callback';
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 async function rejection(promise: Promise<unknown>): Promise<RoomkeyError> {
   try {
@@ -110,6 +115,151 @@ describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
       const dave = (await both.createAccessToken({ userId: 'dave', role: 'GUEST' })).accessToken;
       await both.revokeToken({ token: dave });
       expect(await rejection(both.verifyToken(dave))).toMatchObject({ code: 'invalid_token' });
+    });
+
+    it('creates and redeems invites; a used-up invite is gone (410); over NATS alone they need url', async () => {
+      const host = (await http.createAccessToken({ userId: 'hana', role: 'HOST', rooms: ['r1', 'r2'], ttlSeconds: 600 })).accessToken;
+      const invite = await http.createInvite(host, { role: 'GUEST', rooms: ['r1'], ttlSeconds: 300 });
+      expect(invite.inviteCode).toMatch(/^rk_inv_/);
+      expect(Date.parse(invite.expiresAt)).toBeGreaterThan(Date.now());
+      // Redeeming needs no credentials at all.
+      const anyone = new RoomkeyClient({ url: system.baseUrl });
+      const guest = await anyone.redeemInvite(invite.inviteCode, { name: 'Ivy' });
+      expect(guest.user).toMatchObject({ kind: 'guest', name: 'Ivy' });
+      expect((await http.verifyToken(guest.accessToken)).claims).toMatchObject({ role: 'GUEST', rooms: ['r1'], kind: 'guest', act: { sub: 'hana' } });
+      // maxUses defaults to 1: the second redemption finds it used up.
+      expect(await rejection(anyone.redeemInvite(invite.inviteCode))).toMatchObject({ code: 'gone', status: 410 });
+      expect(await rejection(anyone.redeemInvite(`rk_inv_${'A'.repeat(32)}`))).toMatchObject({ code: 'not_found', status: 404 });
+      const viewer = (await http.createAccessToken({ userId: 'vic', role: 'VIEWER', rooms: ['r1'] })).accessToken;
+      expect(await rejection(http.createInvite(viewer, { role: 'VIEWER' }))).toMatchObject({ code: 'forbidden', status: 403 });
+      expect(await rejection(anyone.createInvite('not-a-token', { role: 'GUEST' }))).toMatchObject({ code: 'invalid_token', status: 401 });
+
+      for (const call of [() => overNats.createInvite(host, { role: 'GUEST' }), () => overNats.redeemInvite(invite.inviteCode)]) {
+        const refused = await rejection(call());
+        expect(refused).toMatchObject({ code: 'not_supported', status: 501 });
+        expect(refused.message).toMatch(/Invite is not available over NATS.*url/);
+      }
+      const both = new RoomkeyClient({ nats, url: system.baseUrl, apiKey: key.apiKey, apiSecret: key.secret });
+      const twice = await both.createInvite(host, { role: 'VIEWER', maxUses: 2 });
+      for (let i = 0; i < 2; i++) expect((await both.redeemInvite(twice.inviteCode)).user.kind).toBe('guest');
+      expect(await rejection(both.redeemInvite(twice.inviteCode))).toMatchObject({ code: 'gone', status: 410 });
+    });
+
+    it('gets client-credentials tokens, introspects and revokes them with client.oauth; a wrong secret is invalid_client 401', async () => {
+      const machine = await operator.admin.clients.create('acme', { grantTypes: ['client_credentials'], scopes: ['rooms:read', 'rooms:write'], audiences: ['https://media.acme.test'] });
+      const auth = { tenant: 'acme', clientId: machine.clientId, clientSecret: machine.clientSecret! };
+      // No API key needed: the OAuth client authenticates itself.
+      const oauth = new RoomkeyClient({ url: system.baseUrl }).oauth;
+      const issued = await oauth.clientCredentials({ ...auth, scope: 'rooms:read', audience: 'https://media.acme.test' });
+      expect(issued).toMatchObject({ token_type: 'Bearer', scope: 'rooms:read', refresh_expires_in: 0, 'not-before-policy': 0 });
+      expect(issued.refresh_token).toBeUndefined();
+      expect(await oauth.introspect({ ...auth, token: issued.access_token })).toMatchObject({ active: true, token_type: 'Bearer', sub: machine.clientId, client_id: machine.clientId, kind: 'service', scope: 'rooms:read' });
+      expect(await oauth.introspect({ ...auth, token: 'garbage' })).toEqual({ active: false });
+      await expect(oauth.revoke({ ...auth, token: issued.access_token })).resolves.toBeUndefined();
+      expect(await oauth.introspect({ ...auth, token: issued.access_token })).toEqual({ active: false });
+      expect(await rejection(http.verifyToken(issued.access_token))).toMatchObject({ code: 'invalid_token' });
+
+      const wrong = await rejection(oauth.clientCredentials({ ...auth, clientSecret: 'wrong' }));
+      expect(wrong).toMatchObject({ code: 'invalid_client', status: 401 });
+      expect(wrong.message).not.toBe('HTTP 401');
+      expect(await rejection(oauth.introspect({ ...auth, clientSecret: 'wrong', token: issued.access_token }))).toMatchObject({ code: 'invalid_client', status: 401 });
+      expect(await rejection(oauth.clientCredentials({ ...auth, scope: 'rooms:admin' }))).toMatchObject({ code: 'invalid_scope', status: 400 });
+
+      const refused = await rejection(overNats.oauth.clientCredentials(auth));
+      expect(refused).toMatchObject({ code: 'not_supported', status: 501 });
+      expect(refused.message).toMatch(/oauth\.clientCredentials/);
+      const both = new RoomkeyClient({ nats, url: system.baseUrl });
+      expect((await both.oauth.clientCredentials(auth)).token_type).toBe('Bearer');
+    });
+
+    it('exchanges a token (RFC 8693) with client.oauth.exchangeToken, never wider than the subject', async () => {
+      const exchanger = await operator.admin.clients.create('acme', { grantTypes: [EXCHANGE] });
+      const auth = { tenant: 'acme', clientId: exchanger.clientId, clientSecret: exchanger.clientSecret! };
+      const subject = (await http.createAccessToken({ userId: 'alice', role: 'HOST', rooms: ['stage', 'lobby', 'backstage'], ttlSeconds: 600 })).accessToken;
+      const exchanged = await http.oauth.exchangeToken({ ...auth, subjectToken: subject, resource: ['stage', 'lobby'], role: 'GUEST' });
+      expect(exchanged).toMatchObject({ token_type: 'Bearer', issued_token_type: ACCESS_TOKEN_TYPE });
+      expect(exchanged.refresh_token).toBeUndefined();
+      const { claims } = await http.verifyToken(exchanged.access_token);
+      expect(claims).toMatchObject({ sub: 'alice', role: 'GUEST', client_id: exchanger.clientId, act: { sub: exchanger.clientId } });
+      expect([...(claims.rooms as string[])].sort()).toEqual(['lobby', 'stage']);
+      // Wider than the subject token, a subject that is no token, a client without the grant.
+      expect(await rejection(http.oauth.exchangeToken({ ...auth, subjectToken: subject, resource: 'elsewhere' }))).toMatchObject({ code: 'invalid_target', status: 400 });
+      expect(await rejection(http.oauth.exchangeToken({ ...auth, subjectToken: 'not-a-token' }))).toMatchObject({ code: 'invalid_request', status: 400 });
+      const machine = await operator.admin.clients.create('acme', { grantTypes: ['client_credentials'] });
+      expect(await rejection(http.oauth.exchangeToken({ tenant: 'acme', clientId: machine.clientId, clientSecret: machine.clientSecret!, subjectToken: subject }))).toMatchObject({
+        code: 'unauthorized_client',
+        status: 400,
+      });
+      expect(await rejection(http.oauth.exchangeToken({ ...auth, clientSecret: 'wrong', subjectToken: subject }))).toMatchObject({ code: 'invalid_client', status: 401 });
+      expect(await rejection(overNats.oauth.exchangeToken({ ...auth, subjectToken: subject }))).toMatchObject({ code: 'not_supported', status: 501 });
+    });
+
+    it('completes a login with client.loginRequests and the code and refresh with client.oauth; an unknown challenge is 404', async () => {
+      await operator.admin.tenants.update('acme', { loginUrl: LOGIN_URL });
+      const spa = await operator.admin.clients.create('acme', { public: true, grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT_URI] });
+      const startLogin = async () => {
+        const codeVerifier = randomBytes(32).toString('base64url');
+        const url = new URL(`${system.baseUrl}/realms/acme/protocol/openid-connect/auth`);
+        const params = {
+          response_type: 'code',
+          client_id: spa.clientId,
+          redirect_uri: REDIRECT_URI,
+          code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+          code_challenge_method: 'S256',
+          state: 'xyz',
+        };
+        for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+        const response = await fetch(url, { redirect: 'manual' });
+        expect(response.status).toBe(302);
+        return { codeVerifier, challenge: new URL(response.headers.get('location')!).searchParams.get('login_challenge')! };
+      };
+
+      const { codeVerifier, challenge } = await startLogin();
+      expect(await http.loginRequests.get(challenge)).toMatchObject({ challenge, tenant: 'acme', clientId: spa.clientId, redirectUri: REDIRECT_URI, state: 'created' });
+      const { redirectTo } = await http.loginRequests.accept(challenge, { subject: 'alice', role: 'GUEST', rooms: ['town-hall'] });
+      const callback = new URL(redirectTo);
+      expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+      expect(callback.searchParams.get('state')).toBe('xyz');
+      const code = callback.searchParams.get('code')!;
+
+      // A public client: its id alone, no secret.
+      const app = new RoomkeyClient({ url: system.baseUrl }).oauth;
+      const client = { tenant: 'acme', clientId: spa.clientId };
+      expect(await rejection(app.exchangeAuthorizationCode({ ...client, code, redirectUri: REDIRECT_URI, codeVerifier: randomBytes(32).toString('base64url') }))).toMatchObject({
+        code: 'invalid_grant',
+        status: 400,
+      });
+      const tokens = await app.exchangeAuthorizationCode({ ...client, code, redirectUri: REDIRECT_URI, codeVerifier });
+      expect(tokens).toMatchObject({ token_type: 'Bearer', refresh_token: expect.any(String) });
+      expect((await http.verifyToken(tokens.access_token)).claims).toMatchObject({ sub: 'alice', role: 'GUEST', rooms: ['town-hall'], kind: 'user', client_id: spa.clientId });
+      expect((await http.loginRequests.get(challenge)).state).toBe('code_used');
+      // A code used twice is invalid_grant (and revokes what the first use issued).
+      expect(await rejection(app.exchangeAuthorizationCode({ ...client, code, redirectUri: REDIRECT_URI, codeVerifier }))).toMatchObject({ code: 'invalid_grant', status: 400 });
+
+      const second = await startLogin();
+      const secondCode = new URL((await http.loginRequests.accept(second.challenge, { subject: 'bob' })).redirectTo).searchParams.get('code')!;
+      const first = await app.exchangeAuthorizationCode({ ...client, code: secondCode, redirectUri: REDIRECT_URI, codeVerifier: second.codeVerifier });
+      const refreshed = await app.refresh({ ...client, refreshToken: first.refresh_token! });
+      expect(refreshed.refresh_token).toEqual(expect.any(String));
+      expect(refreshed.refresh_token).not.toBe(first.refresh_token);
+      expect((await http.verifyToken(refreshed.access_token)).claims.sub).toBe('bob');
+      // The spent refresh token: invalid_grant.
+      expect(await rejection(app.refresh({ ...client, refreshToken: first.refresh_token! }))).toMatchObject({ code: 'invalid_grant', status: 400 });
+
+      const rejected = await startLogin();
+      const denied = new URL((await http.loginRequests.reject(rejected.challenge, { error: 'access_denied', error_description: 'No such user' })).redirectTo);
+      expect(denied.searchParams.get('error')).toBe('access_denied');
+      expect(await rejection(http.loginRequests.accept(rejected.challenge, { subject: 'carol' }))).toMatchObject({ code: 'conflict', status: 409 });
+
+      const unknown = randomBytes(32).toString('base64url');
+      expect(await rejection(http.loginRequests.get(unknown))).toMatchObject({ code: 'not_found', status: 404 });
+      expect(await rejection(http.loginRequests.accept(unknown, { subject: 'alice' }))).toMatchObject({ code: 'not_found', status: 404 });
+      expect(await rejection(http.loginRequests.reject(unknown, { error: 'access_denied' }))).toMatchObject({ code: 'not_found', status: 404 });
+      const wrongSecret = new RoomkeyClient({ url: system.baseUrl, apiKey: key.apiKey, apiSecret: 'wrong' });
+      expect(await rejection(wrongSecret.loginRequests.get(challenge))).toMatchObject({ code: 'unauthorized', status: 401 });
+      const refused = await rejection(overNats.loginRequests.get(challenge));
+      expect(refused).toMatchObject({ code: 'not_supported', status: 501 });
+      expect(refused.message).toMatch(/loginRequests\.get/);
     });
 
     it('runs the admin operations', async () => {
