@@ -207,7 +207,7 @@ describe.each(testDatabases())('roomkey CLI and README examples on %s', (databas
 
     it('the SDK section runs as written', async () => {
       const blocks = readmeBlocks('SDK').filter((b) => b.lang === 'js');
-      expect(blocks.length).toBeGreaterThanOrEqual(6);
+      expect(blocks.length).toBeGreaterThanOrEqual(9);
       const outputs: string[] = [];
       for (const [i, block] of blocks.entries()) {
         const file = join(examplesDir, `example-${i}.mjs`);
@@ -224,6 +224,9 @@ describe.each(testDatabases())('roomkey CLI and README examples on %s', (databas
       expect(all).toMatch(/^true false$/m);
       expect(all).toMatch(/^invalid_token$/m);
       expect(all).toMatch(/^token\.revoked\ninvalid_signature$/m);
+      expect(all).toMatch(/^guest Bob\ngone 410$/m);
+      expect(all).toMatch(/^true 7200\n\{ active: false \}\nVIEWER \[ 'town-hall' \] true\ninvalid_client 401$/m);
+      expect(all).toMatch(/^created\ntrue\nnot_found 404$/m);
     });
 
     it('the CLI section runs as written', async () => {
@@ -280,11 +283,18 @@ export async function main(): Promise<string> {
   const claims = await verifier.verify(created.accessToken);
   new TokenProvider({ loader: async () => created.accessToken }).stop();
   verifyWebhook('{}', {}, 'whsec_x');
-  return claims.sub + created.permissions.join(',') + String(verifier.can(claims, 'webrtc:join', 'r1'));
+  const invite = await client.createInvite(created.accessToken, { role: 'GUEST', maxUses: 2 });
+  const guest = await client.redeemInvite(invite.inviteCode, { name: 'g' });
+  const login = await client.loginRequests.get('challenge');
+  const { redirectTo } = await client.loginRequests.reject(login.challenge, { error: 'access_denied' });
+  const tokens = await client.oauth.clientCredentials({ tenant: 'demo', clientId: 'c', clientSecret: 's', scope: 'rooms:read' });
+  const introspected = await client.oauth.introspect({ tenant: 'demo', clientId: 'c', clientSecret: 's', token: tokens.access_token });
+  return claims.sub + created.permissions.join(',') + String(verifier.can(claims, 'webrtc:join', 'r1')) + guest.user.id + redirectTo + String(introspected.active);
 }
 `;
     const bad = `import { RoomkeyClient } from ${JSON.stringify(join(root, 'packages', 'sdk'))};
 export const p = new RoomkeyClient({ url: 'x' }).createAccessToken({ userId: 'a', role: 'KING' });
+export const q = new RoomkeyClient({ url: 'x' }).loginRequests.reject('c', { error: 'nope' });
 `;
     mkdirSync(join(consumer, 'src'), { recursive: true });
     writeFileSync(join(consumer, 'src', 'good.ts'), good);
@@ -297,6 +307,7 @@ export const p = new RoomkeyClient({ url: 'x' }).createAccessToken({ userId: 'a'
     const refused = await run(process.execPath, [tsc, ...flags, join(consumer, 'bad.ts')], { cwd: consumer });
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toMatch(/"KING"/);
+    expect(refused.stdout).toMatch(/"nope"/);
     // Nothing in the declarations reaches for TypeBox or the repository's path aliases.
     const declarations = await run('grep', ['-rlE', `(from|import\\()[[:space:]]*['"][^'"]*(typebox|@roomkey/|libs/contracts|libs/errors)`, join(types, 'types')]);
     expect(declarations).toMatchObject({ stdout: '', code: 1 });
