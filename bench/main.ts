@@ -253,27 +253,36 @@ export async function runBench(argv: string[]): Promise<void> {
     return figure;
   };
   /**
-   * Two figures to compare on an unchanged system (1 tenant vs many): both warmed up, then measured
-   * in turns, A B A B, half the time each, so a machine that gets busier or quieter meanwhile moves
-   * both alike.
+   * Figures to compare (systems side by side, or one system in two setups), every load aimed at its
+   * own processes: all warmed up, then measured in turns — as many rounds as figures, M ÷ rounds
+   * seconds each, the order rotating every round (A B C, B C A, C A B) — so a machine that gets
+   * busier or quieter meanwhile moves all alike, and no figure always follows the same one (what a
+   * turn leaves behind, a collection or closing sockets, lands on each in turn; measured in an A/A
+   * run of one build against itself: the one always second lost 5–10 % on HTTP).
    */
+  const measureInTurns = async (specs: Spec[], processes: Array<() => ServerProcess[]>, loads: Load[]): Promise<Figure[]> => {
+    for (let i = 0; i < specs.length; i++) await warmUp(specs[i], loads[i]);
+    const rounds = Math.max(2, specs.length);
+    const slice = Math.max(1, Math.round(M / rounds));
+    const parts: Part[][] = specs.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < specs.length; k++) {
+        const i = (round + k) % specs.length;
+        parts[i].push(await measured(processes[i], loads[i], slice, `measuring ${specs[i].system} (${specs[i].setup.split(',')[0]}), turn ${round + 1}/${rounds},`));
+      }
+    }
+    const figures = specs.map((spec, i) => record(spec, parts[i]));
+    progress.done(figures.map((f, i) => `${specs[i].system}, ${specs[i].setup}: ${summary(f)}`).join('  |  '));
+    return figures;
+  };
+  /** The seconds `measureInTurns` takes for `count` figures (for the time-left estimate). */
+  const inTurnsSeconds = (count: number) => count * W + Math.max(2, count) * Math.max(1, Math.round(M / Math.max(2, count))) * count + 1;
+  /** Two figures of one system in two setups (1 tenant vs many; bench layout vs npm start; A/B). */
   const measurePair = async (
     specs: [Spec, Spec],
     processes: (() => ServerProcess[]) | [() => ServerProcess[], () => ServerProcess[]],
     loads: [Load, Load],
-  ): Promise<[Figure, Figure]> => {
-    const processesOf = (i: 0 | 1) => (Array.isArray(processes) ? processes[i] : processes);
-    await warmUp(specs[0], loads[0]);
-    await warmUp(specs[1], loads[1]);
-    const half = Math.max(1, Math.round(M / 2));
-    const parts: [Part[], Part[]] = [[], []];
-    for (const round of [1, 2]) {
-      for (const i of [0, 1] as const) parts[i].push(await measured(processesOf(i), loads[i], half, `measuring ${specs[i].setup.split(',')[0]}, turn ${round}/2,`));
-    }
-    const figures: [Figure, Figure] = [record(specs[0], parts[0]), record(specs[1], parts[1])];
-    progress.done(`${specs[0].setup}: ${summary(figures[0])}  |  ${specs[1].setup}: ${summary(figures[1])}`);
-    return figures;
-  };
+  ): Promise<Figure[]> => measureInTurns(specs, Array.isArray(processes) ? processes : [processes, processes], loads);
   const timed = async (name: string, count: number, task: () => Promise<void>): Promise<SetupTiming> => {
     const started = performance.now();
     await task();
@@ -294,123 +303,88 @@ export async function runBench(argv: string[]): Promise<void> {
   const bProcesses = () => baseline!.running();
   const rProcesses = () => roomkey!.running();
 
-  /**
-   * Latency at a fixed offered load: half of what the bare baseline sustained on this path in this
-   * run (measured first), the same rate for every system, 64 connections, open loop. At saturation
-   * a closed loop's latency is connections ÷ throughput (Little's law), whatever the server does.
-   */
-  const pacedRate = (path: 'cc' | 'cat') => Math.max(50, Math.round(0.5 * (figure(`baseline.http.${path}.1`)?.rate ?? 1000)));
-  const pacedSetup = (path: 'cc' | 'cat', who: string) => `${who}, ${pacedRate(path).toLocaleString('en-US')}/s offered`;
-  const pacedStep = (system: 'baseline' | 'peer' | 'roomkey', path: 'cc' | 'cat', what: string, who: string, target: () => HttpTarget, processes: () => ServerProcess[]): Step => ({
-    label: `${system}: ${what} at a fixed offered rate (half the baseline's, open loop)`,
-    planned: F,
-    run: async () => {
-      await measure({ key: `${system}.http.${path}.paced`, system, what, setup: pacedSetup(path, who), unit: 'tokens/s' }, processes, (s, t) =>
-        pacedHttpLoad(target(), { connections: options.connections, rate: pacedRate(path), seconds: s, onTick: t }),
-      );
-    },
-  });
+  const pProcesses = () => peer!.running();
+  const connections = options.connections;
+  /** Each system's endpoint and credentials on each HTTP path. */
+  const ccTargets: Record<'roomkey' | 'baseline' | 'peer', () => HttpTarget> = {
+    roomkey: () => ccTarget(roomkey!.url, '/realms/bench/protocol/openid-connect/token', client.clientId, client.clientSecret),
+    baseline: () => ccTarget(baseline!.url, `/realms/${BASELINE_TENANT}/protocol/openid-connect/token`, 'rkc_baseline', 'secret'),
+    peer: () => ccTarget(peer!.url, '/token', peer!.clientId, peer!.clientSecret),
+  };
+  const catTargets: Record<'roomkey' | 'baseline', () => HttpTarget> = {
+    roomkey: () => catTarget(roomkey!.url, [bench]),
+    baseline: () => catTarget(baseline!.url, [baselineCredentials]),
+  };
+  const saturated = (target: () => HttpTarget): Load => (s, t) => httpLoad(target(), { connections, seconds: s, onTick: t });
+  const setupOf = { roomkey: (n: number) => `${n} issuer${n > 1 ? 's' : ''}`, baseline: (n: number) => `${n} signer${n > 1 ? 's' : ''}`, peer: () => '1 process' };
+  const processesOf = { roomkey: rProcesses, baseline: bProcesses, peer: pProcesses };
 
-  const baselineFigures = (signers: number): Step[] => {
-    const setup = `${signers} signer${signers > 1 ? 's' : ''}`;
+  /**
+   * The issuance paths with `n` issuers (roomkey) and `n` signers (baseline), and with 1 the peer's
+   * client_credentials: every system running at once, measured in turns (`measureInTurns`).
+   */
+  const sideBySide = (n: number): Step[] => {
+    const inTurns = (what: string, unit: string, key: string, systems: Array<'roomkey' | 'baseline' | 'peer'>, loadOf: (system: 'roomkey' | 'baseline' | 'peer') => Load): Step => ({
+      label: `${what}, side by side in turns: ${systems.map((system) => `${system} (${setupOf[system](n)})`).join(' · ')}`,
+      planned: inTurnsSeconds(systems.length),
+      run: async () => {
+        await measureInTurns(
+          systems.map((system) => ({ key: `${system}.${key}.${system === 'peer' ? 1 : n}`, system, what, setup: setupOf[system](n), unit })),
+          systems.map((system) => processesOf[system]),
+          systems.map(loadOf),
+        );
+      },
+    });
     const steps: Step[] = [
-      {
-        label: `baseline: HTTP client_credentials (${setup})`,
-        planned: F,
-        run: async () => {
-          await measure({ key: `baseline.http.cc.${signers}`, system: 'baseline', what: 'HTTP client_credentials', setup, unit: 'tokens/s' }, bProcesses, (s, t) =>
-            httpLoad(ccTarget(baseline!.url, `/realms/${BASELINE_TENANT}/protocol/openid-connect/token`, 'rkc_baseline', 'secret'), { connections: options.connections, seconds: s, onTick: t }),
-          );
-        },
-      },
-      {
-        label: `baseline: HTTP CreateAccessToken (${setup})`,
-        planned: F,
-        run: async () => {
-          await measure({ key: `baseline.http.cat.${signers}`, system: 'baseline', what: 'HTTP CreateAccessToken', setup, unit: 'tokens/s' }, bProcesses, (s, t) =>
-            httpLoad(catTarget(baseline!.url, [baselineCredentials]), { connections: options.connections, seconds: s, onTick: t }),
-          );
-        },
-      },
-      {
-        label: `baseline: NATS tokens.create (${setup})`,
-        planned: F,
-        run: async () => {
-          await measure({ key: `baseline.nats.create.${signers}`, system: 'baseline', what: 'NATS tokens.create', setup, unit: 'tokens/s' }, bProcesses, (s, t) =>
-            natsLoad(baseline!.connection, 'bench.baseline.tokens.create', catBodies([baselineCredentials]), { inFlight: options.inFlight, seconds: s, onTick: t }),
-          );
-        },
-      },
+      inTurns('HTTP client_credentials', 'tokens/s', 'http.cc', n === 1 ? ['roomkey', 'baseline', 'peer'] : ['roomkey', 'baseline'], (system) => saturated(ccTargets[system])),
+      inTurns('HTTP CreateAccessToken', 'tokens/s', 'http.cat', ['roomkey', 'baseline'], (system) => saturated(catTargets[system as 'roomkey' | 'baseline'])),
+      inTurns('NATS tokens.create', 'tokens/s', 'nats.create', ['roomkey', 'baseline'], (system) =>
+        system === 'roomkey'
+          ? (s, t) => natsLoad(roomkey!.connection, 'roomkey.v1.tokens.create', catBodies([bench]), { inFlight: options.inFlight, seconds: s, onTick: t })
+          : (s, t) => natsLoad(baseline!.connection, 'bench.baseline.tokens.create', catBodies([baselineCredentials]), { inFlight: options.inFlight, seconds: s, onTick: t }),
+      ),
     ];
-    if (signers === 1) {
+    const verifyLoad = (system: 'roomkey' | 'baseline' | 'peer'): Load =>
+      system === 'roomkey'
+        ? saturated(() => verifyTarget(roomkey!.url, bench, roomkeyTokens))
+        : saturated(() => verifyTarget(baseline!.url, baselineCredentials, baselineTokens));
+    if (n === 1) {
+      steps.push(inTurns('HTTP /v1/tokens/verify', 'verifications/s', 'http.verify', ['roomkey', 'baseline'], verifyLoad));
+      // After the saturated figures: the same warm processes, at a load they can serve.
+      steps.push(pacedInTurns('cc', 'HTTP client_credentials', ['roomkey', 'baseline', 'peer']), pacedInTurns('cat', 'HTTP CreateAccessToken', ['roomkey', 'baseline']));
+    } else {
       steps.push({
-        label: `baseline: HTTP /v1/tokens/verify (${setup})`,
+        label: `HTTP /v1/tokens/verify: roomkey (${setupOf.roomkey(n)})`,
         planned: F,
         run: async () => {
-          baselineTokens = await baseline!.issueTokens(options.tokenPool);
-          await measure({ key: `baseline.http.verify.${signers}`, system: 'baseline', what: 'HTTP /v1/tokens/verify', setup, unit: 'verifications/s' }, bProcesses, (s, t) =>
-            httpLoad(verifyTarget(baseline!.url, baselineCredentials, baselineTokens), { connections: options.connections, seconds: s, onTick: t }),
-          );
+          await measure({ key: `roomkey.http.verify.${n}`, system: 'roomkey', what: 'HTTP /v1/tokens/verify', setup: setupOf.roomkey(n), unit: 'verifications/s' }, rProcesses, verifyLoad('roomkey'));
         },
       });
-      steps.push(
-        pacedStep('baseline', 'cc', 'HTTP client_credentials', '1 signer', () => ccTarget(baseline!.url, `/realms/${BASELINE_TENANT}/protocol/openid-connect/token`, 'rkc_baseline', 'secret'), bProcesses),
-        pacedStep('baseline', 'cat', 'HTTP CreateAccessToken', '1 signer', () => catTarget(baseline!.url, [baselineCredentials]), bProcesses),
-      );
     }
     return steps;
   };
 
-  const roomkeyFigures = (issuers: number): Step[] => {
-    const setup = `${issuers} issuer${issuers > 1 ? 's' : ''}`;
-    const paced =
-      issuers === 1
-        ? [
-            pacedStep('roomkey', 'cc', 'HTTP client_credentials', '1 issuer', () => ccTarget(roomkey!.url, '/realms/bench/protocol/openid-connect/token', client.clientId, client.clientSecret), rProcesses),
-            pacedStep('roomkey', 'cat', 'HTTP CreateAccessToken', '1 issuer', () => catTarget(roomkey!.url, [bench]), rProcesses),
-          ]
-        : [];
-    return [
-      {
-        label: `roomkey: HTTP client_credentials (${setup})`,
-        planned: F,
-        run: async () => {
-          await measure({ key: `roomkey.http.cc.${issuers}`, system: 'roomkey', what: 'HTTP client_credentials', setup, unit: 'tokens/s' }, rProcesses, (s, t) =>
-            httpLoad(ccTarget(roomkey!.url, '/realms/bench/protocol/openid-connect/token', client.clientId, client.clientSecret), { connections: options.connections, seconds: s, onTick: t }),
-          );
-        },
+  /**
+   * Latency at a fixed offered load: half of what the bare baseline sustained on this path in this
+   * run (measured first), the same rate for every system, 64 connections, open loop, in turns. At
+   * saturation a closed loop's latency is connections ÷ throughput (Little's law), whatever the server does.
+   */
+  const pacedRate = (path: 'cc' | 'cat') => Math.max(50, Math.round(0.5 * (figure(`baseline.http.${path}.1`)?.rate ?? 1000)));
+  function pacedInTurns(path: 'cc' | 'cat', what: string, systems: Array<'roomkey' | 'baseline' | 'peer'>): Step {
+    return {
+      label: `${what} at a fixed offered rate (half the baseline's, open loop), side by side in turns: ${systems.join(' · ')}`,
+      planned: inTurnsSeconds(systems.length),
+      run: async () => {
+        const rate = pacedRate(path);
+        const targets: Record<string, () => HttpTarget> = path === 'cc' ? ccTargets : catTargets;
+        await measureInTurns(
+          systems.map((system) => ({ key: `${system}.http.${path}.paced`, system, what, setup: `${setupOf[system](1)}, ${rate.toLocaleString('en-US')}/s offered`, unit: 'tokens/s' })),
+          systems.map((system) => processesOf[system]),
+          systems.map((system): Load => (s, t) => pacedHttpLoad(targets[system](), { connections, rate, seconds: s, onTick: t })),
+        );
       },
-      {
-        label: `roomkey: HTTP CreateAccessToken (${setup})`,
-        planned: F,
-        run: async () => {
-          await measure({ key: `roomkey.http.cat.${issuers}`, system: 'roomkey', what: 'HTTP CreateAccessToken', setup, unit: 'tokens/s' }, rProcesses, (s, t) =>
-            httpLoad(catTarget(roomkey!.url, [bench]), { connections: options.connections, seconds: s, onTick: t }),
-          );
-        },
-      },
-      {
-        label: `roomkey: NATS roomkey.v1.tokens.create (${setup})`,
-        planned: F,
-        run: async () => {
-          await measure({ key: `roomkey.nats.create.${issuers}`, system: 'roomkey', what: 'NATS tokens.create', setup, unit: 'tokens/s' }, rProcesses, (s, t) =>
-            natsLoad(roomkey!.connection, 'roomkey.v1.tokens.create', catBodies([bench]), { inFlight: options.inFlight, seconds: s, onTick: t }),
-          );
-        },
-      },
-      // After the saturated figures: the same warm processes, at a load they can serve.
-      ...paced,
-      {
-        label: `roomkey: HTTP /v1/tokens/verify (${setup})`,
-        planned: F,
-        run: async () => {
-          await measure({ key: `roomkey.http.verify.${issuers}`, system: 'roomkey', what: 'HTTP /v1/tokens/verify', setup, unit: 'verifications/s' }, rProcesses, (s, t) =>
-            httpLoad(verifyTarget(roomkey!.url, bench, roomkeyTokens), { connections: options.connections, seconds: s, onTick: t }),
-          );
-        },
-      },
-    ];
-  };
+    };
+  }
 
   let startBench = { apiKey: '', secret: '' };
   let startClient = { clientId: '', clientSecret: '' };
@@ -469,58 +443,42 @@ export async function runBench(argv: string[]): Promise<void> {
   const revocationRate = 8000;
   const steps: Step[] = [
     {
-      label: 'baseline: starting nats-server, Fastify and a signer',
-      planned: 3,
+      label: 'starting the three side by side: baseline (nats-server, Fastify, a signer), peer (oidc-provider), roomkey (nats-server, keys, issuer, gateway; a tenant, an API key, a client)',
+      planned: 16,
       run: async () => {
         baseline = await BaselineSystem.start(join(workDir, 'baseline'), profileDir);
-        progress.done('ready');
-      },
-    },
-    ...baselineFigures(1),
-    {
-      label: 'baseline: starting a second signer',
-      planned: 1,
-      run: async () => {
-        await baseline!.addSigner();
-        progress.done('ready');
-      },
-    },
-    ...baselineFigures(2),
-    {
-      label: 'peer: starting oidc-provider',
-      planned: 3,
-      run: async () => {
-        await baseline!.stop(peakRssMB);
-        Object.assign(run.peakRss, baseline!.peakRss);
         peer = await PeerSystem.start(join(workDir, 'peer'), profileDir);
-        progress.done('ready');
-      },
-    },
-    {
-      label: 'peer: HTTP client_credentials (oidc-provider, 1 process)',
-      planned: F,
-      run: async () => {
-        await measure({ key: 'peer.http.cc.1', system: 'peer', what: 'HTTP client_credentials', setup: '1 process', unit: 'tokens/s' }, () => peer!.running(), (s, t) =>
-          httpLoad(ccTarget(peer!.url, '/token', peer!.clientId, peer!.clientSecret), { connections: options.connections, seconds: s, onTick: t }),
-        );
-      },
-    },
-    pacedStep('peer', 'cc', 'HTTP client_credentials', '1 process', () => ccTarget(peer!.url, '/token', peer!.clientId, peer!.clientSecret), () => peer!.running()),
-    {
-      label: 'roomkey: starting nats-server, keys, issuer and gateway; a tenant, an API key, a client',
-      planned: 10,
-      run: async () => {
-        await peer!.stop(peakRssMB);
-        Object.assign(run.peakRss, peer!.peakRss);
         roomkey = await RoomkeySystem.start(join(workDir, 'roomkey'), profileDir);
         await roomkey.createTenant('bench');
         bench = await roomkey.createApiKey('bench');
         client = await roomkey.createClient('bench');
         roomkeyTokens = await roomkey.issueTokens(bench, options.tokenPool);
-        progress.done(`ready at ${roomkey.url}`);
+        baselineTokens = await baseline.issueTokens(options.tokenPool);
+        progress.done(`baseline at ${baseline.url}, peer at ${peer.url}, roomkey at ${roomkey.url}`);
       },
     },
-    ...roomkeyFigures(1),
+    ...sideBySide(1),
+    {
+      label: 'peer: stopping; baseline: a second signer; roomkey: a second issuer',
+      planned: 6,
+      run: async () => {
+        await peer!.stop(peakRssMB);
+        Object.assign(run.peakRss, peer!.peakRss);
+        await baseline!.addSigner();
+        await roomkey!.addIssuer();
+        progress.done('ready');
+      },
+    },
+    ...sideBySide(2),
+    {
+      label: 'baseline: stopping',
+      planned: 1,
+      run: async () => {
+        await baseline!.stop(peakRssMB);
+        Object.assign(run.peakRss, baseline!.peakRss);
+        progress.done('stopped');
+      },
+    },
     ...startFigures,
     {
       label: 'local verification against the JWKS (jose, one core of the load generator)',
@@ -564,15 +522,6 @@ export async function runBench(argv: string[]): Promise<void> {
         progress.done(`${result.ratio.toFixed(2)}× jose (${Math.round(result.roomkeyPerSecond).toLocaleString('en-US')} vs ${Math.round(result.josePerSecond).toLocaleString('en-US')}/s; CPU per verification ${result.roomkeyCpuUsPerOp.toFixed(0)} vs ${result.joseCpuUsPerOp.toFixed(0)} µs)`);
       },
     },
-    {
-      label: 'roomkey: starting a second issuer',
-      planned: 4,
-      run: async () => {
-        await roomkey!.addIssuer();
-        progress.done('ready');
-      },
-    },
-    ...roomkeyFigures(2),
     {
       label: `roomkey: creating ${options.tenants.toLocaleString('en-US')} tenants and their API keys (admin API, 32 in parallel)`,
       planned: (2 * options.tenants) / tenantSetupRate,

@@ -336,7 +336,9 @@ ${mode} run, ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${clock(run.se
 load average ${machine.loadAverageAtStart.join(' / ')} at the start. **The load generator (autocannon, a NATS client) runs on the same
 ${machine.cpus} cores as the servers**, and the machine is shared and noisy: read the ratios, not the absolute numbers.
 Each figure: ${options.warmupSeconds} s warm-up, then ${options.measureSeconds} s measured, ${options.connections} HTTP connections or
-${options.inFlight} NATS requests in flight. Raw numbers: \`${jsonPath}\`.
+${options.inFlight} NATS requests in flight. roomkey, the baseline and the peer run at once, and each comparison is measured
+**in turns** (as many rounds as systems, the order rotating each round), so the machine's busy and quiet spells fall on
+all of them alike. Raw numbers: \`${jsonPath}\`.
 
 - **roomkey**: the real services from \`dist/\` as separate processes (nats-server, keys on SQLite, 1 then 2 issuers, gateway).
 - **baseline**: bare Fastify → NATS request → plain NATS subscriber signing the same claims with jose ES256 (key imported
@@ -451,7 +453,7 @@ export function writeViaStartReport(run: RunInfo, get: Lookup): string[] {
   const text = `# roomkey: the bench's layout vs \`npm start\`
 
 ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; both systems running, measured in
-turns (A B A B, ${Math.max(1, Math.round(options.measureSeconds / 2))} s each), ${options.connections} HTTP connections or ${options.inFlight} NATS requests in flight.
+turns (A B then B A, ${Math.max(1, Math.round(options.measureSeconds / 2))} s each), ${options.connections} HTTP connections or ${options.inFlight} NATS requests in flight.
 
 ${table(START_TABLE_HEADERS, startRows(get))}
 `;
@@ -484,7 +486,7 @@ export function writeAbReport(run: RunInfo, get: Lookup): string[] {
   const text = `# roomkey: two builds side by side (\`--ab-dist\`)
 
 ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; before = ${options.abDist}, after = dist/;
-both running (1 issuer each), measured in turns (A B A B, ${Math.max(1, Math.round(options.measureSeconds / 2))} s each), ${options.connections} HTTP connections or ${options.inFlight} NATS requests in flight.
+both running (1 issuer each), measured in turns (A B then B A, ${Math.max(1, Math.round(options.measureSeconds / 2))} s each), ${options.connections} HTTP connections or ${options.inFlight} NATS requests in flight.
 
 ${table(['path (1 issuer)', 'tokens/s before → after', 'after ÷ before', 'server CPU µs/token before → after', 'after ÷ before', 'latency', 'µs per token by process (before / after)'], rows)}
 `;
