@@ -6,10 +6,9 @@
  */
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { decodeJwt } from 'jose';
-import { createHash, randomBytes } from 'node:crypto';
 import { startIssuerService } from '../apps/issuer/issuer.app';
 import { TokenVerifier } from '../apps/issuer/verification/token-verifier.service';
-import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { admin, eventually, http, startAuthorization, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 import { NO_REQUEST } from '@roomkey/nats';
 
 const LOGIN_URL = 'https://login.alpha.test/login';
@@ -393,22 +392,7 @@ describe.each(testDatabases())('admin keys, revocation by user and tenant, metad
       redirectUris: [REDIRECT_URI],
     });
     const clientId = client.body.clientId as string;
-    const startLogin = async () => {
-      const verifier = randomBytes(32).toString('base64url');
-      const url = new URL(`${system.baseUrl}/realms/alpha/protocol/openid-connect/auth`);
-      const params = {
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: REDIRECT_URI,
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-        code_challenge_method: 'S256',
-        state: 's1',
-      };
-      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-      const response = await fetch(url, { redirect: 'manual' });
-      expect(response.status).toBe(302);
-      return { verifier, challenge: new URL(response.headers.get('location')!).searchParams.get('login_challenge')! };
-    };
+    const startLogin = () => startAuthorization(system, { tenant: 'alpha', clientId, redirectUri: REDIRECT_URI, state: 's1' });
     const token = (params: Record<string, string>) =>
       http(system, 'POST', '/realms/alpha/protocol/openid-connect/token', {
         rawBody: new URLSearchParams({ client_id: clientId, ...params }).toString(),

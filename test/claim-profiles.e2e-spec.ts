@@ -9,7 +9,7 @@ import { connect, type NatsConnection, type Subscription } from '@nats-io/transp
 import jwt from 'jsonwebtoken';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { createHash, randomBytes } from 'node:crypto';
-import { admin, eventually, http, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { admin, eventually, http, startAuthorization, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 
 type Credentials = { apiKey: string; secret: string };
 const LOGIN_URL = 'https://login.acme.test/login';
@@ -232,10 +232,7 @@ describe.each(testDatabases())('Claim profiles: LiveKit, GetStream, VideoSDK (%s
 
     async function login(accept: Record<string, unknown>) {
       const client = await admin(system).call('POST', '/admin/tenants/acme/clients', { public: true, grantTypes: ['authorization_code'], redirectUris: [REDIRECT_URI] });
-      const verifier = randomBytes(32).toString('base64url');
-      const url = new URL(`${system.baseUrl}/realms/acme/protocol/openid-connect/auth`);
-      for (const [k, v] of Object.entries({ response_type: 'code', client_id: client.body.clientId, redirect_uri: REDIRECT_URI, code_challenge: s256(verifier), code_challenge_method: 'S256', state: 'xyz' })) url.searchParams.set(k, v);
-      const challenge = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams.get('login_challenge')!;
+      const { verifier, challenge } = await startAuthorization(system, { tenant: 'acme', clientId: client.body.clientId, redirectUri: REDIRECT_URI });
       const accepted = await http(system, 'PUT', `/v1/login-requests/${challenge}/accept`, { basic: production, body: accept });
       return { accepted, clientId: client.body.clientId as string, verifier };
     }

@@ -6,10 +6,10 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jwtVerify } from 'jose';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { RoomkeyClient, RoomkeyError, RoomkeyVerifier, TokenProvider } from '../packages/sdk/src';
-import { admin, eventually, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
+import { admin, eventually, startAuthorization, startSystem, testDatabases, type RoomkeySystem } from './support/harness';
 import { natsRoles } from './support/nats-roles';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 
@@ -198,20 +198,8 @@ describe.each(testDatabases())('@roomkey/sdk on %s', (database) => {
       await operator.admin.tenants.update('acme', { loginUrl: LOGIN_URL });
       const spa = await operator.admin.clients.create('acme', { public: true, grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT_URI] });
       const startLogin = async () => {
-        const codeVerifier = randomBytes(32).toString('base64url');
-        const url = new URL(`${system.baseUrl}/realms/acme/protocol/openid-connect/auth`);
-        const params = {
-          response_type: 'code',
-          client_id: spa.clientId,
-          redirect_uri: REDIRECT_URI,
-          code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
-          code_challenge_method: 'S256',
-          state: 'xyz',
-        };
-        for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-        const response = await fetch(url, { redirect: 'manual' });
-        expect(response.status).toBe(302);
-        return { codeVerifier, challenge: new URL(response.headers.get('location')!).searchParams.get('login_challenge')! };
+        const { verifier, challenge } = await startAuthorization(system, { tenant: 'acme', clientId: spa.clientId, redirectUri: REDIRECT_URI });
+        return { codeVerifier: verifier, challenge };
       };
 
       const { codeVerifier, challenge } = await startLogin();

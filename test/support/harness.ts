@@ -6,7 +6,7 @@
 import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { readIdentityConfig, type LogLevel, type NatsAuth, type GatewayConfig, type IdentityConfig, type IssuerConfig, type KeysConfig } from '@roomkey/config';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,6 +213,31 @@ export async function http<T = any>(system: { baseUrl: string }, method: string,
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+/**
+ * Starts an authorization-code + PKCE (S256) request the way a browser would, and follows it to the
+ * tenant's login page: the PKCE verifier and the `login_challenge` the login app receives.
+ */
+export async function startAuthorization(
+  system: { baseUrl: string },
+  request: { tenant: string; clientId: string; redirectUri: string; state?: string },
+): Promise<{ verifier: string; challenge: string }> {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${system.baseUrl}/realms/${request.tenant}/protocol/openid-connect/auth`);
+  const params = {
+    response_type: 'code',
+    client_id: request.clientId,
+    redirect_uri: request.redirectUri,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: request.state ?? 'xyz',
+  };
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  const response = await fetch(url, { redirect: 'manual' });
+  await response.arrayBuffer();
+  if (response.status !== 302) throw new Error(`the authorization request answered ${response.status}, not a redirect to the login page`);
+  return { verifier, challenge: new URL(response.headers.get('location')!).searchParams.get('login_challenge')! };
 }
 
 export function admin(system: RoomkeySystem) {
