@@ -18,6 +18,7 @@ export const IMPLEMENTED_GRANT_TYPES: readonly GrantType[] = ['client_credential
 export const ACCESS_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:access_token';
 export const JWT_TOKEN_TYPE_URN = 'urn:ietf:params:oauth:token-type:jwt';
 export const SUBJECT_TOKEN_TYPES = [ACCESS_TOKEN_TYPE_URN, JWT_TOKEN_TYPE_URN] as const;
+export type SubjectTokenType = (typeof SUBJECT_TOKEN_TYPES)[number];
 /** Parameters that may be sent more than once: RFC 8693 `resource` (one room each). */
 export const REPEATABLE_OAUTH_PARAMS: readonly string[] = ['resource'];
 /** Grants a public client (no secret) may use. */

@@ -71,6 +71,7 @@ export const TokenRequestSchema = Type.Object(
   },
   { title: 'TokenRequest', description: 'Form parameters of the token endpoint' },
 );
+export type TokenRequest = Static<typeof TokenRequestSchema>;
 
 export const TokenEndpointResultSchema = Type.Object(
   {
@@ -94,6 +95,7 @@ export const IntrospectionRequestSchema = Type.Object(
   { token: Type.String(), token_type_hint: OptionalParam('Ignored'), ...CLIENT_AUTH_PARAMS },
   { title: 'IntrospectionRequest' },
 );
+export type IntrospectionRequest = Static<typeof IntrospectionRequestSchema>;
 
 export const IntrospectionResultSchema = Type.Unsafe<{ active: false } | ({ active: true; token_type: 'Bearer' } & AccessTokenClaims)>(
   Type.Union(
@@ -110,6 +112,7 @@ export const RevocationRequestSchema = Type.Object(
   { token: Type.String(), token_type_hint: OptionalParam('Ignored'), ...CLIENT_AUTH_PARAMS },
   { title: 'RevocationRequest' },
 );
+export type RevocationRequest = Static<typeof RevocationRequestSchema>;
 
 /** RFC 7009: 200 with an empty body, also for tokens that are already invalid. */
 export const RevocationResultSchema = Type.Object({}, { title: 'RevocationResult' });

@@ -74,11 +74,9 @@ export type {
   AcceptLoginRequestBody,
   RejectLoginRequestBody,
   LoginRequestRedirect,
+  TokenRequest,
+  IntrospectionRequest,
+  RevocationRequest,
 } from '../../../libs/contracts/schemas/oauth';
-import type { IntrospectionRequestSchema, RevocationRequestSchema, TokenRequestSchema } from '../../../libs/contracts/schemas/oauth';
-import type { SUBJECT_TOKEN_TYPES } from '../../../libs/contracts/oauth';
-export type TokenRequest = Static<typeof TokenRequestSchema>;
-export type IntrospectionRequest = Static<typeof IntrospectionRequestSchema>;
-export type RevocationRequest = Static<typeof RevocationRequestSchema>;
 /** RFC 8693 `subject_token_type` values roomkey takes. */
-export type SubjectTokenType = (typeof SUBJECT_TOKEN_TYPES)[number];
+export type { SubjectTokenType } from '../../../libs/contracts/oauth';
