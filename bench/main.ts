@@ -260,10 +260,14 @@ export async function runBench(argv: string[]): Promise<void> {
    * turn leaves behind, a collection or closing sockets, lands on each in turn; measured in an A/A
    * run of one build against itself: the one always second lost 5–10 % on HTTP).
    */
+  /** How `measureInTurns` splits M seconds for `count` figures: as many rounds as figures (2 at least). */
+  const turnsOf = (count: number) => {
+    const rounds = Math.max(2, count);
+    return { rounds, slice: Math.max(1, Math.round(M / rounds)) };
+  };
   const measureInTurns = async (specs: Spec[], processes: Array<() => ServerProcess[]>, loads: Load[]): Promise<Figure[]> => {
     for (let i = 0; i < specs.length; i++) await warmUp(specs[i], loads[i]);
-    const rounds = Math.max(2, specs.length);
-    const slice = Math.max(1, Math.round(M / rounds));
+    const { rounds, slice } = turnsOf(specs.length);
     const parts: Part[][] = specs.map(() => []);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < specs.length; k++) {
@@ -276,7 +280,10 @@ export async function runBench(argv: string[]): Promise<void> {
     return figures;
   };
   /** The seconds `measureInTurns` takes for `count` figures (for the time-left estimate). */
-  const inTurnsSeconds = (count: number) => count * W + Math.max(2, count) * Math.max(1, Math.round(M / Math.max(2, count))) * count + 1;
+  const inTurnsSeconds = (count: number) => {
+    const { rounds, slice } = turnsOf(count);
+    return count * (W + rounds * slice) + 1;
+  };
   /** Two figures of one system in two setups (1 tenant vs many; bench layout vs npm start; A/B). */
   const measurePair = async (
     specs: [Spec, Spec],
